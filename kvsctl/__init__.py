@@ -1,0 +1,3 @@
+"""kvsctl: administer encryption on Amazon Kinesis Video Streams."""
+
+__version__ = "0.1.0"

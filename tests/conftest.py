@@ -73,3 +73,20 @@ def server(moto_server: str) -> str:
     req = urllib.request.Request(f"{moto_server}/moto-api/reset", method="POST", data=b"")
     urllib.request.urlopen(req, timeout=10).read()
     return moto_server
+
+
+@pytest.fixture(scope="session")
+def fault_server() -> Iterator[Any]:
+    """A moto server behind the fault-injecting, call-counting WSGI layer of tests/faults.py."""
+    from tests.faults import FaultServer
+
+    with FaultServer() as fs:
+        yield fs
+
+
+@pytest.fixture
+def faults(fault_server: Any) -> Iterator[Any]:
+    """The fault server with no faults, no counts and an empty moto account; `faults.url` is the endpoint."""
+    fault_server.reset()
+    yield fault_server
+    fault_server.reset()

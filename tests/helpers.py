@@ -58,6 +58,10 @@ def run_subprocess(*args: str, endpoint: str | None = None, env: dict[str, str] 
         "AWS_REGION": REGION,
         "AWS_DEFAULT_REGION": REGION,
         "NO_COLOR": "1",
+        # never the developer's profiles, never the instance metadata service
+        "AWS_CONFIG_FILE": "/nonexistent/kvsctl-test-config",
+        "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent/kvsctl-test-credentials",
+        "AWS_EC2_METADATA_DISABLED": "true",
     })
     if endpoint:
         full_env["AWS_ENDPOINT_URL"] = endpoint

@@ -64,7 +64,7 @@ _add(
         "RequestThrottledException",
     ),
     "throttled",
-    "throttled by AWS on {op} after retries",
+    "throttled by AWS on {op} ({tries})",
     "Retry later, lower concurrency, or raise KVSCTL_MAX_ATTEMPTS.",
 )
 _add(
@@ -84,12 +84,16 @@ _add(
         "DependencyTimeoutException",
     ),
     "service_unavailable",
-    "AWS answered with a server error on {op} after retries",
+    "AWS answered with a server error on {op} ({tries})",
     "This is usually transient; retry in a minute.",
 )
 
 
-def translate_client_error(exc: Any, operation: str) -> AwsError:
+def _tries(attempts: int) -> str:
+    return "1 attempt, no retries" if attempts == 1 else f"gave up after {attempts} attempts"
+
+
+def translate_client_error(exc: Any, operation: str, *, attempts: int = 1) -> AwsError:
     """Translate a botocore ClientError (or an HTTP-status-only error) into an AwsError."""
     err = exc.response.get("Error", {}) if hasattr(exc, "response") else {}
     code = str(err.get("Code") or "")
@@ -110,12 +114,22 @@ def translate_client_error(exc: Any, operation: str) -> AwsError:
         )
     kcode, message, hint = entry
     return AwsError(
-        message.format(op=operation, detail=detail),
+        message.format(op=operation, detail=detail, tries=_tries(attempts)),
         hint=hint.format(op=operation),
         code=kcode,
         aws_code=code,
         operation=operation,
     )
+
+
+def _where(exc: BaseException) -> str:
+    endpoint = str(getattr(exc, "kwargs", {}).get("endpoint_url") or "")
+    if not endpoint:
+        return ""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(endpoint)
+    return f" {parts.scheme}://{parts.netloc}" if parts.netloc else f" {endpoint}"
 
 
 def translate_botocore_error(exc: BaseException, operation: str | None = None) -> AwsError | None:
@@ -147,19 +161,28 @@ def translate_botocore_error(exc: BaseException, operation: str | None = None) -
             hint="Run 'aws sso login' for the profile and retry.",
             code="expired_token",
         )
+    if isinstance(exc, bce.ReadTimeoutError):
+        return AwsError(
+            f"no answer in time from the AWS endpoint{_where(exc)}{op}",
+            hint="The service or a proxy did not answer; retry later, or raise KVSCTL_READ_TIMEOUT (seconds).",
+            code="endpoint_timeout",
+        )
+    if isinstance(exc, bce.ConnectionClosedError):
+        return AwsError(
+            f"the AWS endpoint{_where(exc)} closed the connection without answering{op}",
+            hint="Usually a proxy or network fault; check the network and --endpoint-url, then retry.",
+            code="endpoint_unreachable",
+        )
     if isinstance(
         exc,
         bce.EndpointConnectionError
         | bce.ConnectTimeoutError
-        | bce.ConnectionClosedError
-        | bce.ReadTimeoutError
         | bce.ProxyConnectionError
-        | bce.HTTPClientError,
+        | bce.HTTPClientError
+        | bce.ConnectionError,
     ):
-        endpoint = getattr(exc, "kwargs", {}).get("endpoint_url", "")
-        where = f" at {endpoint}" if endpoint else ""
         return AwsError(
-            f"could not reach the AWS endpoint{where}{op}: {type(exc).__name__}",
+            f"could not reach the AWS endpoint{_where(exc)}{op}: {type(exc).__name__}",
             hint="Check the network, --endpoint-url and --region.",
             code="endpoint_unreachable",
         )

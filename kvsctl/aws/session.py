@@ -16,9 +16,41 @@ from kvsctl import __version__
 from kvsctl.aws.errors import translate_botocore_error, translate_client_error
 from kvsctl.errors import AwsError
 
-#: Throttling codes that botocore's standard retry mode does not retry but that mean "slow down".
-#: KVS answers ClientLimitExceededException (FACTS.md).
-EXTRA_RETRYABLE = frozenset({"ClientLimitExceededException", "TooManyRequestsException"})
+#: Error codes that mean "slow down": botocore's standard-mode list, plus KVS's
+#: ClientLimitExceededException (FACTS.md), minus LimitExceededException, which KMS uses for resource
+#: quotas (too many keys, aliases, grants) that no retry can fix.
+THROTTLING_CODES = frozenset(
+    {
+        "Throttling",
+        "ThrottlingException",
+        "ThrottledException",
+        "RequestThrottledException",
+        "TooManyRequestsException",
+        "ProvisionedThroughputExceededException",
+        "TransactionInProgressException",
+        "RequestLimitExceeded",
+        "BandwidthLimitExceeded",
+        "RequestThrottled",
+        "SlowDown",
+        "PriorRequestNotComplete",
+        "EC2ThrottledException",
+        "ClientLimitExceededException",
+    }
+)
+#: Transient failures worth another attempt (botocore's standard mode treats them the same way).
+TRANSIENT_CODES = frozenset({"RequestTimeout", "RequestTimeoutException", "PriorRequestNotComplete"})
+TRANSIENT_STATUS = frozenset({500, 502, 503, 504})
+
+
+def is_retryable(exc: BaseException) -> bool:
+    """True for throttling, 5xx and dropped or timed-out connections; False for everything else."""
+    from botocore import exceptions as bce
+
+    if isinstance(exc, bce.ClientError):
+        code = str(exc.response.get("Error", {}).get("Code", ""))
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        return code in THROTTLING_CODES or code in TRANSIENT_CODES or status in TRANSIENT_STATUS
+    return isinstance(exc, bce.ConnectionError | bce.HTTPClientError)
 
 
 def _env_int(name: str, default: int) -> int:
@@ -132,7 +164,9 @@ class ClientFactory:
 
                 cfg = Config(
                     region_name=region,
-                    retries={"mode": "standard", "max_attempts": self.retry.max_attempts},
+                    # kvsctl retries in `call` (one policy, one backoff, one attempt count); botocore's
+                    # own retries would multiply with ours and ignore KVSCTL_RETRY_*.
+                    retries={"mode": "standard", "total_max_attempts": 1},
                     user_agent_extra=f"kvsctl/{__version__}",
                     connect_timeout=self.retry.connect_timeout,
                     read_timeout=self.retry.read_timeout,
@@ -152,7 +186,8 @@ class ClientFactory:
 
     # -- calls ------------------------------------------------------------------------------------
     def call(self, service: str, operation: str, *, region: str | None = None, **params: Any) -> dict[str, Any]:
-        """Call one operation with retries on extra throttling codes, translating every failure."""
+        """Call one operation, retrying throttling, 5xx and dropped connections with full-jitter backoff
+        up to `retry.max_attempts` attempts in all, and translating every failure into an AwsError."""
         from botocore.exceptions import BotoCoreError, ClientError
 
         client = self.client(service, region)
@@ -165,13 +200,12 @@ class ClientFactory:
             try:
                 result: dict[str, Any] = method(**params)
                 return result
-            except ClientError as exc:
-                code = str(exc.response.get("Error", {}).get("Code", ""))
-                if code in EXTRA_RETRYABLE and attempt < self.retry.max_attempts:
+            except (ClientError, BotoCoreError) as exc:
+                if attempt < self.retry.max_attempts and is_retryable(exc):
                     self.sleep(self.retry.delay(attempt))
                     continue
-                raise translate_client_error(exc, api_name) from exc
-            except BotoCoreError as exc:
+                if isinstance(exc, ClientError):
+                    raise translate_client_error(exc, api_name, attempts=attempt) from exc
                 translated = translate_botocore_error(exc, api_name)
                 if translated is None:
                     raise

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -14,7 +15,7 @@ from typing import Any
 
 from kvsctl import __version__
 from kvsctl.aws.errors import translate_botocore_error, translate_client_error
-from kvsctl.errors import AwsError
+from kvsctl.errors import AwsError, UsageError
 
 #: Error codes that mean "slow down": botocore's standard-mode list, plus KVS's
 #: ClientLimitExceededException (FACTS.md), minus LimitExceededException, which KMS uses for resource
@@ -105,6 +106,39 @@ class CallStats:
         return sum(self.calls.values())
 
 
+#: botocore's own check (botocore.utils.validate_region_name), applied before any client is built.
+_REGION = re.compile(r"^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$")
+
+
+def _check_region(region: str) -> None:
+    """A malformed region is a usage error (exit 2), found before any request, not a botocore crash."""
+    if not _REGION.match(region):
+        raise UsageError(
+            f"invalid AWS region {region!r}",
+            hint="Regions look like us-east-1 (--region, AWS_REGION or the profile's region).",
+            code="invalid_region",
+        )
+
+
+def _checked_endpoint(url: str) -> str:
+    """An endpoint URL botocore can use: http(s)://host[:port][/path]; anything else is exit 2."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a malformed port
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UsageError(
+            f"invalid endpoint URL {url!r}",
+            hint="Give a URL such as https://kms.us-east-1.amazonaws.com or http://127.0.0.1:4566 "
+            "(--endpoint-url or AWS_ENDPOINT_URL).",
+            code="invalid_endpoint",
+        )
+    return url
+
+
 class ClientFactory:
     """Builds clients lazily; every call goes through `call` for retries and error translation."""
 
@@ -162,6 +196,7 @@ class ClientFactory:
             if key not in self._clients:
                 from botocore.config import Config
 
+                _check_region(region)
                 cfg = Config(
                     region_name=region,
                     # kvsctl retries in `call` (one policy, one backoff, one attempt count); botocore's
@@ -174,7 +209,7 @@ class ClientFactory:
                 )
                 kwargs: dict[str, Any] = {"config": cfg}
                 if self.endpoint_url:
-                    kwargs["endpoint_url"] = self.endpoint_url
+                    kwargs["endpoint_url"] = _checked_endpoint(self.endpoint_url)
                 try:
                     self._clients[key] = self._boto_session().client(service, **kwargs)
                 except Exception as exc:  # botocore raises plain BotoCoreError subclasses here

@@ -48,24 +48,33 @@ def run_cli(*args: str, stdin: str = "") -> CliResult:
     return CliResult(code, out.getvalue(), err.getvalue())
 
 
-def run_subprocess(*args: str, endpoint: str | None = None, env: dict[str, str] | None = None,
-                   timeout: float = 60) -> CliResult:
+def run_subprocess(
+    *args: str, endpoint: str | None = None, env: dict[str, str] | None = None, timeout: float = 60
+) -> CliResult:
     """Run `python -m kvsctl` as a separate process (end-to-end tests)."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    full_env.update({
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_REGION": REGION,
-        "AWS_DEFAULT_REGION": REGION,
-        "NO_COLOR": "1",
-        # never the developer's profiles, never the instance metadata service
-        "AWS_CONFIG_FILE": "/nonexistent/kvsctl-test-config",
-        "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent/kvsctl-test-credentials",
-        "AWS_EC2_METADATA_DISABLED": "true",
-    })
+    full_env.update(
+        {
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_REGION": REGION,
+            "AWS_DEFAULT_REGION": REGION,
+            "NO_COLOR": "1",
+            # never the developer's profiles, never the instance metadata service
+            "AWS_CONFIG_FILE": "/nonexistent/kvsctl-test-config",
+            "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent/kvsctl-test-credentials",
+            "AWS_EC2_METADATA_DISABLED": "true",
+        }
+    )
     if endpoint:
         full_env["AWS_ENDPOINT_URL"] = endpoint
     full_env.update(env or {})
-    proc = subprocess.run([sys.executable, "-m", "kvsctl", *args], capture_output=True, text=True,
-                          env=full_env, timeout=timeout, stdin=subprocess.DEVNULL)
+    proc = subprocess.run(
+        [sys.executable, "-m", "kvsctl", *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+    )
     return CliResult(proc.returncode, proc.stdout, proc.stderr)

@@ -129,7 +129,14 @@ def _checked_endpoint(url: str) -> str:
         parts.port  # noqa: B018 - raises ValueError on a malformed port
     except ValueError:
         parts = None
-    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+    from botocore.utils import is_valid_endpoint_url, is_valid_ipv6_endpoint_url
+
+    if (
+        parts is None
+        or parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or not (is_valid_endpoint_url(url) or is_valid_ipv6_endpoint_url(url))  # the check botocore makes
+    ):
         raise UsageError(
             f"invalid endpoint URL {url!r}",
             hint="Give a URL such as https://kms.us-east-1.amazonaws.com or http://127.0.0.1:4566 "

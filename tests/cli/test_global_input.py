@@ -19,6 +19,8 @@ from tests.helpers import run_cli
         (["--endpoint-url", "http://[::1"], "invalid_endpoint"),
         (["--endpoint-url", "http://127.0.0.1:99999"], "invalid_endpoint"),
         (["--endpoint-url", "http://"], "invalid_endpoint"),
+        (["--endpoint-url", "http://\udcff"], "invalid_endpoint"),  # undecodable argv byte (surrogateescape)
+        (["--endpoint-url", "http://a_b:4566"], "invalid_endpoint"),
     ],
 )
 @pytest.mark.parametrize("command", [["stream", "describe", "cam"], ["stream", "list"]])

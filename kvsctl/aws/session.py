@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import random
-import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -106,18 +105,19 @@ class CallStats:
         return sum(self.calls.values())
 
 
-#: botocore's own check (botocore.utils.validate_region_name), applied before any client is built.
-_REGION = re.compile(r"^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$")
-
-
 def _check_region(region: str) -> None:
     """A malformed region is a usage error (exit 2), found before any request, not a botocore crash."""
-    if not _REGION.match(region):
+    from botocore.exceptions import InvalidRegionError
+    from botocore.utils import validate_region_name
+
+    try:
+        validate_region_name(region)
+    except InvalidRegionError:
         raise UsageError(
             f"invalid AWS region {region!r}",
             hint="Regions look like us-east-1 (--region, AWS_REGION or the profile's region).",
             code="invalid_region",
-        )
+        ) from None
 
 
 def _checked_endpoint(url: str) -> str:

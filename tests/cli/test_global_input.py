@@ -14,6 +14,7 @@ from tests.helpers import run_cli
         (["--region", "us east 1"], "invalid_region"),
         (["--region", "us-east-1 "], "invalid_region"),
         (["--region", "-us-east-1"], "invalid_region"),
+        (["--region", "0"], "invalid_region"),
         (["--endpoint-url", "notaurl"], "invalid_endpoint"),
         (["--endpoint-url", "ftp://127.0.0.1:4566"], "invalid_endpoint"),
         (["--endpoint-url", "http://[::1"], "invalid_endpoint"),

@@ -44,7 +44,7 @@ PRICES = PriceTable(
     customer_key_month=Decimal("1.00"),
     rotation_month=Decimal("1.00"),
     billed_rotations_per_key=2,
-    aws_managed_key_month=Decimal("0"),
+    aws_managed_key_month=Decimal(0),
     free_tier_requests=20_000,
     sources=(KMS_PRICING_URL,),
 )

@@ -56,7 +56,7 @@ _FREE_TIER_NOTE = (
 
 
 @contextmanager
-def _exact() -> Iterator[None]:
+def exact_arithmetic() -> Iterator[None]:
     """Decimal arithmetic that raises instead of rounding, so every dollar figure is exact."""
     with decimal.localcontext() as ctx:
         ctx.prec = 80
@@ -86,7 +86,7 @@ def estimate(a: CostAssumptions) -> CostEstimate:
     rotations_billed = min(a.rotations, PRICES.billed_rotations_per_key)
     rotation_months = a.rotated_key_count * rotations_billed
 
-    with _exact():
+    with exact_arithmetic():
         per_request = a.price_per_10k / _TEN_THOUSAND
         gross_requests = Decimal(requests) * per_request
         free_credit = Decimal(0) - Decimal(free) * per_request  # never -0
@@ -233,7 +233,7 @@ def scenarios(a: CostAssumptions) -> tuple[Scenario, ...]:
     ]
     estimates = [(n, t, d, estimate(v)) for n, t, d, v in variants]
     today_total = estimates[0][3].total_usd
-    with _exact():
+    with exact_arithmetic():
         return tuple(
             Scenario(
                 name=n, title=t, description=d, estimate=e, delta_usd=e.total_usd - today_total

@@ -15,6 +15,7 @@ from dataclasses import fields
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from kvsctl.cost.account import AccountEstimate, AccountKey
 from kvsctl.cost.model import Comparison, CostAssumptions, CostEstimate, CostLine
 from kvsctl.cost.prices import PRICES
 
@@ -130,4 +131,48 @@ def comparison_to_dict(c: Comparison) -> dict[str, Any]:
         }
         for p in c.credential_curve
     ]
+    return data
+
+
+def _account_key_to_dict(k: AccountKey) -> dict[str, Any]:
+    return {
+        "arn": k.arn,
+        "aliases": list(k.aliases),
+        "state": k.state,
+        "rotation_enabled": k.rotation_enabled,
+    }
+
+
+def account_estimate_to_dict(a: AccountEstimate) -> dict[str, Any]:
+    """`--from-account` JSON: the estimate's keys, then per_stream, per_key and unused_keys.
+
+    Per-stream and per-key request costs are before the free tier (one allowance per account).
+    """
+    data = estimate_to_dict(a.estimate)
+    data["per_stream"] = [
+        {
+            "name": s.name,
+            "key": s.key,
+            "encryption": s.encryption,
+            "credentials": s.credentials,
+            "requests_per_month": s.requests_per_month,
+            "request_cost_usd": usd_exact(s.request_cost_usd),
+        }
+        for s in a.per_stream
+    ]
+    data["per_key"] = [
+        {
+            "key": k.key,
+            "aliases": list(k.aliases),
+            "kind": k.kind,
+            "streams": list(k.streams),
+            "requests_per_month": k.requests_per_month,
+            "request_cost_usd": usd_exact(k.request_cost_usd),
+            "key_cost_usd": usd_exact(k.key_cost_usd),
+            "rotation_enabled": k.rotation_enabled,
+            "charged": k.charged,
+        }
+        for k in a.per_key
+    ]
+    data["unused_keys"] = [_account_key_to_dict(k) for k in a.unused_keys]
     return data

@@ -46,8 +46,10 @@ def usd_cents(value: Decimal) -> Decimal:
 
 
 def usd_display(value: Decimal) -> str:
-    """$1,234.57 for tables."""
-    return f"${usd_cents(value):,.2f}"
+    """$1,234.57 (or -$1.00) for tables."""
+    cents = usd_cents(value)
+    sign = "-" if cents < 0 else ""
+    return f"{sign}${abs(cents):,.2f}"
 
 
 def _plain(value: object) -> Any:

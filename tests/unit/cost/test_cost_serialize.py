@@ -57,6 +57,8 @@ def test_usd_cents(value: D, cents: str) -> None:
 
 def test_usd_display() -> None:
     assert usd_display(D("1234.565")) == "$1,234.57"
+    assert usd_display(D("-3.1536")) == "-$3.15"
+    assert usd_display(D("-0.001")) == "$0.00"
 
 
 def test_estimate_json_has_contract_keys_and_round_trips() -> None:

@@ -99,15 +99,11 @@ def estimate_account(usage: AccountUsage, base: CostAssumptions) -> AccountEstim
     used = {s.key for s in usage.streams}
     charged = sorted(arn for arn in used if arn in own and own[arn].billed)
     rotated = sum(1 for arn in charged if own[arn].rotation_enabled)
-    assumptions = replace(
-        base, streams=len(usage.streams), customer_keys=len(charged), rotated_keys=rotated
-    )
+    assumptions = replace(base, streams=len(usage.streams), customer_keys=len(charged), rotated_keys=rotated)
     total = estimate(assumptions)
     notes = list(total.notes)
     if base.rotations and any(own[arn].rotation_enabled is None for arn in charged):
-        notes.append(
-            "Rotation status of some keys could not be read; they are counted as not rotated."
-        )
+        notes.append("Rotation status of some keys could not be read; they are counted as not rotated.")
 
     per_pair = requests_per_pair(assumptions)
     credentials = assumptions.credentials_per_stream
@@ -116,9 +112,7 @@ def estimate_account(usage: AccountUsage, base: CostAssumptions) -> AccountEstim
         per_request = assumptions.price_per_10k / Decimal(10_000)
         stream_cost = Decimal(per_stream_requests) * per_request
         one_key = assumptions.key_price
-        one_rotated = assumptions.rotation_price * min(
-            assumptions.rotations, PRICES.billed_rotations_per_key
-        )
+        one_rotated = assumptions.rotation_price * min(assumptions.rotations, PRICES.billed_rotations_per_key)
 
     per_stream = tuple(
         StreamCost(
@@ -146,13 +140,7 @@ def estimate_account(usage: AccountUsage, base: CostAssumptions) -> AccountEstim
                 KeyCost(
                     key=key,
                     aliases=info.aliases if info else (),
-                    kind=(
-                        AWS_MANAGED
-                        if key == AWS_MANAGED
-                        else "customer-managed"
-                        if info
-                        else "other"
-                    ),
+                    kind=(AWS_MANAGED if key == AWS_MANAGED else "customer-managed" if info else "other"),
                     streams=names,
                     requests_per_month=requests,
                     request_cost_usd=Decimal(requests) * per_request,
@@ -169,9 +157,7 @@ def estimate_account(usage: AccountUsage, base: CostAssumptions) -> AccountEstim
         )
     pending = [arn for arn in used if arn in own and not own[arn].billed]
     if pending:
-        notes.append(
-            f"{len(pending)} used key(s) are pending deletion: AWS does not bill holding them."
-        )
+        notes.append(f"{len(pending)} used key(s) are pending deletion: AWS does not bill holding them.")
 
     unused = tuple(sorted((k for k in usage.keys if k.arn not in used), key=lambda k: k.arn))
     if unused:

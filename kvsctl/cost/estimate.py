@@ -99,9 +99,7 @@ def estimate(a: CostAssumptions) -> CostEstimate:
     lines = (
         CostLine(
             code="requests",
-            description=(
-                f"KMS requests: {a.pairs:,} credential-stream pairs × {per_pair:,} a month"
-            ),
+            description=(f"KMS requests: {a.pairs:,} credential-stream pairs × {per_pair:,} a month"),
             quantity=requests,
             unit="request",
             unit_price_usd=per_request,
@@ -170,8 +168,7 @@ def _notes(a: CostAssumptions) -> tuple[str, ...]:
             "credential may ask KMS up to once more per lifetime than modelled here."
         )
     notes.append(
-        "Customer managed keys are billed per hour held; the estimate assumes every key is held "
-        "the whole month."
+        "Customer managed keys are billed per hour held; the estimate assumes every key is held the whole month."
     )
     notes.append(
         f"Prices as of {PRICES.as_of.isoformat()} from {', '.join(PRICES.sources)}; "
@@ -224,10 +221,7 @@ def scenarios(a: CostAssumptions) -> tuple[Scenario, ...]:
         (
             "longer_credentials",
             "Cache credentials",
-            (
-                "credentials cached for at least the data-key interval "
-                f"({a.data_key_interval_minutes} min)"
-            ),
+            (f"credentials cached for at least the data-key interval ({a.data_key_interval_minutes} min)"),
             replace(a, credential_lifetime_minutes=None),
         ),
     ]
@@ -235,9 +229,7 @@ def scenarios(a: CostAssumptions) -> tuple[Scenario, ...]:
     today_total = estimates[0][3].total_usd
     with exact_arithmetic():
         return tuple(
-            Scenario(
-                name=n, title=t, description=d, estimate=e, delta_usd=e.total_usd - today_total
-            )
+            Scenario(name=n, title=t, description=d, estimate=e, delta_usd=e.total_usd - today_total)
             for n, t, d, e in estimates
         )
 
@@ -252,9 +244,7 @@ _CURVE_FACTORS = (
 )
 
 
-def credential_curve(
-    a: CostAssumptions, stream_counts: Sequence[int] | None = None
-) -> tuple[CredentialPoint, ...]:
+def credential_curve(a: CostAssumptions, stream_counts: Sequence[int] | None = None) -> tuple[CredentialPoint, ...]:
     """Monthly cost as the number of credential-stream pairs grows.
 
     The fleet grows by streams, each with today's producers and consumers per stream and today's

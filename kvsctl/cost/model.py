@@ -37,9 +37,7 @@ def parse_count(name: str, text: str) -> int:
     try:
         value = int(text.strip().replace("_", ""), 10)
     except ValueError:
-        raise CostInputError(
-            f"{name}: {text!r} is not a whole number", hint=f"give {name} as e.g. 10"
-        ) from None
+        raise CostInputError(f"{name}: {text!r} is not a whole number", hint=f"give {name} as e.g. 10") from None
     if value < 0:
         raise CostInputError(f"{name}: must be 0 or more, got {value}")
     return value
@@ -50,9 +48,7 @@ def parse_decimal(name: str, text: str) -> Decimal:
     try:
         value = Decimal(text.strip().replace("_", ""))
     except InvalidOperation:
-        raise CostInputError(
-            f"{name}: {text!r} is not a number", hint=f"give {name} as e.g. 5 or 2.5"
-        ) from None
+        raise CostInputError(f"{name}: {text!r} is not a number", hint=f"give {name} as e.g. 5 or 2.5") from None
     if not value.is_finite():
         raise CostInputError(f"{name}: {text!r} is not a finite number")
     return value
@@ -122,14 +118,11 @@ class CostAssumptions:
             _check_count("rotated_keys", self.rotated_keys)
             if self.rotated_keys > self.customer_keys:
                 raise CostInputError(
-                    f"rotated_keys: {self.rotated_keys} is more than customer_keys "
-                    f"({self.customer_keys})",
+                    f"rotated_keys: {self.rotated_keys} is more than customer_keys ({self.customer_keys})",
                     hint="a rotated key is one of the customer managed keys",
                 )
         if self.credential_lifetime_minutes is not None:
-            _check_decimal(
-                "credential_lifetime_minutes", self.credential_lifetime_minutes, positive=True
-            )
+            _check_decimal("credential_lifetime_minutes", self.credential_lifetime_minutes, positive=True)
 
     @property
     def credentials_per_stream(self) -> int:

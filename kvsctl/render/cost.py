@@ -103,15 +103,10 @@ def _comparison_parts(c: Comparison) -> list[Any]:
             usd_display(e.total_usd),
             delta,
         )
-    scenario_chart = _bar_chart(
-        "Monthly cost per scenario", [(s.title, s.estimate.total_usd) for s in c.scenarios]
-    )
+    scenario_chart = _bar_chart("Monthly cost per scenario", [(s.title, s.estimate.total_usd) for s in c.scenarios])
     curve_chart = _bar_chart(
         "Monthly cost against credential count (credential-stream pairs)",
-        [
-            (f"{p.credentials:,} ({p.streams:,} streams)", p.total_usd)
-            for p in c.credential_curve
-        ],
+        [(f"{p.credentials:,} ({p.streams:,} streams)", p.total_usd) for p in c.credential_curve],
     )
     return [table, scenario_chart, curve_chart]
 

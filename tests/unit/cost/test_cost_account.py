@@ -77,9 +77,7 @@ def test_pending_deletion_and_foreign_keys_are_not_charged() -> None:
         streams=(StreamKeyUse("old", KEY_D), StreamKeyUse("shared", FOREIGN)),
         keys=(AccountKey(KEY_D, state="PendingDeletion"),),
     )
-    result = estimate_account(
-        usage, CostAssumptions(producers_per_stream=3, consumers_per_stream=0)
-    )
+    result = estimate_account(usage, CostAssumptions(producers_per_stream=3, consumers_per_stream=0))
     # 2 streams × 3 × 8,760 = 52,560 requests; billable 32,560 × 0.000003 = $0.09768; no key cost
     assert result.estimate.requests_per_month == 52_560
     assert result.estimate.key_cost_usd == 0
@@ -92,9 +90,7 @@ def test_pending_deletion_and_foreign_keys_are_not_charged() -> None:
 
 
 def test_empty_account() -> None:
-    result = estimate_account(
-        AccountUsage(streams=(), keys=(AccountKey(KEY_C),)), CostAssumptions()
-    )
+    result = estimate_account(AccountUsage(streams=(), keys=(AccountKey(KEY_C),)), CostAssumptions())
     assert result.estimate.total_usd == 0
     assert result.per_key == ()
     assert len(result.unused_keys) == 1
@@ -108,6 +104,4 @@ def test_account_json() -> None:
     assert [k["key"] for k in data["per_key"]] == [KEY_A, KEY_B, AWS_MANAGED]
     assert data["per_key"][0]["aliases"] == ["alias/cams"]
     assert [s["name"] for s in data["per_stream"]] == ["cam-1", "cam-2", "cam-3", "cam-4"]
-    assert data["unused_keys"] == [
-        {"arn": KEY_C, "aliases": [], "state": "Enabled", "rotation_enabled": None}
-    ]
+    assert data["unused_keys"] == [{"arn": KEY_C, "aliases": [], "state": "Enabled", "rotation_enabled": None}]

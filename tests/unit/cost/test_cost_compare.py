@@ -8,9 +8,7 @@ from kvsctl.cost.estimate import compare, credential_curve, scenarios
 from kvsctl.cost.model import CostAssumptions
 
 # 10 streams × (2 producers + 1 consumer) = 30 pairs, credentials live 1 minute.
-FLEET = CostAssumptions(
-    streams=10, producers_per_stream=2, consumers_per_stream=1, credential_lifetime_minutes=D(1)
-)
+FLEET = CostAssumptions(streams=10, producers_per_stream=2, consumers_per_stream=1, credential_lifetime_minutes=D(1))
 
 
 def test_scenarios_hand_computed() -> None:

@@ -105,9 +105,7 @@ def test_fractional_interval_is_exact() -> None:
         (D(60), 8_760),  # a one-hour assumed-role session
     ],
 )
-def test_credential_lifetime_is_min_of_interval_and_lifetime(
-    lifetime: D | None, per_pair: int
-) -> None:
+def test_credential_lifetime_is_min_of_interval_and_lifetime(lifetime: D | None, per_pair: int) -> None:
     assert requests_per_pair(A(credential_lifetime_minutes=lifetime)) == per_pair
 
 
@@ -122,9 +120,7 @@ def test_short_credentials_cost_more() -> None:
 
 def test_lifetime_not_a_multiple_of_interval_is_noted() -> None:
     assert any("not a multiple" in n for n in estimate(A(credential_lifetime_minutes=D(7))).notes)
-    assert not any(
-        "not a multiple" in n for n in estimate(A(credential_lifetime_minutes=D(10))).notes
-    )
+    assert not any("not a multiple" in n for n in estimate(A(credential_lifetime_minutes=D(10))).notes)
 
 
 @pytest.mark.parametrize(

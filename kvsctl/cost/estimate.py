@@ -99,7 +99,7 @@ def estimate(a: CostAssumptions) -> CostEstimate:
     lines = (
         CostLine(
             code="requests",
-            description=(f"KMS requests: {a.pairs:,} credential-stream pairs × {per_pair:,} a month"),
+            description=f"KMS requests ({a.pairs:,} credential-stream pairs × {per_pair:,})",
             quantity=requests,
             unit="request",
             unit_price_usd=per_request,
@@ -107,11 +107,7 @@ def estimate(a: CostAssumptions) -> CostEstimate:
         ),
         CostLine(
             code="free_tier",
-            description=(
-                f"free tier ({a.free_tier_requests:,} requests a month per account)"
-                if a.free_tier
-                else "free tier (off)"
-            ),
+            description="free tier (per account)" if a.free_tier else "free tier (off)",
             quantity=free,
             unit="request",
             unit_price_usd=per_request,
@@ -119,7 +115,7 @@ def estimate(a: CostAssumptions) -> CostEstimate:
         ),
         CostLine(
             code="customer_keys",
-            description="customer managed keys held all month (AWS managed keys are free)",
+            description="customer managed keys (AWS managed keys are free)",
             quantity=a.customer_keys,
             unit="key-month",
             unit_price_usd=a.key_price,
@@ -127,10 +123,7 @@ def estimate(a: CostAssumptions) -> CostEstimate:
         ),
         CostLine(
             code="key_rotations",
-            description=(
-                f"key rotations: {a.rotated_key_count} key(s) × {rotations_billed} billed "
-                f"rotation(s) (only the first {PRICES.billed_rotations_per_key} are billed)"
-            ),
+            description=f"key rotations ({a.rotated_key_count} keys × {rotations_billed} billed rotations)",
             quantity=rotation_months,
             unit="rotation-month",
             unit_price_usd=a.rotation_price,
@@ -158,13 +151,13 @@ def _notes(a: CostAssumptions) -> tuple[str, ...]:
     lifetime = a.credential_lifetime_minutes
     if lifetime is not None and lifetime < a.data_key_interval_minutes:
         notes.append(
-            f"Credentials live {lifetime} minutes, less than the {a.data_key_interval_minutes}-minute "
+            f"Credentials live {lifetime} min, less than the {a.data_key_interval_minutes}-minute "
             "data-key interval: each new credential makes its own first request, so each pair asks "
-            f"KMS every {lifetime} minutes."
+            f"KMS every {lifetime} min."
         )
     elif lifetime is not None and Fraction(lifetime) % Fraction(a.data_key_interval_minutes):
         notes.append(
-            f"Credentials live {lifetime} minutes, not a multiple of the data-key interval: a new "
+            f"Credentials live {lifetime} min, not a multiple of the data-key interval: a new "
             "credential may ask KMS up to once more per lifetime than modelled here."
         )
     notes.append(

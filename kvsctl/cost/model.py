@@ -14,22 +14,17 @@ from kvsctl.cost.prices import (
     DEFAULT_HOURS_PER_MONTH,
     PRICES,
 )
+from kvsctl.errors import UsageError
 
 
-class CostInputError(ValueError):
+class CostInputError(UsageError, ValueError):
     """An assumption that makes no sense (negative count, zero interval, not a number): exit 2.
 
-    Subclasses ValueError so the pure core needs nothing from the CLI; the CLI maps it to the
-    project's usage error.
+    A UsageError, so the CLI's error boundary reports it as an input error before any AWS call; also a
+    ValueError, since that is what it is to a caller of the pure estimator.
     """
 
     default_code = "invalid_cost_input"
-
-    def __init__(self, message: str, *, hint: str | None = None, code: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.hint = hint
-        self.code = code or self.default_code
 
 
 def parse_count(name: str, text: str) -> int:

@@ -32,8 +32,8 @@ def _summary_table(e: CostEstimate, title: str) -> Any:
     for line in e.breakdown:
         table.add_row(
             line.description,
-            f"{line.quantity:,} {line.unit}",
-            f"${decimal_text(line.unit_price_usd)}",
+            f"{line.quantity:,}",
+            f"${decimal_text(line.unit_price_usd)} / {line.unit}",
             usd_display(line.amount_usd),
         )
     table.add_section()
@@ -81,25 +81,16 @@ def _comparison_parts(c: Comparison) -> list[Any]:
     from rich.table import Table
 
     table = Table(title="Scenarios", title_justify="left")
-    for col, justify in (
-        ("scenario", "left"),
-        ("requests / month", "right"),
-        ("keys", "right"),
-        ("requests USD", "right"),
-        ("keys USD", "right"),
-        ("total USD", "right"),
-        ("vs today", "right"),
-    ):
-        table.add_column(col, justify=justify)  # type: ignore[arg-type]
+    table.add_column("scenario", no_wrap=True)
+    for col in ("requests / month", "keys", "total USD", "vs today"):
+        table.add_column(col, justify="right")
     for s in c.scenarios:
         e = s.estimate
         delta = "" if s.name == "today" else ("+" if s.delta_usd > 0 else "") + usd_display(s.delta_usd)
         table.add_row(
-            f"{s.title}\n[dim]{s.description}[/dim]",
+            s.title,
             f"{e.requests_per_month:,}",
             str(e.assumptions.customer_keys),
-            usd_display(e.request_cost_usd),
-            usd_display(e.key_cost_usd),
             usd_display(e.total_usd),
             delta,
         )

@@ -8,11 +8,12 @@ from typing import Annotated, Any
 import typer
 
 from kvsctl.cli.options import GlobalOptions, with_global_options
+from kvsctl.cost.prices import DEFAULT_DATA_KEY_INTERVAL_MINUTES, DEFAULT_HOURS_PER_MONTH, PRICES
 
 group = typer.Typer(help="Estimate the monthly KMS cost of Kinesis video streams.", no_args_is_help=True)
 
 ASSUMPTIONS = "Assumptions"
-PRICES = "Prices (defaults from the dated table in kvsctl/cost/prices.py)"
+PRICE_PANEL = f"Prices (list prices as of {PRICES.as_of.isoformat()}, kvsctl/cost/prices.py)"
 
 
 def register(root: typer.Typer) -> None:
@@ -39,23 +40,27 @@ def non_negative(text: Any) -> Decimal:
     return _decimal(text, positive=False)
 
 
-def _count(flag: str, help_: str, panel: str = ASSUMPTIONS) -> Any:
-    return typer.Option(flag, min=0, help=help_, rich_help_panel=panel, show_default=False)
+def _count(flag: str, help_: str, panel: str = ASSUMPTIONS, *, show_default: bool = True) -> Any:
+    return typer.Option(flag, min=0, help=help_, rich_help_panel=panel, show_default=show_default)
 
 
 @group.command("estimate")
 @with_global_options()
 def estimate(
-    streams: Annotated[int | None, _count("--streams", "Number of streams. [default: 1]")] = None,
+    streams: Annotated[int | None, _count("--streams", "Number of streams. [default: 1]", show_default=False)] = None,
     producers_per_stream: Annotated[
-        int, _count("--producers-per-stream", "Distinct producer credentials per stream. [default: 1]")
+        int, _count("--producers-per-stream", "Distinct producer credentials per stream.")
     ] = 1,
     consumers_per_stream: Annotated[
-        int, _count("--consumers-per-stream", "Distinct consumer credentials per stream. [default: 1]")
+        int, _count("--consumers-per-stream", "Distinct consumer credentials per stream.")
     ] = 1,
     customer_keys: Annotated[
         int | None,
-        _count("--customer-keys", "Customer managed keys held (0: all on the AWS managed key). [default: 1]"),
+        _count(
+            "--customer-keys",
+            "Customer managed keys held (0: all on the AWS managed key). [default: 1]",
+            show_default=False,
+        ),
     ] = None,
     data_key_interval: Annotated[
         Decimal,
@@ -67,7 +72,7 @@ def estimate(
             "5 is Kinesis Data Streams' documented cadence.",
             rich_help_panel=ASSUMPTIONS,
         ),
-    ] = Decimal(5),
+    ] = DEFAULT_DATA_KEY_INTERVAL_MINUTES,
     hours_per_month: Annotated[
         Decimal,
         typer.Option(
@@ -77,7 +82,7 @@ def estimate(
             help="Hours in a month (AWS bills with 730).",
             rich_help_panel=ASSUMPTIONS,
         ),
-    ] = Decimal(730),
+    ] = DEFAULT_HOURS_PER_MONTH,
     credential_lifetime: Annotated[
         Decimal | None,
         typer.Option(
@@ -99,8 +104,8 @@ def estimate(
         ),
     ] = True,
     free_tier_requests: Annotated[
-        int, _count("--free-tier-requests", "Free KMS requests per month. [default: 20000]", PRICES)
-    ] = 20_000,
+        int, _count("--free-tier-requests", "Free KMS requests per month.", PRICE_PANEL)
+    ] = PRICES.free_tier_requests,
     price_per_10k: Annotated[
         Decimal,
         typer.Option(
@@ -108,9 +113,9 @@ def estimate(
             parser=non_negative,
             metavar="USD",
             help="Price of 10,000 symmetric KMS requests.",
-            rich_help_panel=PRICES,
+            rich_help_panel=PRICE_PANEL,
         ),
-    ] = Decimal("0.03"),
+    ] = PRICES.symmetric_requests_per_10k,
     key_price: Annotated[
         Decimal,
         typer.Option(
@@ -118,9 +123,9 @@ def estimate(
             parser=non_negative,
             metavar="USD",
             help="Price of one customer managed key per month.",
-            rich_help_panel=PRICES,
+            rich_help_panel=PRICE_PANEL,
         ),
-    ] = Decimal("1.00"),
+    ] = PRICES.customer_key_month,
     rotation_price: Annotated[
         Decimal,
         typer.Option(
@@ -128,14 +133,15 @@ def estimate(
             parser=non_negative,
             metavar="USD",
             help="Added per month by each of a key's first two rotations.",
-            rich_help_panel=PRICES,
+            rich_help_panel=PRICE_PANEL,
         ),
-    ] = Decimal("1.00"),
+    ] = PRICES.rotation_month,
     rotated_keys: Annotated[
-        int | None, _count("--rotated-keys", "Customer keys that have rotated. [default: all customer keys]")
+        int | None,
+        _count("--rotated-keys", "Customer keys that have rotated. [default: all customer keys]", show_default=False),
     ] = None,
     rotations: Annotated[
-        int, _count("--rotations", "Rotations each rotated key has had; only the first two cost. [default: 0]")
+        int, _count("--rotations", "Rotations each rotated key has had; only the first two cost.")
     ] = 0,
     compare: Annotated[
         bool,

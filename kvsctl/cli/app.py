@@ -50,9 +50,9 @@ def root(
 
 
 def _register() -> None:
-    from kvsctl.cli import sandbox, stream
+    from kvsctl.cli import cost, sandbox, stream
 
-    for module in (stream, sandbox):
+    for module in (stream, cost, sandbox):
         module.register(app)
 
 

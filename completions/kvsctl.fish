@@ -13,7 +13,9 @@ end
 function __kvsctl_subcommands
     switch $argv[1]
         case ""
-            printf '%s\n' sandbox stream
+            printf '%s\n' cost sandbox stream
+        case "cost"
+            printf '%s\n' estimate
         case "sandbox"
             printf '%s\n' demo serve
         case "stream"
@@ -21,10 +23,39 @@ function __kvsctl_subcommands
     end
 end
 complete -c kvsctl -f
+complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a cost
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a sandbox
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a stream
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -l version
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -l help
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost"' -a estimate
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost"' -l help
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l streams -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l producers-per-stream -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l consumers-per-stream -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l customer-keys -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l data-key-interval -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l hours-per-month -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l credential-lifetime -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l free-tier
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l no-free-tier
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l free-tier-requests -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l price-per-10k -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l key-price -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l rotation-price -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l rotated-keys -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l rotations -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l compare
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l from-account
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l name-prefix -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l profile -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l region -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l endpoint-url -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l output -x -a 'table json'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -s o -x -a 'table json'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l no-color
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l debug
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l help
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "sandbox"' -a demo
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "sandbox"' -a serve
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "sandbox"' -l help

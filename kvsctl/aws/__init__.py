@@ -1,0 +1,1 @@
+"""The only package that imports boto3/botocore (lazily). Gateways here return kvsctl.models."""

@@ -1,0 +1,169 @@
+"""KMS gateway: resolves key references to KeyInfo without ever creating a key.
+
+DescribeKey on a predefined AWS alias (alias/aws/kinesisvideo) makes KMS create the AWS managed key,
+so the AWS managed key is only ever found through ListAliases (FACTS.md).
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from kvsctl.aws.session import ClientFactory
+from kvsctl.errors import AwsError
+from kvsctl.keyref import KeyRef
+from kvsctl.models import AWS_MANAGED_ALIASES, KeyInfo
+
+SERVICE = "kms"
+
+
+def _arn_parts(arn: str) -> tuple[str, str]:
+    parts = arn.split(":")
+    return (parts[3], parts[4]) if len(parts) > 4 else ("", "")
+
+
+class KmsGateway:
+    def __init__(self, factory: ClientFactory, region: str | None = None) -> None:
+        self.factory = factory
+        self.region = region
+        self._aliases: list[dict[str, Any]] | None = None
+        self._lock = threading.Lock()
+
+    # -- aliases -----------------------------------------------------------------------------------
+    def list_aliases(self) -> list[dict[str, Any]]:
+        with self._lock:
+            if self._aliases is None:
+                self._aliases = list(
+                    self.factory.paginate(
+                        SERVICE,
+                        "list_aliases",
+                        "Aliases",
+                        token_in="Marker",
+                        token_out="NextMarker",
+                        truncated_key="Truncated",
+                        region=self.region,
+                    )
+                )
+            return self._aliases
+
+    def aliases_for(self, key_id: str) -> tuple[str, ...]:
+        return tuple(sorted(a["AliasName"] for a in self.list_aliases() if a.get("TargetKeyId") == key_id))
+
+    def aws_managed_alias(self) -> dict[str, Any] | None:
+        for alias in self.list_aliases():
+            if alias.get("AliasName") in AWS_MANAGED_ALIASES:
+                return alias
+        return None
+
+    # -- keys --------------------------------------------------------------------------------------
+    def describe(self, ref: KeyRef, *, with_rotation: bool = True) -> KeyInfo:
+        """KeyInfo for a reference; AwsError(code=not_found) when there is no such key."""
+        if ref.is_aws_managed:
+            return self.describe_aws_managed(with_rotation=with_rotation)
+        key_id = ref.text
+        if ref.kind == "alias-arn":
+            key_id = ref.alias_name or ref.text
+        return self.describe_key_id(key_id, with_rotation=with_rotation)
+
+    def describe_aws_managed(self, *, with_rotation: bool = True) -> KeyInfo:
+        alias = self.aws_managed_alias()
+        if alias is not None and alias.get("TargetKeyId"):
+            try:
+                return self.describe_key_id(str(alias["TargetKeyId"]), with_rotation=with_rotation)
+            except AwsError as exc:
+                # A predefined alias may point at a key that does not exist yet (moto does this; AWS
+                # omits TargetKeyId until first use): either way KVS will create it on first use.
+                if exc.code != "not_found":
+                    raise
+        region = self.region or self.factory.region
+        account = _arn_parts(alias["AliasArn"])[1] if alias and alias.get("AliasArn") else ""
+        return KeyInfo(
+            arn=alias["AliasArn"] if alias and alias.get("AliasArn") else "alias/aws/kinesisvideo",
+            key_id="",
+            aliases=("alias/aws/kinesisvideo",),
+            manager="AWS",
+            state="NotCreated",
+            spec="SYMMETRIC_DEFAULT",
+            usage="ENCRYPT_DECRYPT",
+            region=region,
+            account=account,
+            rotation_enabled=True,
+            description="AWS managed key for Kinesis Video Streams; KMS creates it on first use",
+        )
+
+    def describe_key_id(self, key_id: str, *, with_rotation: bool = True) -> KeyInfo:
+        if key_id.startswith("alias/aws/") or ":alias/aws/" in key_id:
+            # Never DescribeKey a predefined AWS alias: KMS would create the key.
+            raise AwsError(f"refusing to look up {key_id} with DescribeKey", code="internal_guard")
+        meta = self.factory.call(SERVICE, "describe_key", region=self.region, KeyId=key_id)["KeyMetadata"]
+        return self._key_info(meta, with_rotation=with_rotation)
+
+    def _key_info(self, meta: dict[str, Any], *, with_rotation: bool) -> KeyInfo:
+        arn = str(meta["Arn"])
+        region, account = _arn_parts(arn)
+        key_id = str(meta["KeyId"])
+        manager = str(meta.get("KeyManager", "CUSTOMER"))
+        rotation: bool | None = None
+        if with_rotation and meta.get("KeyState") not in ("PendingDeletion",):
+            rotation = self.rotation_enabled(key_id)
+        aliases: tuple[str, ...] = ()
+        if region == (self.region or self.factory.region):
+            aliases = self.aliases_for(key_id)
+        return KeyInfo(
+            arn=arn,
+            key_id=key_id,
+            aliases=aliases,
+            manager=manager,
+            state=str(meta.get("KeyState", "Enabled" if meta.get("Enabled") else "Disabled")),
+            spec=str(meta.get("KeySpec") or meta.get("CustomerMasterKeySpec") or "SYMMETRIC_DEFAULT"),
+            usage=str(meta.get("KeyUsage", "ENCRYPT_DECRYPT")),
+            region=region,
+            account=account,
+            rotation_enabled=rotation,
+            deletion_date=meta.get("DeletionDate"),
+            description=str(meta.get("Description") or ""),
+            multi_region=bool(meta.get("MultiRegion", False)),
+        )
+
+    def rotation_enabled(self, key_id: str) -> bool | None:
+        """Rotation status; None when it cannot be read (denied, or a key type without rotation)."""
+        try:
+            out = self.factory.call(SERVICE, "get_key_rotation_status", region=self.region, KeyId=key_id)
+        except AwsError as exc:
+            if exc.code in ("access_denied", "aws_error", "key_invalid_state"):
+                return None
+            raise
+        return bool(out.get("KeyRotationEnabled"))
+
+    def get_key_policy(self, key_id: str) -> str:
+        out = self.factory.call(SERVICE, "get_key_policy", region=self.region, KeyId=key_id, PolicyName="default")
+        return str(out["Policy"])
+
+    def list_grants(self, key_id: str) -> list[dict[str, Any]]:
+        return list(
+            self.factory.paginate(
+                SERVICE,
+                "list_grants",
+                "Grants",
+                token_in="Marker",
+                token_out="NextMarker",
+                truncated_key="Truncated",
+                region=self.region,
+                KeyId=key_id,
+            )
+        )
+
+    def list_keys(self) -> list[str]:
+        """Every key id in the region (all pages)."""
+        return [
+            str(k["KeyId"])
+            for k in self.factory.paginate(
+                SERVICE,
+                "list_keys",
+                "Keys",
+                token_in="Marker",
+                token_out="NextMarker",
+                truncated_key="Truncated",
+                region=self.region,
+            )
+        ]

@@ -1,0 +1,95 @@
+"""The error boundary: maps every exception to one line on stderr and a contract exit code."""
+
+from __future__ import annotations
+
+import json
+import sys
+import traceback
+from typing import Any
+
+from kvsctl.errors import ExitCode, KvsctlError
+
+
+def _wants_json(argv: list[str]) -> bool:
+    from kvsctl.cli.options import current, default_output
+
+    g = current()
+    if g is not None:
+        return g.json
+    for i, arg in enumerate(argv):
+        if arg in ("-o", "--output") and i + 1 < len(argv):
+            return argv[i + 1] == "json"
+        if arg in ("-ojson", "--output=json"):
+            return True
+    return default_output().value == "json"
+
+
+def _debug(argv: list[str]) -> bool:
+    from kvsctl.cli.options import current
+
+    g = current()
+    return bool(g.debug) if g is not None else "--debug" in argv
+
+
+def report(err: KvsctlError, as_json: bool) -> None:
+    if as_json:
+        sys.stderr.write(json.dumps(err.to_json()) + "\n")
+    else:
+        sys.stderr.write(f"kvsctl: error: {err.message}\n")
+        if err.hint:
+            sys.stderr.write(f"hint: {err.hint}\n")
+    sys.stderr.flush()
+
+
+def run_guarded(app: Any, argv: list[str] | None) -> int:
+    import typer
+
+    from kvsctl.cli import options
+
+    options._current = None
+    args = list(sys.argv[1:] if argv is None else argv)
+    command = typer.main.get_command(app)
+    try:
+        result = command.main(args=args, prog_name="kvsctl", standalone_mode=False)
+        return int(result) if isinstance(result, int) else 0
+    except typer.Exit as exc:
+        return int(exc.exit_code)
+    except typer.Abort:
+        sys.stderr.write("kvsctl: aborted\n")
+        return 130
+    except typer.TyperException as exc:
+        from kvsctl.errors import UsageError
+
+        ctx = getattr(exc, "ctx", None)
+        if type(exc).__name__ == "NoArgsIsHelpError":
+            return int(ExitCode.USAGE)  # the help was already printed
+        hint = f"Try '{ctx.command_path} --help'." if ctx is not None else "Try 'kvsctl --help'."
+        report(UsageError(exc.format_message(), hint=hint, code="usage"), _wants_json(args))
+        return int(ExitCode.USAGE)
+    except KvsctlError as exc:
+        if _debug(args):
+            traceback.print_exc(file=sys.stderr)
+        report(exc, _wants_json(args))
+        return int(exc.exit_code)
+    except KeyboardInterrupt:
+        sys.stderr.write("kvsctl: interrupted\n")
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # the last line of defence: a bug, reported in one line
+        if type(exc).__module__.startswith("botocore"):
+            from kvsctl.aws.errors import translate_botocore_error
+
+            translated = translate_botocore_error(exc)
+            if translated is not None:
+                report(translated, _wants_json(args))
+                return int(translated.exit_code)
+        if _debug(args):
+            traceback.print_exc(file=sys.stderr)
+        err = KvsctlError(
+            f"internal error: {type(exc).__name__}: {exc}",
+            hint="This is a kvsctl bug. Rerun with --debug and report the traceback.",
+            code="internal_error",
+        )
+        report(err, _wants_json(args))
+        return int(ExitCode.INTERNAL)

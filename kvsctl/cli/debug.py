@@ -1,0 +1,48 @@
+"""--debug: botocore's request log on stderr, with every secret redacted before it is written."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import sys
+
+_PATTERNS = [
+    (re.compile(r"(X-Amz-Security-Token['\"]?\s*[:=]\s*b?['\"]?)[^'\",\s}&]+", re.I), r"\1REDACTED"),
+    (re.compile(r"(Credential=)[^/,\s'\"]+"), r"\1REDACTED"),
+    (re.compile(r"(Signature=)[0-9a-fA-F]+"), r"\1REDACTED"),
+    (
+        re.compile(
+            r"((?:aws_secret_access_key|aws_session_token|SecretAccessKey|SessionToken|secret_key|token)"
+            r"['\"]?\s*[:=]\s*['\"]?)[^'\",\s}]+",
+            re.I,
+        ),
+        r"\1REDACTED",
+    ),
+]
+_ENV_SECRETS = ("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_ACCESS_KEY_ID")
+
+
+def redact(text: str) -> str:
+    for pattern, repl in _PATTERNS:
+        text = pattern.sub(repl, text)
+    for name in _ENV_SECRETS:
+        value = os.environ.get(name)
+        if value and len(value) >= 8:
+            text = text.replace(value, "REDACTED")
+    return text
+
+
+class RedactingFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record))
+
+
+def enable_debug_logging() -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(RedactingFormatter("%(asctime)s %(name)s [%(levelname)s] %(message)s"))
+    for name in ("botocore", "boto3", "kvsctl"):
+        logger = logging.getLogger(name)
+        logger.setLevel(logging.DEBUG)
+        logger.handlers = [handler]
+        logger.propagate = False

@@ -1,0 +1,57 @@
+"""`kvsctl sandbox`: a local AWS stand-in (moto) with KVS, KMS and IAM, and the guided demo."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from kvsctl.cli.options import GlobalOptions, with_global_options
+
+group = typer.Typer(
+    help="A local AWS stand-in (moto) for rehearsal, and the guided demo.",
+    no_args_is_help=True,
+    rich_markup_mode="markdown",
+)
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(group, name="sandbox")
+
+
+@group.command("serve")
+@with_global_options(aws=False)
+def serve(
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port on 127.0.0.1 (0: a free one).")] = 4566,
+    *,
+    g: GlobalOptions,
+) -> int:
+    """Run a moto server on 127.0.0.1 until Ctrl-C, and print the environment to export.
+
+    Example:
+
+      kvsctl sandbox serve --port 4566 &  then  export AWS_ENDPOINT_URL=http://127.0.0.1:4566
+    """
+    from kvsctl.sandbox.server import serve_forever
+
+    serve_forever(port, g)
+    return 0
+
+
+@group.command("demo")
+@with_global_options(aws=False)
+def demo(
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port for the embedded sandbox (0: free).")] = 0,
+    *,
+    g: GlobalOptions,
+) -> int:
+    """The guided tour, on an embedded sandbox (no AWS account needed): create a customer managed
+    key and a stream with it, show it, and show a refused create with a disabled key.
+
+    Example:
+
+      kvsctl sandbox demo
+    """
+    from kvsctl.sandbox.demo import run_demo
+
+    return run_demo(port, g)

@@ -1,0 +1,76 @@
+"""The error family: every failure kvsctl reports carries an exit code, a machine code and a hint.
+
+Exit codes are part of the command-line contract (CONTRACT.md) and never change meaning.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    CHECK_FAILED = 1
+    USAGE = 2
+    AWS = 3
+    INTERNAL = 4
+
+
+class KvsctlError(Exception):
+    """Base of every error kvsctl reports on purpose (one line, a hint, an exit code)."""
+
+    exit_code: ExitCode = ExitCode.INTERNAL
+    default_code: str = "internal_error"
+
+    def __init__(self, message: str, *, hint: str | None = None, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+        self.code = code or self.default_code
+
+    def to_json(self) -> dict[str, object]:
+        return {"error": {"code": self.code, "message": self.message, "hint": self.hint}}
+
+
+class UsageError(KvsctlError):
+    """Bad flag, bad value, malformed input file: found before any AWS call (exit 2)."""
+
+    exit_code = ExitCode.USAGE
+    default_code = "invalid_input"
+
+
+class CheckFailed(KvsctlError):
+    """A check ran and failed: an unusable key, a stream that exists with another key (exit 1)."""
+
+    exit_code = ExitCode.CHECK_FAILED
+    default_code = "check_failed"
+
+
+class AwsError(KvsctlError):
+    """AWS said no or could not be reached: credentials, access, not found, throttling (exit 3)."""
+
+    exit_code = ExitCode.AWS
+    default_code = "aws_error"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        hint: str | None = None,
+        code: str | None = None,
+        aws_code: str | None = None,
+        operation: str | None = None,
+    ) -> None:
+        super().__init__(message, hint=hint, code=code)
+        self.aws_code = aws_code
+        self.operation = operation
+
+    def to_json(self) -> dict[str, object]:
+        data = super().to_json()
+        err = data["error"]
+        assert isinstance(err, dict)
+        if self.aws_code:
+            err["aws_code"] = self.aws_code
+        if self.operation:
+            err["operation"] = self.operation
+        return data

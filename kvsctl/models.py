@@ -1,0 +1,138 @@
+"""Domain models shared by services and renderers. Plain frozen dataclasses: no boto3 dicts leak past aws/."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+#: Both spellings of the AWS managed key alias for KVS (API docs and real output use the first,
+#: the SSE guide's prose the second); both mean the AWS managed key.
+AWS_MANAGED_ALIASES = ("alias/aws/kinesisvideo", "alias/aws/kinesis-video")
+
+
+def is_aws_managed_reference(kms_key_id: str | None) -> bool:
+    """True when a stream's KmsKeyId (as KVS holds it) names the AWS managed key, or is absent."""
+    if not kms_key_id:
+        return True
+    ref = kms_key_id.strip()
+    if ref in ("aws-managed",):
+        return True
+    if ref.startswith("arn:"):
+        ref = ref.split(":", 5)[-1] if ref.count(":") >= 5 else ref
+    if not ref.startswith("alias/"):
+        ref = "alias/" + ref if ref.startswith("aws/") else ref
+    return ref in AWS_MANAGED_ALIASES
+
+
+@dataclass(frozen=True)
+class KeyInfo:
+    """What kvsctl knows of one KMS key."""
+
+    arn: str
+    key_id: str
+    aliases: tuple[str, ...]
+    manager: str  # "AWS" | "CUSTOMER"
+    state: str  # Enabled, Disabled, PendingDeletion, ... ; "NotCreated" for an AWS managed key not yet made
+    spec: str
+    usage: str
+    region: str
+    account: str
+    rotation_enabled: bool | None = None
+    deletion_date: datetime | None = None
+    description: str = ""
+    multi_region: bool = False
+
+    @property
+    def usable_problems(self) -> list[str]:
+        """Why KVS could not use this key; empty when it can."""
+        problems: list[str] = []
+        if self.state == "NotCreated":
+            return problems  # KVS creates the AWS managed key on first use
+        if self.state == "PendingDeletion":
+            when = f" (deletion on {self.deletion_date.isoformat()})" if self.deletion_date else ""
+            problems.append(f"key is pending deletion{when}")
+        elif self.state != "Enabled":
+            problems.append(f"key state is {self.state}, not Enabled")
+        if self.spec != "SYMMETRIC_DEFAULT":
+            problems.append(f"key spec is {self.spec}; KVS needs SYMMETRIC_DEFAULT")
+        if self.usage != "ENCRYPT_DECRYPT":
+            problems.append(f"key usage is {self.usage}; KVS needs ENCRYPT_DECRYPT")
+        return problems
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "arn": self.arn,
+            "key_id": self.key_id,
+            "aliases": list(self.aliases),
+            "manager": self.manager,
+            "state": self.state,
+            "spec": self.spec,
+            "usage": self.usage,
+            "region": self.region,
+            "account": self.account,
+            "rotation_enabled": self.rotation_enabled,
+        }
+        if self.deletion_date is not None:
+            data["deletion_date"] = self.deletion_date.isoformat()
+        if self.description:
+            data["description"] = self.description
+        return data
+
+
+@dataclass(frozen=True)
+class Stream:
+    """One Kinesis video stream as KVS describes it."""
+
+    name: str
+    arn: str
+    status: str
+    retention_hours: int
+    media_type: str | None
+    kms_key_id: str | None  # verbatim what KVS holds; None when KVS returned none
+    device_name: str | None = None
+    creation_time: datetime | None = None
+    version: str | None = None
+
+    @property
+    def region(self) -> str:
+        parts = self.arn.split(":")
+        return parts[3] if len(parts) > 3 else ""
+
+    @property
+    def account(self) -> str:
+        parts = self.arn.split(":")
+        return parts[4] if len(parts) > 4 else ""
+
+
+@dataclass(frozen=True)
+class StreamView:
+    """A stream together with what is known of its key, as shown to users."""
+
+    stream: Stream
+    key: KeyInfo | None
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def encryption(self) -> str:
+        if self.key is not None:
+            return "aws-managed" if self.key.manager == "AWS" else "customer-managed"
+        return "aws-managed" if is_aws_managed_reference(self.stream.kms_key_id) else "customer-managed"
+
+    def to_json(self) -> dict[str, Any]:
+        s = self.stream
+        data: dict[str, Any] = {
+            "name": s.name,
+            "arn": s.arn,
+            "status": s.status,
+            "retention_hours": s.retention_hours,
+            "media_type": s.media_type,
+            "kms_key_id": s.kms_key_id,
+            "encryption": self.encryption,
+            "key": self.key.to_json() if self.key else None,
+            "device_name": s.device_name,
+            "creation_time": s.creation_time.isoformat() if s.creation_time else None,
+        }
+        if self.notes:
+            data["notes"] = list(self.notes)
+        return data

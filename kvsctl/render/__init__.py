@@ -1,0 +1,107 @@
+"""Renderers: one per output format, chosen from a registry. Nothing else decides how output looks.
+
+A result handed to `emit` implements `to_json()`; for tables `render_table()` returning rich
+renderables; for the CI formats `to_sarif()` / `to_junit()`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from enum import Enum
+from typing import Any, Protocol
+
+
+class OutputFormat(str, Enum):
+    table = "table"
+    json = "json"
+    sarif = "sarif"
+    junit = "junit"
+
+
+BASIC_FORMATS = (OutputFormat.table, OutputFormat.json)
+REPORT_FORMATS = (OutputFormat.table, OutputFormat.json, OutputFormat.sarif, OutputFormat.junit)
+
+
+class Renderable(Protocol):
+    def to_json(self) -> Any: ...
+
+
+def make_console(*, stderr: bool = False, no_color: bool = False, width: int | None = None) -> Any:
+    """A rich Console bound to the current sys.stdout/sys.stderr (looked up now, so tests can capture)."""
+    from rich.console import Console
+
+    file = sys.stderr if stderr else sys.stdout
+    no_color = no_color or bool(os.environ.get("NO_COLOR"))
+    return Console(
+        file=file,
+        no_color=no_color,
+        highlight=False,
+        soft_wrap=False,
+        width=width,
+        emoji=False,
+        color_system=None if no_color else "auto",
+    )
+
+
+def dumps(data: Any) -> str:
+    return json.dumps(data, indent=2, sort_keys=False, default=_json_default, ensure_ascii=False)
+
+
+def _json_default(value: Any) -> Any:
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if hasattr(value, "to_json"):
+        return value.to_json()
+    from decimal import Decimal
+
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, set | frozenset | tuple):
+        return list(value)
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def _render_json(result: Any, no_color: bool) -> str:
+    return dumps(result.to_json())
+
+
+def _render_table(result: Any, no_color: bool) -> None:
+    console = make_console(no_color=no_color)
+    for part in result.render_table():
+        console.print(part)
+    return None
+
+
+def _render_method(name: str) -> Callable[[Any, bool], str]:
+    def render(result: Any, no_color: bool) -> str:
+        method = getattr(result, name, None)
+        if method is None:
+            from kvsctl.errors import UsageError
+
+            raise UsageError(f"this command has no {name[3:]} output", hint="Use -o table or -o json.")
+        return str(method())
+
+    return render
+
+
+RENDERERS: dict[OutputFormat, Callable[[Any, bool], str | None]] = {
+    OutputFormat.table: _render_table,
+    OutputFormat.json: _render_json,
+    OutputFormat.sarif: _render_method("to_sarif"),
+    OutputFormat.junit: _render_method("to_junit"),
+}
+
+
+def render(result: Any, fmt: OutputFormat, *, no_color: bool = False) -> str | None:
+    """Text for file formats; None when the renderer printed directly (tables)."""
+    return RENDERERS[fmt](result, no_color)
+
+
+def emit(result: Any, fmt: OutputFormat, *, no_color: bool = False) -> None:
+    text = render(result, fmt, no_color=no_color)
+    if text is not None:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        sys.stdout.flush()

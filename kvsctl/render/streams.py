@@ -1,0 +1,123 @@
+"""Views of streams and keys for the table and JSON renderers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from kvsctl.models import KeyInfo, StreamView
+
+
+def _yes_no(value: bool | None) -> str:
+    return "unknown" if value is None else ("yes" if value else "no")
+
+
+def key_table(key: KeyInfo | None, title: str = "KMS key") -> Any:
+    from rich.table import Table
+
+    table = Table(title=title, show_header=False, title_justify="left")
+    table.add_column("field", style="bold")
+    table.add_column("value", overflow="fold")
+    if key is None:
+        table.add_row("key", "unknown (not found or not readable)")
+        return table
+    rows = [
+        ("ARN", key.arn),
+        ("aliases", ", ".join(key.aliases) or "-"),
+        ("manager", key.manager),
+        ("state", key.state + (f" (deletion {key.deletion_date.isoformat()})" if key.deletion_date else "")),
+        ("spec", key.spec),
+        ("usage", key.usage),
+        ("region", key.region),
+        ("account", key.account or "-"),
+        ("rotation", _yes_no(key.rotation_enabled)),
+    ]
+    for k, v in rows:
+        table.add_row(k, v)
+    return table
+
+
+def stream_table(view: StreamView) -> Any:
+    from rich.table import Table
+
+    s = view.stream
+    table = Table(title=f"Stream {s.name}", show_header=False, title_justify="left")
+    table.add_column("field", style="bold")
+    table.add_column("value", overflow="fold")
+    for k, v in [
+        ("ARN", s.arn),
+        ("status", s.status),
+        ("retention", f"{s.retention_hours} h"),
+        ("media type", s.media_type or "-"),
+        ("device", s.device_name or "-"),
+        ("KmsKeyId (held by KVS)", s.kms_key_id or "(none: AWS managed key)"),
+        ("encryption", view.encryption),
+    ]:
+        table.add_row(k, v)
+    return table
+
+
+def _notes(notes: Iterable[str]) -> list[str]:
+    return [f"[yellow]note:[/yellow] {n}" for n in notes]
+
+
+@dataclass(frozen=True)
+class DescribeView:
+    view: StreamView
+
+    def to_json(self) -> dict[str, Any]:
+        return self.view.to_json()
+
+    def render_table(self) -> list[Any]:
+        return [stream_table(self.view), key_table(self.view.key), *_notes(self.view.notes)]
+
+
+@dataclass(frozen=True)
+class ListView:
+    views: list[StreamView]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"streams": [v.to_json() for v in self.views]}
+
+    def render_table(self) -> list[Any]:
+        from rich.table import Table
+
+        table = Table(title=f"{len(self.views)} stream(s)", title_justify="left")
+        for col in ("name", "status", "retention", "encryption", "key", "key state"):
+            table.add_column(col, overflow="fold")
+        for v in self.views:
+            key = v.key
+            label = key.aliases[0] if key and key.aliases else (key.arn if key else (v.stream.kms_key_id or "-"))
+            state = key.state if key else "not found"
+            if key and key.usable_problems:
+                state = f"[red]{state}[/red]"
+            table.add_row(v.stream.name, v.stream.status, f"{v.stream.retention_hours} h", v.encryption, label, state)
+        parts: list[Any] = [table]
+        for v in self.views:
+            parts += [f"{v.stream.name}: {n}" for n in _notes(v.notes)]
+        return parts
+
+
+@dataclass(frozen=True)
+class CreateView:
+    outcome: Any  # services.streams.CreateOutcome
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = self.outcome.to_json()
+        return data
+
+    def render_table(self) -> list[Any]:
+        o = self.outcome
+        headline = {
+            "created": f"[green]Created[/green] stream {o.request.name}",
+            "exists": f"Stream {o.request.name} already exists with the requested key; left untouched",
+            "would-create": f"[cyan]Dry run:[/cyan] would create stream {o.request.name}",
+        }[o.action]
+        parts: list[Any] = [headline]
+        if o.stream is not None:
+            parts.append(stream_table(o.stream))
+        parts.append(key_table(o.key, "KMS key (checked)"))
+        sent = o.kms_key_id_sent or "(none: KVS uses the AWS managed key)"
+        parts.append(f"KmsKeyId sent to CreateStream: {sent}" if o.action != "exists" else "")
+        return [p for p in parts if p != ""]

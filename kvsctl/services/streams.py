@@ -1,0 +1,211 @@
+"""Stream service: the checked create path, describe and list."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from kvsctl import validate
+from kvsctl.aws.kms import KmsGateway
+from kvsctl.aws.kvs import KvsGateway
+from kvsctl.aws.session import ClientFactory
+from kvsctl.errors import AwsError, CheckFailed
+from kvsctl.keyref import KeyRef, parse_key_ref
+from kvsctl.models import KeyInfo, Stream, StreamView
+from kvsctl.services.keys import KeyResolver, is_kvs_aws_managed
+
+IMMUTABLE_KEY_WARNING = (
+    "The KMS key of a Kinesis video stream can never be changed after creation; "
+    "to change it later you must create a new stream."
+)
+
+
+@dataclass(frozen=True)
+class CreateStreamRequest:
+    name: str
+    kms_key: str = "aws-managed"
+    retention_hours: int | None = None
+    media_type: str | None = None
+    device_name: str | None = None
+    tags: dict[str, str] = field(default_factory=dict)
+    dry_run: bool = False
+    if_not_exists: bool = False
+
+    def validated(self) -> tuple[CreateStreamRequest, KeyRef]:
+        """Check every field locally (exit 2 before any AWS call)."""
+        validate.stream_name(self.name)
+        validate.retention_hours(self.retention_hours)
+        validate.media_type(self.media_type)
+        validate.device_name(self.device_name)
+        validate.tags(dict(self.tags))
+        return self, parse_key_ref(self.kms_key)
+
+
+@dataclass(frozen=True)
+class CreateOutcome:
+    action: str  # "created" | "exists" | "would-create"
+    stream: StreamView | None
+    key: KeyInfo
+    kms_key_id_sent: str | None
+    request: CreateStreamRequest
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "action": self.action,
+            "dry_run": self.request.dry_run,
+            "stream": self.stream.to_json() if self.stream else None,
+            "kms_key_id_sent": self.kms_key_id_sent,
+            "key": self.key.to_json(),
+            "planned": {
+                "name": self.request.name,
+                "retention_hours": self.request.retention_hours,
+                "media_type": self.request.media_type,
+                "device_name": self.request.device_name,
+                "tags": dict(self.request.tags),
+            },
+        }
+
+
+class StreamService:
+    def __init__(self, factory: ClientFactory, region: str | None = None) -> None:
+        self.factory = factory
+        self.kvs = KvsGateway(factory, region)
+        self.kms = KmsGateway(factory, region)
+        self.keys = KeyResolver(self.kms)
+        self._region = region
+
+    @property
+    def region(self) -> str:
+        return self._region or self.factory.region
+
+    # -- create ------------------------------------------------------------------------------------
+    def create(self, req: CreateStreamRequest, warn: Callable[[str], None] = lambda _m: None) -> CreateOutcome:
+        req, ref = req.validated()
+        region = self.region
+        if ref.region and ref.region != region:
+            raise CheckFailed(
+                f"key {ref.text} is in region {ref.region}, the stream would be in {region}",
+                hint="KVS needs a key in the stream's own region; pass --region or pick a key there.",
+                code="key_wrong_region",
+            )
+        key = self._resolve_requested(ref)
+        existing = self.kvs.describe_stream(req.name)
+        if existing is not None:
+            return self._existing(req, existing, key)
+        self._check_usable(key)
+        sent = None if is_kvs_aws_managed(key) else key.arn
+        if req.dry_run:
+            return CreateOutcome("would-create", None, key, sent, req)
+        warn(IMMUTABLE_KEY_WARNING)
+        try:
+            self.kvs.create_stream(
+                req.name,
+                kms_key_id=sent,
+                retention_hours=req.retention_hours,
+                media_type=req.media_type,
+                device_name=req.device_name,
+                tags=dict(req.tags),
+            )
+        except AwsError as exc:
+            if exc.aws_code != "ResourceInUseException":
+                raise
+            raced = self.kvs.describe_stream(req.name)  # created by someone else meanwhile
+            if raced is None:
+                raise
+            return self._existing(req, raced, key)
+        created = self.kvs.describe_stream(req.name)
+        if created is None:
+            raise AwsError(
+                f"stream {req.name} was created but cannot be described yet",
+                code="eventual_consistency",
+                hint="Run 'kvsctl stream describe' in a few seconds.",
+            )
+        return CreateOutcome("created", StreamView(created, key), key, sent, req)
+
+    def _resolve_requested(self, ref: KeyRef) -> KeyInfo:
+        try:
+            key = self.kms.describe(ref)
+        except AwsError as exc:
+            if exc.code == "not_found":
+                raise AwsError(
+                    f"KMS key {ref.text} not found in {self.region}",
+                    hint="Check the key id, alias and region; 'aws kms list-aliases' lists what exists. "
+                    "Nothing was created.",
+                    code="key_not_found",
+                    aws_code=exc.aws_code,
+                    operation=exc.operation,
+                ) from exc
+            raise
+        if key.manager == "AWS" and not is_kvs_aws_managed(key):
+            raise CheckFailed(
+                f"{ref.text} is the AWS managed key of another service; KVS cannot use it",
+                hint="Use 'aws-managed' or a customer managed key. Nothing was created.",
+                code="key_unusable",
+            )
+        return key
+
+    @staticmethod
+    def _check_usable(key: KeyInfo) -> None:
+        problems = key.usable_problems
+        if problems:
+            raise CheckFailed(
+                f"KMS key {key.arn} cannot encrypt a video stream: {'; '.join(problems)}",
+                hint="KVS would accept the stream and every PutMedia/GetMedia would fail. Nothing was created.",
+                code="key_unusable",
+            )
+
+    def _existing(self, req: CreateStreamRequest, existing: Stream, key: KeyInfo) -> CreateOutcome:
+        existing_key, _note = self.keys.resolve(existing.kms_key_id)
+        same = existing_key is not None and (
+            existing_key.arn == key.arn or (is_kvs_aws_managed(existing_key) and is_kvs_aws_managed(key))
+        )
+        held = existing.kms_key_id or "the AWS managed key"
+        if not req.if_not_exists:
+            raise CheckFailed(
+                f"stream {req.name} already exists (key: {held}); it was left untouched",
+                hint="Use --if-not-exists to accept an existing stream that has the requested key.",
+                code="stream_exists",
+            )
+        if not same:
+            raise CheckFailed(
+                f"stream {req.name} exists with key {held}, not {key.arn}; it was left untouched",
+                hint="A stream's key can never change: create a new stream with the key, move producers and "
+                "consumers, then retire the old stream.",
+                code="stream_key_mismatch",
+            )
+        self._check_usable(key)
+        return CreateOutcome("exists", StreamView(existing, existing_key), key, None, req)
+
+    # -- read --------------------------------------------------------------------------------------
+    def describe(self, name: str) -> StreamView:
+        validate.stream_name(name)
+        stream = self.kvs.describe_stream(name)
+        if stream is None:
+            raise AwsError(
+                f"stream {name} not found in {self.region}",
+                hint="Check the name and --region; 'kvsctl stream list' shows what exists.",
+                code="not_found",
+            )
+        return self.view(stream)
+
+    def view(self, stream: Stream) -> StreamView:
+        key, note = self.keys.resolve(stream.kms_key_id)
+        return StreamView(stream, key, (note,) if note else ())
+
+    def list(self, name_prefix: str | None = None, kms_key: str | None = None) -> list[StreamView]:
+        wanted: KeyRef | None = parse_key_ref(kms_key) if kms_key else None
+        wanted_arn: str | None = None
+        if wanted is not None and not wanted.is_aws_managed:
+            wanted_arn = self._resolve_requested(wanted).arn
+        views: list[StreamView] = []
+        for stream in self.kvs.list_streams(name_prefix):
+            view = self.view(stream)
+            if wanted is not None:
+                if wanted.is_aws_managed:
+                    if view.encryption != "aws-managed":
+                        continue
+                elif view.key is None or view.key.arn != wanted_arn:
+                    continue
+            views.append(view)
+        return sorted(views, key=lambda v: v.stream.name)

@@ -8,7 +8,12 @@ prefixes) plus IAM-only prefixes; it is used to spot typos, so a prefix missing 
 
 from __future__ import annotations
 
-KMS_ACTIONS = frozenset(
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+KMS_ACTIONS = _words(
     """
 CancelKeyDeletion ConnectCustomKeyStore CreateAlias CreateCustomKeyStore CreateGrant CreateKey Decrypt
 DeleteAlias DeleteCustomKeyStore DeleteImportedKeyMaterial DeriveSharedSecret DescribeCustomKeyStores
@@ -19,10 +24,10 @@ GetPublicKey ImportKeyMaterial ListAliases ListGrants ListKeyPolicies ListKeyRot
 ListResourceTags ListRetirableGrants PutKeyPolicy ReEncryptFrom ReEncryptTo ReplicateKey RetireGrant
 RevokeGrant RotateKeyOnDemand ScheduleKeyDeletion Sign SynchronizeMultiRegionKey TagResource
 UntagResource UpdateAlias UpdateCustomKeyStore UpdateKeyDescription UpdatePrimaryRegion Verify VerifyMac
-""".split()
+"""
 )
 
-KINESISVIDEO_ACTIONS = frozenset(
+KINESISVIDEO_ACTIONS = _words(
     """
 ConnectAsMaster ConnectAsViewer CreateSignalingChannel CreateStream DeleteEdgeConfiguration
 DeleteSignalingChannel DeleteStream DescribeEdgeConfiguration DescribeImageGenerationConfiguration
@@ -36,7 +41,7 @@ ListTagsForResource ListTagsForStream PutMedia SendAlexaOfferToMaster StartEdgeC
 TagResource TagStream UntagResource UntagStream UpdateDataRetention UpdateImageGenerationConfiguration
 UpdateMediaStorageConfiguration UpdateNotificationConfiguration UpdateSignalingChannel UpdateStream
 UpdateStreamStorageConfiguration
-""".split()
+"""
 )
 
 ACTIONS_BY_PREFIX: dict[str, frozenset[str]] = {
@@ -61,7 +66,7 @@ PREFIX_FIXES = {
     "awskms": "kms",
 }
 
-KNOWN_PREFIXES = frozenset(
+KNOWN_PREFIXES = _words(
     """
 access-analyzer account acm acm-pca aco-automation agreement-marketplace aidevops aiops airflow
 airflow-serverless amplify amplifybackend amplifyuibuilder aoss apigateway app-integrations
@@ -115,5 +120,5 @@ storagegateway sts support supportapp sustainability swf synthetics tag tagging 
 thinclient timestream timestream-influxdb tnb transcribe transfer translate trustedadvisor uxc
 verifiedpermissions voice-chime voiceid vpc-lattice waf waf-regional wafv2 wellarchitected wickr
 wisdom workdocs workmail workmailmessageflow workspaces workspaces-instances workspaces-web xray
-""".split()
+"""
 )

@@ -189,10 +189,9 @@ def run_audit(inp: AuditInput) -> AuditReport:
             iam_noted.add(raw)
             findings.append(IAM_NOT_GIVEN(f"IAM policies of {raw} were not given", principal=raw))
 
-        def check(action: str, resource: str) -> Decision:
-            req = Request(
-                who, action, resource, kvs_request_context(who, action=action, resource=resource, overrides=inp.context)
-            )
+        def check(action: str, resource: str, who: PrincipalId = who, iam: IamPolicies | None = iam) -> Decision:
+            ctx = kvs_request_context(who, action=action, resource=resource, overrides=inp.context)
+            req = Request(who, action, resource, ctx)
             if action.startswith("kms:"):
                 d = authorize_kms(
                     req, key_arn=inp.key_arn, key_policy=key_policy, iam=iam, scps=scps, grants=inp.grants

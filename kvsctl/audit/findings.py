@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from kvsctl.audit.model import Finding, Severity
 
-E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
+E, W, N = Severity.ERROR, Severity.WARNING, Severity.INFO  # N: notice (info)
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ UNKNOWN_ACTION = _rule("KVS103", W, "Unknown action", "Check the action name aga
 MALFORMED_RESOURCE = _rule("KVS104", E, "Malformed resource ARN", 'Use "*" or a full ARN: arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE (streams: arn:aws:kinesisvideo:REGION:ACCOUNT:stream/NAME/CREATION_MS).')  # noqa: E501
 UNKNOWN_ARN_SERVICE = _rule("KVS105", W, "Resource ARN with an unknown service", "Stream ARNs use the service kinesisvideo, keys kms.")  # noqa: E501
 MALFORMED_PRINCIPAL = _rule("KVS106", E, "Malformed principal", 'Name principals by full ARN (arn:aws:iam::ACCOUNT:role/NAME), account id, or "*"; wildcards inside ARNs are not allowed.')  # noqa: E501
-NEVER_MATCHES = _rule("KVS107", W, "Statement can never match", "Fix or remove the statement; it has no effect.")  # noqa: E501
+NEVER_MATCHES = _rule("KVS107", W, "Statement can never match", "Fix or remove the statement; it has no effect.")
 VARIABLES_WITHOUT_VERSION = _rule("KVS108", W, "Policy variable in a policy without Version 2012-10-17", 'Add "Version": "2012-10-17"; otherwise ${...} is literal text.')  # noqa: E501
 PRODUCER_CAN_DECRYPT = _rule("KVS109", W, "Producer can also decrypt", "Producers need only kms:GenerateDataKey; remove kms:Decrypt from what applies to them.")  # noqa: E501
 CONSUMER_CAN_GENERATE = _rule("KVS110", W, "Consumer can also generate data keys", "Consumers need only kms:Decrypt; remove kms:GenerateDataKey from what applies to them.")  # noqa: E501
@@ -68,10 +68,10 @@ DELETED_PRINCIPAL = _rule("KVS112", W, "Principal shown as a unique id (deleted 
 KEY_POLICY_UNREADABLE = _rule("KVS113", W, "Key policy could not be read", "Give the key policy (--key-policy) or the permission kms:GetKeyPolicy; decisions are conditional until then.")  # noqa: E501
 GRANTS_UNREADABLE = _rule("KVS114", W, "Grants could not be read", "Give the grants (--grants) or the permission kms:ListGrants.")  # noqa: E501
 GRANT_OVERBROAD = _rule("KVS115", W, "Over-broad grant", "Limit the grant to the operations the grantee needs; avoid CreateGrant and account-wide grantees.")  # noqa: E501
-IAM_NOT_GIVEN = _rule("KVS116", I, "IAM policies not given", "Pass --identity-policy PRINCIPAL=FILE (and --permissions-boundary) for a complete answer.")  # noqa: E501
+IAM_NOT_GIVEN = _rule("KVS116", N, "IAM policies not given", "Pass --identity-policy PRINCIPAL=FILE (and --permissions-boundary) for a complete answer.")  # noqa: E501
 VIA_SERVICE_MISMATCH = _rule("KVS117", W, "kms:ViaService does not name the KVS endpoint of the key's region", "Use kinesisvideo.REGION.amazonaws.com with the key's region.")  # noqa: E501
 PRINCIPAL_UNKNOWN = _rule("KVS118", E, "Producer or consumer is not a principal ARN", "Use a role, user, assumed-role session, federated user ARN or account id.")  # noqa: E501
-GRANTS_NOT_GIVEN = _rule("KVS119", I, "Grants not given", "Pass --grants FILE (aws kms list-grants output) if the key has grants; none were assumed.")  # noqa: E501
+GRANTS_NOT_GIVEN = _rule("KVS119", N, "Grants not given", "Pass --grants FILE (aws kms list-grants output) if the key has grants; none were assumed.")  # noqa: E501
 # fmt: on
 
 

@@ -258,10 +258,7 @@ def match_not_principal(spec: PrincipalSpec, who: PrincipalId, *, effect: str) -
     """
     covered = [_covered(i, spec, who) for i in _identities(who)]
     unknown = frozenset({SESSION_KEY}) if any(c is Tri.UNKNOWN for c in covered) else frozenset()
-    if effect == "Deny":
-        applies = ~tri_all(covered)
-    else:
-        applies = ~tri_any(covered)
+    applies = ~tri_all(covered) if effect == "Deny" else ~tri_any(covered)
     detail = {
         Tri.TRUE: "requester not excluded by NotPrincipal",
         Tri.FALSE: "requester excluded by NotPrincipal",

@@ -35,11 +35,31 @@ GOOD = kp(
 )
 IAM_P = PrincipalPolicies(
     PRODUCER,
-    (PolicyDoc("producer.json", {"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "kinesisvideo:PutMedia", "Resource": STREAM}}),),
+    (
+        PolicyDoc(
+            "producer.json",
+            {
+                "Version": "2012-10-17",
+                "Statement": {"Effect": "Allow", "Action": "kinesisvideo:PutMedia", "Resource": STREAM},
+            },
+        ),
+    ),
 )
 IAM_C = PrincipalPolicies(
     CONSUMER,
-    (PolicyDoc("consumer.json", {"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "kinesisvideo:GetMedia", "Resource": "arn:aws:kinesisvideo:us-east-1:111122223333:stream/cam/*"}}),),
+    (
+        PolicyDoc(
+            "consumer.json",
+            {
+                "Version": "2012-10-17",
+                "Statement": {
+                    "Effect": "Allow",
+                    "Action": "kinesisvideo:GetMedia",
+                    "Resource": "arn:aws:kinesisvideo:us-east-1:111122223333:stream/cam/*",
+                },
+            },
+        ),
+    ),
 )
 
 
@@ -148,13 +168,18 @@ def test_grant_from_api_shape() -> None:
 
 
 def test_scp_deny_applies_to_everyone() -> None:
-    scp = PolicyDoc("scp.json", {"Version": "2012-10-17", "Statement": {"Effect": "Deny", "Action": "kms:Decrypt", "Resource": "*"}})
+    scp = PolicyDoc(
+        "scp.json", {"Version": "2012-10-17", "Statement": {"Effect": "Deny", "Action": "kms:Decrypt", "Resource": "*"}}
+    )
     r = audit(scps=(scp,))
     assert decisions(r)[("Consumer", "kms:Decrypt")] == "explicit_deny"
 
 
 def test_context_override_reaches_the_evaluator() -> None:
-    cond_kp = kp(allow(PRODUCER, "kms:GenerateDataKey", Condition={"StringEquals": {"aws:SourceVpce": "vpce-1"}}), allow(CONSUMER, "kms:Decrypt"))
+    cond_kp = kp(
+        allow(PRODUCER, "kms:GenerateDataKey", Condition={"StringEquals": {"aws:SourceVpce": "vpce-1"}}),
+        allow(CONSUMER, "kms:Decrypt"),
+    )
     assert decisions(audit(cond_kp))[("Producer", "kms:GenerateDataKey")] == "conditional"
     r = audit(cond_kp, context={"aws:SourceVpce": "vpce-1"})
     assert decisions(r)[("Producer", "kms:GenerateDataKey")] == "allow"

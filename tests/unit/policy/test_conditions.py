@@ -79,10 +79,28 @@ ROWS = [
     pytest.param("NumericNotEquals", "k", "10", "11", T, id="NumericNotEquals different"),
     pytest.param("NumericEquals", "k", "10", "ten", F, id="NumericEquals: non-number request value never matches"),
     # --- Date
-    pytest.param("DateLessThan", "aws:CurrentTime", "2020-01-01T00:00:00Z", "2019-12-31T23:59:59Z", T, id="DateLessThan ISO 8601"),
-    pytest.param("DateGreaterThan", "aws:CurrentTime", "2020-01-01T00:00:00Z", "2019-12-31T23:59:59Z", F, id="DateGreaterThan ISO 8601"),
-    pytest.param("DateEquals", "aws:EpochTime", "1577836800", "2020-01-01T00:00:00Z", T, id="Date operators accept epoch seconds"),
-    pytest.param("DateLessThanEquals", "k", "2020-01-01", "2020-01-01T00:00:00Z", T, id="DateLessThanEquals date-only equals midnight"),
+    pytest.param(
+        "DateLessThan", "aws:CurrentTime", "2020-01-01T00:00:00Z", "2019-12-31T23:59:59Z", T, id="DateLessThan ISO 8601"
+    ),
+    pytest.param(
+        "DateGreaterThan",
+        "aws:CurrentTime",
+        "2020-01-01T00:00:00Z",
+        "2019-12-31T23:59:59Z",
+        F,
+        id="DateGreaterThan ISO 8601",
+    ),
+    pytest.param(
+        "DateEquals", "aws:EpochTime", "1577836800", "2020-01-01T00:00:00Z", T, id="Date operators accept epoch seconds"
+    ),
+    pytest.param(
+        "DateLessThanEquals",
+        "k",
+        "2020-01-01",
+        "2020-01-01T00:00:00Z",
+        T,
+        id="DateLessThanEquals date-only equals midnight",
+    ),
     pytest.param("DateGreaterThanEquals", "k", "2020-01-01", "2019-01-01", F, id="DateGreaterThanEquals before"),
     pytest.param("DateNotEquals", "k", "2020-01-01", "2021-01-01", T, id="DateNotEquals different"),
     # --- Bool / Binary / IP
@@ -96,22 +114,74 @@ ROWS = [
     pytest.param("IpAddress", "aws:SourceIp", "2001:db8::/32", "2001:db8::1", T, id="IpAddress IPv6"),
     pytest.param("NotIpAddress", "aws:SourceIp", "203.0.113.0/24", "198.51.100.1", T, id="NotIpAddress outside"),
     # --- ARN
-    pytest.param("ArnLike", "aws:PrincipalArn", "arn:aws:iam::111122223333:role/*", "arn:aws:iam::111122223333:role/p/R", T, id="ArnLike resource glob spans /"),
-    pytest.param("ArnLike", "aws:PrincipalArn", "arn:aws:iam::*:role/R", "arn:aws:iam::111122223333:role/R", T, id="ArnLike wildcard account segment"),
-    pytest.param("ArnLike", "aws:PrincipalArn", "arn:aws:iam::1*:role/R", "arn:aws:iam::211122223333:role/R", F, id="ArnLike segment glob stays in segment"),
-    pytest.param("ArnEquals", "aws:PrincipalArn", "arn:aws:iam::111122223333:role/R", "arn:aws:iam::111122223333:role/r", F, id="ArnEquals is case-sensitive"),
+    pytest.param(
+        "ArnLike",
+        "aws:PrincipalArn",
+        "arn:aws:iam::111122223333:role/*",
+        "arn:aws:iam::111122223333:role/p/R",
+        T,
+        id="ArnLike resource glob spans /",
+    ),
+    pytest.param(
+        "ArnLike",
+        "aws:PrincipalArn",
+        "arn:aws:iam::*:role/R",
+        "arn:aws:iam::111122223333:role/R",
+        T,
+        id="ArnLike wildcard account segment",
+    ),
+    pytest.param(
+        "ArnLike",
+        "aws:PrincipalArn",
+        "arn:aws:iam::1*:role/R",
+        "arn:aws:iam::211122223333:role/R",
+        F,
+        id="ArnLike segment glob stays in segment",
+    ),
+    pytest.param(
+        "ArnEquals",
+        "aws:PrincipalArn",
+        "arn:aws:iam::111122223333:role/R",
+        "arn:aws:iam::111122223333:role/r",
+        F,
+        id="ArnEquals is case-sensitive",
+    ),
     pytest.param("ArnNotEquals", "aws:SourceArn", "arn:aws:s3:::b", "arn:aws:s3:::c", T, id="ArnNotEquals different"),
-    pytest.param("ArnLike", "aws:SourceArn", "arn:aws:s3:::*", "not-an-arn", F, id="ArnLike: non-ARN request value never matches"),
+    pytest.param(
+        "ArnLike", "aws:SourceArn", "arn:aws:s3:::*", "not-an-arn", F, id="ArnLike: non-ARN request value never matches"
+    ),
     # --- set operators
-    pytest.param("ForAnyValue:StringEquals", "aws:TagKeys", ["a", "b"], ["b", "c"], T, id="ForAnyValue: one request value matches"),
+    pytest.param(
+        "ForAnyValue:StringEquals",
+        "aws:TagKeys",
+        ["a", "b"],
+        ["b", "c"],
+        T,
+        id="ForAnyValue: one request value matches",
+    ),
     pytest.param("ForAnyValue:StringEquals", "aws:TagKeys", ["a"], ["b", "c"], F, id="ForAnyValue: none match"),
     pytest.param("ForAnyValue:StringEquals", "aws:TagKeys", ["a"], ABSENT, F, id="ForAnyValue: missing key is false"),
-    pytest.param("ForAllValues:StringEquals", "aws:TagKeys", ["a", "b"], ["a", "b"], T, id="ForAllValues: every value matches"),
-    pytest.param("ForAllValues:StringEquals", "aws:TagKeys", ["a"], ["a", "c"], F, id="ForAllValues: one value outside"),
+    pytest.param(
+        "ForAllValues:StringEquals", "aws:TagKeys", ["a", "b"], ["a", "b"], T, id="ForAllValues: every value matches"
+    ),
+    pytest.param(
+        "ForAllValues:StringEquals", "aws:TagKeys", ["a"], ["a", "c"], F, id="ForAllValues: one value outside"
+    ),
     pytest.param("ForAllValues:StringEquals", "aws:TagKeys", ["a"], ABSENT, T, id="ForAllValues: missing key is true"),
-    pytest.param("ForAnyValue:StringNotEquals", "aws:TagKeys", ["a"], ["a", "c"], T, id="ForAnyValue negated: some value differs"),
-    pytest.param("ForAllValues:StringNotEquals", "aws:TagKeys", ["a"], ["a", "c"], F, id="ForAllValues negated: one value equal"),
-    pytest.param("ForAnyValue:StringLikeIfExists", "aws:TagKeys", ["a*"], ABSENT, T, id="IfExists wins over ForAnyValue on missing key"),
+    pytest.param(
+        "ForAnyValue:StringNotEquals", "aws:TagKeys", ["a"], ["a", "c"], T, id="ForAnyValue negated: some value differs"
+    ),
+    pytest.param(
+        "ForAllValues:StringNotEquals", "aws:TagKeys", ["a"], ["a", "c"], F, id="ForAllValues negated: one value equal"
+    ),
+    pytest.param(
+        "ForAnyValue:StringLikeIfExists",
+        "aws:TagKeys",
+        ["a*"],
+        ABSENT,
+        T,
+        id="IfExists wins over ForAnyValue on missing key",
+    ),
 ]
 
 
@@ -139,7 +209,9 @@ def test_operator_names_parse_with_set_prefix_and_ifexists() -> None:
     [
         pytest.param([("StringEquals", "a", "1"), ("StringEquals", "b", "2")], T, id="several keys are AND: both true"),
         pytest.param([("StringEquals", "a", "1"), ("StringEquals", "b", "x")], F, id="several keys are AND: one false"),
-        pytest.param([("StringEquals", "u", "1"), ("StringEquals", "b", "x")], F, id="a false clause beats an unknown one"),
+        pytest.param(
+            [("StringEquals", "u", "1"), ("StringEquals", "b", "x")], F, id="a false clause beats an unknown one"
+        ),
         pytest.param([("StringEquals", "u", "1"), ("StringEquals", "a", "1")], U, id="unknown with true stays unknown"),
         pytest.param([], T, id="no conditions: true"),
     ],

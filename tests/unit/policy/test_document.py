@@ -19,7 +19,10 @@ def test_statement_may_be_a_single_object() -> None:
 
 def test_strings_or_lists_everywhere() -> None:
     p = parse_policy(
-        {"Version": "2012-10-17", "Statement": [{**ALLOW, "Action": ["kms:Decrypt", "kms:Encrypt"], "Resource": ["*"]}]},
+        {
+            "Version": "2012-10-17",
+            "Statement": [{**ALLOW, "Action": ["kms:Decrypt", "kms:Encrypt"], "Resource": ["*"]}],
+        },
         "p",
     )
     st = p.statements[0]
@@ -39,7 +42,10 @@ def test_version_decides_policy_variables() -> None:
 
 
 def test_key_policy_principals() -> None:
-    st = {**ALLOW, "Principal": {"AWS": ["111122223333", "arn:aws:iam::111122223333:role/R"], "Service": "x.amazonaws.com"}}
+    st = {
+        **ALLOW,
+        "Principal": {"AWS": ["111122223333", "arn:aws:iam::111122223333:role/R"], "Service": "x.amazonaws.com"},
+    }
     p = parse_policy({"Statement": st}, "kp", PolicyKind.RESOURCE)
     spec = p.statements[0].principal
     assert spec is not None and spec.aws == ("111122223333", "arn:aws:iam::111122223333:role/R")
@@ -53,20 +59,52 @@ BAD = [
     pytest.param({"Version": "2012-10-17"}, "missing Statement", id="no Statement"),
     pytest.param({"Statement": "x"}, "Statement must be an object or a list", id="Statement a string"),
     pytest.param({"Version": "2012-10-18", "Statement": ALLOW}, "Version must be", id="unknown Version"),
-    pytest.param({"Statement": {**ALLOW, "Effect": "allow"}}, 'Effect must be "Allow" or "Deny"', id="Effect is case-sensitive"),
+    pytest.param(
+        {"Statement": {**ALLOW, "Effect": "allow"}}, 'Effect must be "Allow" or "Deny"', id="Effect is case-sensitive"
+    ),
     pytest.param({"Statement": {"Effect": "Allow", "Resource": "*"}}, "missing Action or NotAction", id="no Action"),
-    pytest.param({"Statement": {**ALLOW, "NotAction": "x:y"}}, "Action and NotAction cannot both", id="Action with NotAction"),
-    pytest.param({"Statement": {"Effect": "Allow", "Action": "a:b"}}, "missing Resource or NotResource", id="no Resource"),
+    pytest.param(
+        {"Statement": {**ALLOW, "NotAction": "x:y"}}, "Action and NotAction cannot both", id="Action with NotAction"
+    ),
+    pytest.param(
+        {"Statement": {"Effect": "Allow", "Action": "a:b"}}, "missing Resource or NotResource", id="no Resource"
+    ),
     pytest.param({"Statement": {**ALLOW, "Action": []}}, "must not be empty", id="empty Action list"),
     pytest.param({"Statement": {**ALLOW, "Action": [1]}}, "only strings", id="non-string action"),
     pytest.param({"Statement": {**ALLOW, "action": "x"}}, 'use "Action"', id="element names are case-sensitive"),
-    pytest.param({"Statement": {**ALLOW, "Principal": "*"}}, "cannot name a Principal", id="Principal in identity policy"),
-    pytest.param({"Statement": {**ALLOW, "Condition": {"StringEqualz": {"k": "v"}}}}, "unknown condition operator", id="unknown operator"),
-    pytest.param({"Statement": {**ALLOW, "Condition": {"StringEquals": {"k": {"a": 1}}}}}, "values must be strings", id="object condition value"),
-    pytest.param({"Statement": {**ALLOW, "Condition": {"IpAddress": {"aws:SourceIp": "300.1.1.1"}}}}, "not a valid value for IpAddress", id="bad CIDR"),
-    pytest.param({"Statement": {**ALLOW, "Condition": {"NumericLessThan": {"k": "ten"}}}}, "not a valid value for NumericLessThan", id="bad number"),
-    pytest.param({"Statement": {**ALLOW, "Condition": {"DateLessThan": {"k": "yesterday"}}}}, "not a valid value for DateLessThan", id="bad date"),
-    pytest.param({"Statement": {**ALLOW, "Condition": {"Null": {"k": "maybe"}}}}, "not a valid value for Null", id="bad Null value"),
+    pytest.param(
+        {"Statement": {**ALLOW, "Principal": "*"}}, "cannot name a Principal", id="Principal in identity policy"
+    ),
+    pytest.param(
+        {"Statement": {**ALLOW, "Condition": {"StringEqualz": {"k": "v"}}}},
+        "unknown condition operator",
+        id="unknown operator",
+    ),
+    pytest.param(
+        {"Statement": {**ALLOW, "Condition": {"StringEquals": {"k": {"a": 1}}}}},
+        "values must be strings",
+        id="object condition value",
+    ),
+    pytest.param(
+        {"Statement": {**ALLOW, "Condition": {"IpAddress": {"aws:SourceIp": "300.1.1.1"}}}},
+        "not a valid value for IpAddress",
+        id="bad CIDR",
+    ),
+    pytest.param(
+        {"Statement": {**ALLOW, "Condition": {"NumericLessThan": {"k": "ten"}}}},
+        "not a valid value for NumericLessThan",
+        id="bad number",
+    ),
+    pytest.param(
+        {"Statement": {**ALLOW, "Condition": {"DateLessThan": {"k": "yesterday"}}}},
+        "not a valid value for DateLessThan",
+        id="bad date",
+    ),
+    pytest.param(
+        {"Statement": {**ALLOW, "Condition": {"Null": {"k": "maybe"}}}},
+        "not a valid value for Null",
+        id="bad Null value",
+    ),
     pytest.param({"Statement": {**ALLOW, "Condition": []}}, "Condition must be an object", id="Condition a list"),
 ]
 
@@ -101,7 +139,10 @@ def test_semantic_error_names_the_statement_line() -> None:
 
 
 def test_statement_lines_are_recorded() -> None:
-    text = '{"Statement": [\n {"Effect": "Allow", "Action": "a:b", "Resource": "*"},\n\n {"Effect": "Deny", "Action": "a:b", "Resource": "*"}]}'
+    text = (
+        '{"Statement": [\n {"Effect": "Allow", "Action": "a:b", "Resource": "*"},\n\n'
+        ' {"Effect": "Deny", "Action": "a:b", "Resource": "*"}]}'
+    )
     p = parse_policy(text, "p.json")
     assert [s.line for s in p.statements] == [2, 4]
 

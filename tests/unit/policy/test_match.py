@@ -17,10 +17,14 @@ KEY = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890
         pytest.param("kms:*", "kms:Decrypt", True, id="service wildcard"),
         pytest.param("*", "kinesisvideo:PutMedia", True, id="bare star"),
         pytest.param("kms:GenerateDataKey*", "kms:GenerateDataKey", True, id="trailing * matches empty"),
-        pytest.param("kms:GenerateDataKey*", "kms:GenerateDataKeyWithoutPlaintext", True, id="trailing * matches suffix"),
+        pytest.param(
+            "kms:GenerateDataKey*", "kms:GenerateDataKeyWithoutPlaintext", True, id="trailing * matches suffix"
+        ),
         pytest.param("kms:Re?ncrypt*", "kms:ReEncryptFrom", True, id="? matches one character"),
         pytest.param("kms:Decrypt", "kms:DecryptX", False, id="no prefix matching"),
-        pytest.param("kinesis-video:PutMedia", "kinesisvideo:PutMedia", False, id="kinesis-video prefix is not kinesisvideo"),
+        pytest.param(
+            "kinesis-video:PutMedia", "kinesisvideo:PutMedia", False, id="kinesis-video prefix is not kinesisvideo"
+        ),
         pytest.param("kinesisvideo:Get*", "kinesisvideo:GetMedia", True, id="KVS wildcard"),
     ],
 )
@@ -62,6 +66,11 @@ def test_match_arn(pattern: str, arn: str, expected: bool) -> None:
 
 def test_parse_arn() -> None:
     a = parse_arn(KEY)
-    assert a is not None and (a.service, a.region, a.account, a.resource_type) == ("kms", "us-east-1", "111122223333", "key")
+    assert a is not None and (a.service, a.region, a.account, a.resource_type) == (
+        "kms",
+        "us-east-1",
+        "111122223333",
+        "key",
+    )
     assert parse_arn("arn:aws:kms") is None
     assert parse_arn("x:aws:kms:r:a:key/1") is None

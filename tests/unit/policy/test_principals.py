@@ -30,7 +30,13 @@ FED = f"arn:aws:sts::{A}:federated-user/bob"
     [
         pytest.param(ROLE, PrincipalKind.ROLE, "AssumedRole", ROLE, id="role"),
         pytest.param(ROLE_PATH, PrincipalKind.ROLE, "AssumedRole", ROLE_PATH, id="role with path"),
-        pytest.param(SESSION, PrincipalKind.SESSION, "AssumedRole", None, id="session: PrincipalArn is the role ARN (path unknown)"),
+        pytest.param(
+            SESSION,
+            PrincipalKind.SESSION,
+            "AssumedRole",
+            None,
+            id="session: PrincipalArn is the role ARN (path unknown)",
+        ),
         pytest.param(USER, PrincipalKind.USER, "User", USER, id="user"),
         pytest.param(ROOT, PrincipalKind.ROOT, "Account", ROOT, id="root"),
         pytest.param(A, PrincipalKind.ROOT, "Account", ROOT, id="bare account id means root"),
@@ -44,7 +50,13 @@ def test_parse_principal(text: str, kind: PrincipalKind, ptype: str, principal_a
 
 @pytest.mark.parametrize(
     "text",
-    ["arn:aws:iam::111122223333:role/*", "arn:aws:iam::12345:role/R", "role/R", "arn:aws:s3:::bucket", "arn:aws:iam::111122223333:group/G"],
+    [
+        "arn:aws:iam::111122223333:role/*",
+        "arn:aws:iam::12345:role/R",
+        "role/R",
+        "arn:aws:s3:::bucket",
+        "arn:aws:iam::111122223333:group/G",
+    ],
 )
 def test_invalid_principals(text: str) -> None:
     with pytest.raises(PrincipalError):
@@ -68,14 +80,28 @@ def spec(*aws: str, star: bool = False, service: tuple[str, ...] = ()) -> Princi
         pytest.param(spec(ROLE), ROLE, Tri.TRUE, Named.ROLE, id="role names itself"),
         pytest.param(spec(f"arn:aws:iam::{A}:role/Consumer"), SESSION, Tri.FALSE, Named.NONE, id="other role"),
         pytest.param(spec(SESSION), SESSION, Tri.TRUE, Named.EXACT, id="session ARN names that session"),
-        pytest.param(spec(f"arn:aws:sts::{A}:assumed-role/Producer/other"), SESSION, Tri.FALSE, Named.NONE, id="other session"),
-        pytest.param(spec(SESSION), ROLE, Tri.UNKNOWN, Named.EXACT, id="session ARN vs any session of the role: unknown"),
+        pytest.param(
+            spec(f"arn:aws:sts::{A}:assumed-role/Producer/other"), SESSION, Tri.FALSE, Named.NONE, id="other session"
+        ),
+        pytest.param(
+            spec(SESSION), ROLE, Tri.UNKNOWN, Named.EXACT, id="session ARN vs any session of the role: unknown"
+        ),
         pytest.param(spec(USER), USER, Tri.TRUE, Named.EXACT, id="user"),
-        pytest.param(spec(f"arn:aws:iam::{A}:user/Alice"), USER, Tri.TRUE, Named.EXACT, id="IAM names are case-insensitive"),
+        pytest.param(
+            spec(f"arn:aws:iam::{A}:user/Alice"), USER, Tri.TRUE, Named.EXACT, id="IAM names are case-insensitive"
+        ),
         pytest.param(spec(USER), FED, Tri.FALSE, Named.NONE, id="user does not cover its federated sessions"),
         pytest.param(spec(FED), FED, Tri.TRUE, Named.EXACT, id="federated user"),
-        pytest.param(spec(service=("kinesisvideo.amazonaws.com",)), ROLE, Tri.FALSE, Named.NONE, id="service principal is not the caller"),
-        pytest.param(spec(f"arn:aws:iam::{A}:role/*"), ROLE, Tri.FALSE, Named.NONE, id="wildcard inside an ARN matches nothing"),
+        pytest.param(
+            spec(service=("kinesisvideo.amazonaws.com",)),
+            ROLE,
+            Tri.FALSE,
+            Named.NONE,
+            id="service principal is not the caller",
+        ),
+        pytest.param(
+            spec(f"arn:aws:iam::{A}:role/*"), ROLE, Tri.FALSE, Named.NONE, id="wildcard inside an ARN matches nothing"
+        ),
         pytest.param(spec(ROOT, ROLE), SESSION, Tri.TRUE, Named.ROLE, id="strongest naming wins"),
     ],
 )
@@ -95,10 +121,14 @@ def test_match_principal(element: PrincipalSpec, who: str, applies: Tri, named: 
         pytest.param((ROLE, ROOT), SESSION, "Deny", Tri.TRUE, id="Deny: session ARN missing -> still denied"),
         pytest.param((USER, ROOT), USER, "Deny", Tri.FALSE, id="Deny: user and account listed -> excluded"),
         pytest.param((USER,), USER, "Deny", Tri.TRUE, id="Deny: account not listed -> applies"),
-        pytest.param((SESSION, ROLE, ROOT), ROLE, "Deny", Tri.UNKNOWN, id="Deny: one session listed, which session asks unknown"),
+        pytest.param(
+            (SESSION, ROLE, ROOT), ROLE, "Deny", Tri.UNKNOWN, id="Deny: one session listed, which session asks unknown"
+        ),
         pytest.param((f"arn:aws:iam::{B}:root",), USER, "Deny", Tri.TRUE, id="Deny: other account listed -> applies"),
         pytest.param((f"arn:aws:iam::{B}:root",), USER, "Allow", Tri.TRUE, id="Allow: nothing of the requester listed"),
-        pytest.param((ROOT,), USER, "Allow", Tri.FALSE, id="Allow: any identity listed -> does not apply (conservative)"),
+        pytest.param(
+            (ROOT,), USER, "Allow", Tri.FALSE, id="Allow: any identity listed -> does not apply (conservative)"
+        ),
     ],
 )
 def test_not_principal(listed: tuple[str, ...], who: str, effect: str, applies: Tri) -> None:

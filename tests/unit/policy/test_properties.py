@@ -27,7 +27,14 @@ WHO = [
     f"arn:aws:iam::{A}:user/alice",
     f"arn:aws:iam::{B}:role/Viewer",
 ]
-PRINCIPALS = ["*", A, f"arn:aws:iam::{A}:root", f"arn:aws:iam::{B}:root", *WHO, f"arn:aws:sts::{A}:assumed-role/Producer/s2"]
+PRINCIPALS = [
+    "*",
+    A,
+    f"arn:aws:iam::{A}:root",
+    f"arn:aws:iam::{B}:root",
+    *WHO,
+    f"arn:aws:sts::{A}:assumed-role/Producer/s2",
+]
 ACTIONS = ["kms:*", "kms:GenerateDataKey", "kms:Decrypt", "kms:Gen*", "*"]
 RESOURCES = ["*", KEY, f"arn:aws:kms:us-east-1:{A}:key/other", f"arn:aws:kms:*:{A}:key/*"]
 CONDITIONS: list[dict[str, Any]] = [
@@ -43,7 +50,9 @@ CONDITIONS: list[dict[str, Any]] = [
 
 
 def statement(resource_policy: bool) -> hs.SearchStrategy[dict[str, Any]]:
-    def build(effect: str, actions: list[str], principals: list[str], resource: str, cond: dict[str, Any]) -> dict[str, Any]:
+    def build(
+        effect: str, actions: list[str], principals: list[str], resource: str, cond: dict[str, Any]
+    ) -> dict[str, Any]:
         s: dict[str, Any] = {"Effect": effect, "Action": actions, "Resource": resource}
         if resource_policy:
             s["Principal"] = "*" if principals == ["*"] else {"AWS": principals}
@@ -61,7 +70,9 @@ def statement(resource_policy: bool) -> hs.SearchStrategy[dict[str, Any]]:
     )
 
 
-def decide(who: str, action: str, kp: list[dict[str, Any]], iam: list[dict[str, Any]] | None, bnd: list[dict[str, Any]] | None) -> DecisionKind:
+def decide(
+    who: str, action: str, kp: list[dict[str, Any]], iam: list[dict[str, Any]] | None, bnd: list[dict[str, Any]] | None
+) -> DecisionKind:
     p = parse_principal(who)
     ctx = RequestContext.build(
         {
@@ -98,7 +109,9 @@ SETTINGS = settings(max_examples=150, deadline=None)
 
 @SETTINGS
 @given(scenario, statement(True), statement(False), hs.booleans())
-def test_adding_a_deny_never_creates_an_allow(s: dict[str, Any], extra_kp: dict[str, Any], extra_iam: dict[str, Any], to_kp: bool) -> None:
+def test_adding_a_deny_never_creates_an_allow(
+    s: dict[str, Any], extra_kp: dict[str, Any], extra_iam: dict[str, Any], to_kp: bool
+) -> None:
     before = decide(**s)
     if to_kp:
         after = decide(s["who"], s["action"], [*s["kp"], {**extra_kp, "Effect": "Deny"}], s["iam"], s["bnd"])
@@ -113,7 +126,9 @@ def test_adding_a_deny_never_creates_an_allow(s: dict[str, Any], extra_kp: dict[
 
 @SETTINGS
 @given(scenario, statement(True), statement(False), hs.booleans())
-def test_adding_an_allow_never_removes_an_allow(s: dict[str, Any], extra_kp: dict[str, Any], extra_iam: dict[str, Any], to_kp: bool) -> None:
+def test_adding_an_allow_never_removes_an_allow(
+    s: dict[str, Any], extra_kp: dict[str, Any], extra_iam: dict[str, Any], to_kp: bool
+) -> None:
     before = decide(**s)
     if to_kp:
         after = decide(s["who"], s["action"], [*s["kp"], {**extra_kp, "Effect": "Allow"}], s["iam"], s["bnd"])

@@ -67,23 +67,29 @@ class KmsGateway:
 
     def describe_aws_managed(self, *, with_rotation: bool = True) -> KeyInfo:
         alias = self.aws_managed_alias()
-        if alias is None or not alias.get("TargetKeyId"):
-            region = self.region or self.factory.region
-            account = _arn_parts(alias["AliasArn"])[1] if alias and alias.get("AliasArn") else ""
-            return KeyInfo(
-                arn=alias["AliasArn"] if alias and alias.get("AliasArn") else "alias/aws/kinesisvideo",
-                key_id="",
-                aliases=("alias/aws/kinesisvideo",),
-                manager="AWS",
-                state="NotCreated",
-                spec="SYMMETRIC_DEFAULT",
-                usage="ENCRYPT_DECRYPT",
-                region=region,
-                account=account,
-                rotation_enabled=True,
-                description="AWS managed key for Kinesis Video Streams; KMS creates it on first use",
-            )
-        return self.describe_key_id(str(alias["TargetKeyId"]), with_rotation=with_rotation)
+        if alias is not None and alias.get("TargetKeyId"):
+            try:
+                return self.describe_key_id(str(alias["TargetKeyId"]), with_rotation=with_rotation)
+            except AwsError as exc:
+                # A predefined alias may point at a key that does not exist yet (moto does this; AWS
+                # omits TargetKeyId until first use): either way KVS will create it on first use.
+                if exc.code != "not_found":
+                    raise
+        region = self.region or self.factory.region
+        account = _arn_parts(alias["AliasArn"])[1] if alias and alias.get("AliasArn") else ""
+        return KeyInfo(
+            arn=alias["AliasArn"] if alias and alias.get("AliasArn") else "alias/aws/kinesisvideo",
+            key_id="",
+            aliases=("alias/aws/kinesisvideo",),
+            manager="AWS",
+            state="NotCreated",
+            spec="SYMMETRIC_DEFAULT",
+            usage="ENCRYPT_DECRYPT",
+            region=region,
+            account=account,
+            rotation_enabled=True,
+            description="AWS managed key for Kinesis Video Streams; KMS creates it on first use",
+        )
 
     def describe_key_id(self, key_id: str, *, with_rotation: bool = True) -> KeyInfo:
         if key_id.startswith("alias/aws/") or ":alias/aws/" in key_id:

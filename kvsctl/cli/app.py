@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
-
-import typer
+from typing import Any
 
 from kvsctl import __version__
 
@@ -23,30 +21,47 @@ Examples:
   kvsctl sandbox demo
 """
 
-app = typer.Typer(
-    name="kvsctl",
-    help=HELP,
-    no_args_is_help=True,
-    add_completion=False,  # static scripts in completions/ (python -m kvsctl.cli.completions)
-    context_settings={"help_option_names": ["-h", "--help"]},
-    pretty_exceptions_enable=False,
-    rich_markup_mode="markdown",
-)
+
+def _build() -> Any:
+    """The root typer app, built on first use (`kvsctl --version` never imports typer or rich)."""
+    global app
+    import typer
+
+    from kvsctl.cli import fastparams
+
+    fastparams.install()
+    app = typer.Typer(
+        name="kvsctl",
+        help=HELP,
+        no_args_is_help=True,
+        add_completion=False,  # static scripts in completions/ (python -m kvsctl.cli.completions)
+        context_settings={"help_option_names": ["-h", "--help"]},
+        pretty_exceptions_enable=False,
+        rich_markup_mode="markdown",
+    )
+
+    def _version(value: bool) -> None:
+        if value:
+            sys.stdout.write(f"kvsctl {__version__}\n")
+            raise typer.Exit(0)
+
+    def root(
+        version: bool = typer.Option(
+            False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ) -> None:
+        """Administer KMS encryption on Amazon Kinesis Video Streams."""
+
+    app.callback()(root)
+    _register()
+    return app
 
 
-def _version(value: bool) -> None:
-    if value:
-        sys.stdout.write(f"kvsctl {__version__}\n")
-        raise typer.Exit(0)
-
-
-@app.callback()
-def root(
-    version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
-    ] = False,
-) -> None:
-    """Administer KMS encryption on Amazon Kinesis Video Streams."""
+def __getattr__(name: str) -> Any:
+    """`from kvsctl.cli.app import app` builds the app on first use (PEP 562)."""
+    if name == "app":
+        return _build()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _register() -> None:
@@ -56,15 +71,16 @@ def _register() -> None:
         module.register(app)
 
 
-_register()
-
-
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI and return the exit code; every failure ends here as one line and a code."""
     from kvsctl.cli.boundary import run_guarded
 
-    return run_guarded(app, argv)
+    return run_guarded(globals().get("app") or _build(), argv)
 
 
 def run() -> None:
+    """The console script. `--version` alone is answered here, before typer (and rich) load."""
+    if sys.argv[1:] in (["--version"],):
+        sys.stdout.write(f"kvsctl {__version__}\n")
+        sys.exit(0)
     sys.exit(main())

@@ -27,9 +27,10 @@ def _build() -> Any:
     global app
     import typer
 
-    from kvsctl.cli import fastparams
+    from kvsctl.cli import fastparams, lazyrich
 
     fastparams.install()
+    lazyrich.install()
     app = typer.Typer(
         name="kvsctl",
         help=HELP,

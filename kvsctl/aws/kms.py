@@ -68,22 +68,32 @@ class KmsGateway:
     def describe_aws_managed(self, *, with_rotation: bool = True) -> KeyInfo:
         alias = self.aws_managed_alias()
         if alias is None or not alias.get("TargetKeyId"):
-            region = self.region or self.factory.region
-            account = _arn_parts(alias["AliasArn"])[1] if alias and alias.get("AliasArn") else ""
-            return KeyInfo(
-                arn=alias["AliasArn"] if alias and alias.get("AliasArn") else "alias/aws/kinesisvideo",
-                key_id="",
-                aliases=("alias/aws/kinesisvideo",),
-                manager="AWS",
-                state="NotCreated",
-                spec="SYMMETRIC_DEFAULT",
-                usage="ENCRYPT_DECRYPT",
-                region=region,
-                account=account,
-                rotation_enabled=True,
-                description="AWS managed key for Kinesis Video Streams; KMS creates it on first use",
-            )
-        return self.describe_key_id(str(alias["TargetKeyId"]), with_rotation=with_rotation)
+            return self._aws_managed_not_created(alias)
+        try:
+            return self.describe_key_id(str(alias["TargetKeyId"]), with_rotation=with_rotation)
+        except AwsError as exc:
+            # ListAliases may name a target the account has not materialised yet (moto always does);
+            # DescribeKey on the key *id* creates nothing, and NotFound means "not created yet".
+            if exc.code == "not_found":
+                return self._aws_managed_not_created(alias)
+            raise
+
+    def _aws_managed_not_created(self, alias: dict[str, Any] | None) -> KeyInfo:
+        region = self.region or self.factory.region
+        account = _arn_parts(alias["AliasArn"])[1] if alias and alias.get("AliasArn") else ""
+        return KeyInfo(
+            arn=alias["AliasArn"] if alias and alias.get("AliasArn") else "alias/aws/kinesisvideo",
+            key_id="",
+            aliases=("alias/aws/kinesisvideo",),
+            manager="AWS",
+            state="NotCreated",
+            spec="SYMMETRIC_DEFAULT",
+            usage="ENCRYPT_DECRYPT",
+            region=region,
+            account=account,
+            rotation_enabled=True,
+            description="AWS managed key for Kinesis Video Streams; KMS creates it on first use",
+        )
 
     def describe_key_id(self, key_id: str, *, with_rotation: bool = True) -> KeyInfo:
         if key_id.startswith("alias/aws/") or ":alias/aws/" in key_id:
@@ -99,7 +109,7 @@ class KmsGateway:
         manager = str(meta.get("KeyManager", "CUSTOMER"))
         rotation: bool | None = None
         if with_rotation and meta.get("KeyState") not in ("PendingDeletion",):
-            rotation = self.rotation_enabled(key_id)
+            rotation = self.rotation_enabled(arn)  # by ARN: a key id would be looked up in the caller's account
         aliases: tuple[str, ...] = ()
         if region == (self.region or self.factory.region):
             aliases = self.aliases_for(key_id)

@@ -553,7 +553,8 @@ def _key_state_findings(key: KeyInfo, *, aws_managed: bool = False) -> list[Fact
                 key=key.arn,
             )
         )
-    if key.manager == "CUSTOMER" and not aws_managed and key.state == "Enabled":
+    # Rotation only exists for symmetric encryption keys; for others a wrong spec is the finding.
+    if key.manager == "CUSTOMER" and not aws_managed and key.state == "Enabled" and key.spec == "SYMMETRIC_DEFAULT":
         if key.rotation_enabled is False:
             found.append(
                 _finding(KEY_ROTATION_DISABLED, "warning", f"automatic rotation is off for key {key.arn}", key=key.arn)

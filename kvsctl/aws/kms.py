@@ -67,18 +67,14 @@ class KmsGateway:
 
     def describe_aws_managed(self, *, with_rotation: bool = True) -> KeyInfo:
         alias = self.aws_managed_alias()
-        if alias is None or not alias.get("TargetKeyId"):
-            return self._aws_managed_not_created(alias)
-        try:
-            return self.describe_key_id(str(alias["TargetKeyId"]), with_rotation=with_rotation)
-        except AwsError as exc:
-            # ListAliases may name a target the account has not materialised yet (moto always does);
-            # DescribeKey on the key *id* creates nothing, and NotFound means "not created yet".
-            if exc.code == "not_found":
-                return self._aws_managed_not_created(alias)
-            raise
-
-    def _aws_managed_not_created(self, alias: dict[str, Any] | None) -> KeyInfo:
+        if alias is not None and alias.get("TargetKeyId"):
+            try:
+                return self.describe_key_id(str(alias["TargetKeyId"]), with_rotation=with_rotation)
+            except AwsError as exc:
+                # A predefined alias may point at a key that does not exist yet (moto does this; AWS
+                # omits TargetKeyId until first use): either way KVS will create it on first use.
+                if exc.code != "not_found":
+                    raise
         region = self.region or self.factory.region
         account = _arn_parts(alias["AliasArn"])[1] if alias and alias.get("AliasArn") else ""
         return KeyInfo(

@@ -9,7 +9,7 @@ import pytest
 
 from kvsctl.aws.session import AwsConfig, ClientFactory
 from kvsctl.errors import AwsError, UsageError
-from kvsctl.services.audit import AuditFacts, AuditScope, LiveAuditService, StreamFacts
+from kvsctl.services.audit_live import AuditFacts, AuditScope, LiveAuditService, StreamFacts
 from tests import audit_world as w
 from tests.helpers import ACCOUNT, REGION
 

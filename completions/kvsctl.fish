@@ -13,7 +13,9 @@ end
 function __kvsctl_subcommands
     switch $argv[1]
         case ""
-            printf '%s\n' cost sandbox stream
+            printf '%s\n' audit cost sandbox stream
+        case "audit"
+            printf '%s\n' policy
         case "cost"
             printf '%s\n' estimate
         case "sandbox"
@@ -23,11 +25,31 @@ function __kvsctl_subcommands
     end
 end
 complete -c kvsctl -f
+complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a audit
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a cost
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a sandbox
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a stream
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -l version
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -l help
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit"' -a policy
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit"' -l help
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l key-policy -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l key-arn -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l stream-arn -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l producer -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l consumer -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l identity-policy -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l permissions-boundary -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l scp -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l grants -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l context -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l strict
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l explain -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l output -x -a 'table json'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -s o -x -a 'table json'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l no-color
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l debug
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l help
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost"' -a estimate
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost"' -l help
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l streams -r

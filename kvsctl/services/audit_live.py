@@ -18,12 +18,17 @@ it does not exist yet, or its policy cannot be read, it is evaluated with its do
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from kvsctl import validate
+from kvsctl.audit import findings as catalogue
+from kvsctl.audit.engine import run_audit
+from kvsctl.audit.live import FAIL_ON_CHOICES, LiveAuditReport, StreamAudit
+from kvsctl.audit.model import AuditInput, AuditReport, Finding, Grant, PolicyDoc, PrincipalPolicies, Severity
 from kvsctl.aws.errors import is_session_error
 from kvsctl.aws.iam import IamGateway, PrincipalIam
 from kvsctl.aws.kms import KmsGateway
@@ -39,31 +44,21 @@ R = TypeVar("R")
 
 DEFAULT_WORKERS = 8
 
-# Finding codes for keys and streams (KVS2xx). Stable: CI pipelines and SARIF rules key on them.
-STREAM_NOT_FOUND = "KVS201"
-KEY_NOT_FOUND = "KVS202"
-KEY_DISABLED = "KVS203"
-KEY_PENDING_DELETION = "KVS204"
-KEY_WRONG_SPEC = "KVS205"
-KEY_OTHER_REGION = "KVS206"
-KEY_POLICY_UNREADABLE = "KVS207"
-KEY_ROTATION_DISABLED = "KVS208"
-AWS_MANAGED_KEY_USED = "KVS209"
-COULD_NOT_CHECK = "KVS210"
-AWS_MANAGED_POLICY_ASSUMED = "KVS211"
-KEY_NOT_FOR_KVS = "KVS212"
+# Finding codes for keys and streams (KVS2xx, catalogued in kvsctl/audit/findings.py).
+STREAM_NOT_FOUND = catalogue.STREAM_NOT_FOUND.code
+KEY_NOT_FOUND = catalogue.KEY_NOT_FOUND.code
+KEY_DISABLED = catalogue.KEY_DISABLED.code
+KEY_PENDING_DELETION = catalogue.KEY_PENDING_DELETION.code
+KEY_WRONG_SPEC = catalogue.KEY_WRONG_SPEC.code
+KEY_OTHER_REGION = catalogue.KEY_OTHER_REGION.code
+KEY_POLICY_UNREADABLE = catalogue.LIVE_KEY_POLICY_UNREADABLE.code
+KEY_ROTATION_DISABLED = catalogue.KEY_ROTATION_DISABLED.code
+AWS_MANAGED_KEY_USED = catalogue.AWS_MANAGED_KEY_USED.code
+COULD_NOT_CHECK = catalogue.COULD_NOT_CHECK.code
+AWS_MANAGED_POLICY_ASSUMED = catalogue.AWS_MANAGED_POLICY_ASSUMED.code
+KEY_NOT_FOR_KVS = catalogue.KEY_NOT_FOR_KVS.code
 
 ProgressFn = Callable[[str, int, int], None]
-
-
-@dataclass(frozen=True)
-class FactFinding:
-    """A finding about a stream, key or principal, found while gathering facts."""
-
-    code: str
-    severity: str  # error | warning | info
-    message: str
-    details: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -89,7 +84,31 @@ class AuditScope:
                 f"invalid stream name prefix {self.name_prefix!r}",
                 hint="A prefix is 1-256 characters of letters, digits, '_', '.' and '-'.",
             )
+        for flag, arns in (("--producer", self.producers), ("--consumer", self.consumers)):
+            for arn in arns:
+                check_principal(arn, flag)
+        for region in self.regions:
+            if not _REGION.match(region):
+                raise UsageError(f"invalid region {region!r}", hint="Regions look like us-east-1.")
         return self
+
+
+_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
+
+
+def check_principal(arn: str, flag: str) -> str:
+    """A producer or consumer must be a principal KVS can act for (exit 2 otherwise)."""
+    from kvsctl.policy.principals import PrincipalError, PrincipalKind, parse_principal
+
+    try:
+        p = parse_principal(arn.strip())
+    except PrincipalError as exc:
+        raise UsageError(
+            f"{flag}: {exc}", hint="Use a role, user, assumed-role session or federated user ARN, or an account id."
+        ) from None
+    if p.kind is PrincipalKind.SERVICE:
+        raise UsageError(f"{flag}: {arn} is a service principal; KVS uses the caller's own credentials")
+    return arn
 
 
 @dataclass(frozen=True)
@@ -103,7 +122,7 @@ class KeyFacts:
     policy: Any | None  # document (JSON text or dict); None = unreadable
     policy_source: str | None  # "key" (read) | "documented" (AWS managed shape) | None
     grants: tuple[Mapping[str, Any], ...] | None  # ListGrants items; None = unreadable
-    findings: tuple[FactFinding, ...] = ()
+    findings: tuple[Finding, ...] = ()
 
     @property
     def region(self) -> str:
@@ -120,7 +139,7 @@ class StreamFacts:
     region: str
     stream: Stream | None  # None: not found or not readable (see findings)
     key: KeyFacts | None
-    findings: tuple[FactFinding, ...] = ()
+    findings: tuple[Finding, ...] = ()
 
     @property
     def arn(self) -> str:
@@ -133,7 +152,7 @@ class AuditFacts:
     producers: tuple[str, ...]
     consumers: tuple[str, ...]
     principals: Mapping[str, PrincipalIam]
-    findings: tuple[FactFinding, ...] = ()  # about principals
+    findings: tuple[Finding, ...] = ()  # about principals
 
 
 def aws_managed_key_policy(account: str, region: str) -> dict[str, Any]:
@@ -234,9 +253,9 @@ class LiveAuditService:
 
     def _streams(
         self, scope: AuditScope, pool: ThreadPoolExecutor
-    ) -> list[tuple[str, str, Stream | None, tuple[FactFinding, ...]]]:
+    ) -> list[tuple[str, str, Stream | None, tuple[Finding, ...]]]:
         if scope.all_streams:
-            listed: list[tuple[str, str, Stream | None, tuple[FactFinding, ...]]] = []
+            listed: list[tuple[str, str, Stream | None, tuple[Finding, ...]]] = []
             for region in self._regions(scope):
                 # ListStreams denied or failing stops the audit: there is nothing else to check.
                 for stream in KvsGateway(self.factory, region).list_streams(scope.name_prefix):
@@ -246,7 +265,7 @@ class LiveAuditService:
         kvs = KvsGateway(self.factory, region)
         names = list(dict.fromkeys(scope.names))
 
-        def describe(name: str) -> tuple[str, str, Stream | None, tuple[FactFinding, ...]]:
+        def describe(name: str) -> tuple[str, str, Stream | None, tuple[Finding, ...]]:
             try:
                 stream = kvs.describe_stream(name)
             except AwsError as exc:
@@ -256,7 +275,7 @@ class LiveAuditService:
                 return name, region, None, (_finding(COULD_NOT_CHECK, "error", message, stream=name),)
             if stream is None:
                 message = f"stream {name} not found in {region}"
-                return name, region, None, (_finding(STREAM_NOT_FOUND, "error", message, stream=name, region=region),)
+                return name, region, None, (_finding(STREAM_NOT_FOUND, "error", message, stream=name),)
             return name, region, stream, ()
 
         return self._map(pool, "streams", names, describe)
@@ -266,7 +285,7 @@ class LiveAuditService:
         name: str,
         region: str,
         stream: Stream | None,
-        found: tuple[FactFinding, ...],
+        found: tuple[Finding, ...],
         scope: AuditScope,
     ) -> StreamFacts:
         if stream is None:
@@ -282,8 +301,6 @@ class LiveAuditService:
                     f"key {key.arn} is in {key_region}, stream {stream.name} in {stream.region}: "
                     "KVS needs a key in the stream's own region",
                     key=key.arn,
-                    key_region=key_region,
-                    stream_region=stream.region,
                 )
             )
         if scope.require_customer_key and key.aws_managed:
@@ -292,7 +309,7 @@ class LiveAuditService:
                     AWS_MANAGED_KEY_USED,
                     "error",
                     f"stream {stream.name} uses the AWS managed key; a customer managed key is required",
-                    key=key.arn,
+                    stream=stream.arn,
                 )
             )
         return StreamFacts(name, region, stream, key, tuple(findings))
@@ -351,7 +368,7 @@ class LiveAuditService:
         owner = self.key_factory if cross_account and self.key_factory is not None else self.factory
         kms = self._kms(owner, key_region)
         arn = _guess_arn(ref, key_account, key_region)
-        findings: list[FactFinding] = []
+        findings: list[Finding] = []
         key: KeyInfo | None = None
         try:
             key = kms.describe(ref)
@@ -406,7 +423,7 @@ class LiveAuditService:
         return KeyFacts(ref_text, arn, key, False, policy, source, grants, tuple(findings))
 
     def _grants(
-        self, kms: KmsGateway, key_id: str, arn: str, findings: list[FactFinding]
+        self, kms: KmsGateway, key_id: str, arn: str, findings: list[Finding]
     ) -> tuple[Mapping[str, Any], ...] | None:
         try:
             return tuple(kms.list_grants(key_id))
@@ -492,11 +509,15 @@ def _guess_arn(ref: KeyRef, account: str, region: str) -> str:
     return f"arn:aws:kms:{region}:{account}:key/{ref.text}"
 
 
-def _finding(code: str, severity: str, message: str, **details: Any) -> FactFinding:
-    return FactFinding(code, severity, message, details)
+def _finding(code: str, severity: str, message: str, **where: str | None) -> Finding:
+    """A catalogue finding; `key` / `stream` become its resource, `principal` its principal."""
+    resource = where.get("key") or where.get("stream")
+    return catalogue.RULES[code](
+        message, principal=where.get("principal"), resource=resource, severity=Severity(severity)
+    )
 
 
-def _assumed(arn: str, region: str, why: str) -> FactFinding:
+def _assumed(arn: str, region: str, why: str) -> Finding:
     return _finding(
         AWS_MANAGED_POLICY_ASSUMED,
         "info",
@@ -505,8 +526,8 @@ def _assumed(arn: str, region: str, why: str) -> FactFinding:
     )
 
 
-def _key_state_findings(key: KeyInfo, *, aws_managed: bool = False) -> list[FactFinding]:
-    found: list[FactFinding] = []
+def _key_state_findings(key: KeyInfo, *, aws_managed: bool = False) -> list[Finding]:
+    found: list[Finding] = []
     if key.state == "NotCreated":
         return found
     if key.state == "PendingDeletion":
@@ -565,7 +586,7 @@ def _key_state_findings(key: KeyInfo, *, aws_managed: bool = False) -> list[Fact
     return found
 
 
-def _principal_findings(principals: Iterable[PrincipalIam]) -> list[FactFinding]:
+def _principal_findings(principals: Iterable[PrincipalIam]) -> list[Finding]:
     found = []
     for p in principals:
         if p.error is None:
@@ -574,3 +595,87 @@ def _principal_findings(principals: Iterable[PrincipalIam]) -> list[FactFinding]
         message = p.error if p.error.startswith("could not") else f"could not check IAM policies: {p.error}"
         found.append(_finding(COULD_NOT_CHECK, severity, message, principal=p.arn))
     return found
+
+
+# -- evaluation -------------------------------------------------------------------------------------------
+
+
+def _principal_policies(iam: PrincipalIam) -> PrincipalPolicies:
+    identity = tuple(PolicyDoc(p.name, p.document) for p in iam.identity)
+    boundary = PolicyDoc(iam.boundary.name, iam.boundary.document) if iam.boundary else None
+    return PrincipalPolicies(iam.arn, identity, boundary)
+
+
+#: Evaluator findings that the live audit states with its reason (KVS2xx), so they are not said twice.
+_EXPLAINED = {
+    catalogue.KEY_POLICY_UNREADABLE.code: {KEY_POLICY_UNREADABLE, KEY_NOT_FOUND, KEY_NOT_FOR_KVS},
+    catalogue.GRANTS_UNREADABLE.code: {COULD_NOT_CHECK, KEY_NOT_FOUND, KEY_NOT_FOR_KVS},
+}
+
+
+def evaluate(
+    facts: AuditFacts,
+    *,
+    context: Mapping[str, str] | None = None,
+    strict: bool = False,
+    fail_on: str = "error",
+    scps: Sequence[PolicyDoc] = (),
+) -> LiveAuditReport:
+    """Run the evaluator once per stream on the gathered facts (pure: no AWS call)."""
+    if fail_on not in FAIL_ON_CHOICES:
+        raise UsageError(f"--fail-on {fail_on!r}: choose error or warning")
+    known = {arn: _principal_policies(p) for arn, p in facts.principals.items() if p.complete}
+    unread = {arn for arn, p in facts.principals.items() if not p.complete}
+    audits: list[StreamAudit] = []
+    for s in facts.streams:
+        if s.stream is None or s.key is None:
+            audits.append(StreamAudit(s.name, s.region, None, None, None, AuditReport((), s.findings)))
+            continue
+        key = s.key
+        grants: tuple[Grant, ...] | None = None
+        extra: list[Finding] = []
+        if key.grants is not None:
+            try:
+                grants = tuple(Grant.from_api(g) for g in key.grants)
+            except ValueError as exc:
+                extra.append(_finding(COULD_NOT_CHECK, "warning", f"could not read a grant of {key.arn}: {exc}"))
+        inp = AuditInput(
+            key_arn=key.arn,
+            key_policy=PolicyDoc("key policy", key.policy) if key.policy is not None else None,
+            grants=grants,
+            stream_arn=s.stream.arn,
+            producers=facts.producers,
+            consumers=facts.consumers,
+            principals=known,
+            scps=tuple(scps),
+            context=dict(context or {}),
+        )
+        report = run_audit(inp)
+        own = {f.code for f in s.findings}
+        kept = [
+            f
+            for f in report.findings
+            if not (f.code in _EXPLAINED and own & _EXPLAINED[f.code])
+            and not (f.code == catalogue.IAM_NOT_GIVEN.code and f.principal in unread)
+        ]
+        encryption = "aws-managed" if key.aws_managed else "customer-managed"
+        findings = (*kept, *s.findings, *extra)
+        audits.append(
+            StreamAudit(s.name, s.region, s.stream.arn, key.arn, encryption, AuditReport(report.results, findings))
+        )
+    return LiveAuditReport(tuple(audits), facts.findings, strict=strict, fail_on=fail_on)
+
+
+def run(
+    factory: ClientFactory,
+    scope: AuditScope,
+    *,
+    key_factory: ClientFactory | None = None,
+    context: Mapping[str, str] | None = None,
+    strict: bool = False,
+    fail_on: str = "error",
+    progress: ProgressFn | None = None,
+) -> LiveAuditReport:
+    """Gather the facts of `scope` and evaluate them: the whole live audit."""
+    facts = LiveAuditService(factory, key_factory=key_factory, progress=progress).gather(scope)
+    return evaluate(facts, context=context, strict=strict, fail_on=fail_on)

@@ -91,10 +91,9 @@ def main() -> int:
             f"{counts['info']} info"
         )
 
-        small = max(1, args.streams // 10)
-        calls_small, wall_small, _ = in_process(endpoint, producer, consumer, prefix="cam-00")
+        calls_small, wall_small, few = in_process(endpoint, producer, consumer, prefix="cam-000")
         print(
-            f"\nsame audit, streams cam-00* only ({small} of them): {wall_small:.2f}s wall, "
+            f"\nsame audit, streams cam-000* only ({few.counts()['streams']} of them): {wall_small:.2f}s wall, "
             f"{sum(calls_small.values())} API calls"
         )
         print(json.dumps(calls_small, indent=2))

@@ -50,6 +50,13 @@ def _rule_name(title: str) -> str:
     return "".join(w[:1].upper() + w[1:] for w in re.split(r"[^A-Za-z0-9]+", title) if w)
 
 
+class OneLine(str):
+    """A line printed whole whatever the terminal width (the table renderer honours `soft_wrap`), so
+    that `grep '^FAIL'` on the output always sees the whole summary."""
+
+    soft_wrap = True
+
+
 @dataclass(frozen=True)
 class LiveAuditView:
     report: LiveAuditReport
@@ -59,8 +66,6 @@ class LiveAuditView:
 
     # -- table -------------------------------------------------------------------------------------
     def render_table(self) -> list[Any]:
-        from rich.text import Text
-
         from kvsctl.render.audit import AuditView
 
         rep = self.report
@@ -89,7 +94,7 @@ class LiveAuditView:
             parts.append(table)
         if not rep.streams:
             parts.append("No stream matched.")
-        parts.append(Text(rep.summary(), no_wrap=True, overflow="ignore"))
+        parts.append(OneLine(rep.summary()))
         return parts
 
     # -- SARIF -------------------------------------------------------------------------------------
@@ -283,7 +288,7 @@ def report_text(view: Any, fmt: Any, *, width: int = 120) -> str:
     console = make_console(no_color=True, width=width)
     console.file = io.StringIO()
     for part in view.render_table():
-        console.print(part)
+        console.print(part, soft_wrap=bool(getattr(part, "soft_wrap", False)))
     return str(console.file.getvalue())
 
 

@@ -33,6 +33,32 @@ def _seed_keys(factory: ClientFactory, facts: dict[str, str]) -> None:
     facts["bad_key_arn"] = bad["Arn"]
 
 
+DEMO_ACCOUNT = "123456789012"  # moto's account
+DEMO_PRODUCER = f"arn:aws:iam::{DEMO_ACCOUNT}:role/demo-camera"
+DEMO_CONSUMER = f"arn:aws:iam::{DEMO_ACCOUNT}:role/demo-dashboard"
+DEMO_BROKEN_CONSUMER = f"arn:aws:iam::{DEMO_ACCOUNT}:role/demo-archiver"
+
+
+def _seed_principals(factory: ClientFactory, facts: dict[str, str]) -> None:
+    """A camera role that may write, a dashboard role that may read, and an archiver role that was given
+    kinesisvideo:GetMedia but not kms:Decrypt (the key policy delegates to IAM)."""
+    import json
+
+    def allow(*actions: str) -> str:
+        return json.dumps(
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": list(actions), "Resource": "*"}]}
+        )
+
+    roles = {
+        "demo-camera": allow("kinesisvideo:PutMedia", "kms:GenerateDataKey"),
+        "demo-dashboard": allow("kinesisvideo:GetMedia", "kms:Decrypt"),
+        "demo-archiver": allow("kinesisvideo:GetMedia"),
+    }
+    for name, policy in roles.items():
+        factory.call("iam", "create_role", RoleName=name, AssumeRolePolicyDocument="{}")
+        factory.call("iam", "put_role_policy", RoleName=name, PolicyName="access", PolicyDocument=policy)
+
+
 def steps() -> list[Step]:
     return [
         Step(
@@ -76,6 +102,25 @@ def steps() -> list[Step]:
             ["stream", "create", "lobby-cam", "--kms-key", "alias/demo-cams", "--if-not-exists"],
         ),
         Step("List streams", "Every stream with its key; doomed-cam does not exist.", ["stream", "list"]),
+        Step(
+            "Audit producers and consumers, live",
+            "kvsctl reads the stream, its key (state, rotation, key policy, grants) and each principal's IAM "
+            "policies, then evaluates them as AWS does. The camera can write and the dashboard can read; the "
+            "archiver was never given kms:Decrypt, so the audit fails (exit 1) and says why.",
+            [
+                "audit",
+                "stream",
+                "lobby-cam",
+                "--producer",
+                DEMO_PRODUCER,
+                "--consumer",
+                DEMO_CONSUMER,
+                "--consumer",
+                DEMO_BROKEN_CONSUMER,
+            ],
+            expect_exit=1,
+            setup=_seed_principals,
+        ),
     ]
 
 

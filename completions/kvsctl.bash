@@ -2,8 +2,10 @@
 _kvsctl_words() {
   case "$1" in
     "") echo "audit cost sandbox stream --version --help" ;;
-    "audit") echo "policy --help" ;;
+    "audit") echo "all policy stream --help" ;;
+    "audit all") echo "--name-prefix --producer --consumer --context --fail-on --strict --require-customer-key --key-profile --report --overwrite --profile --region --endpoint-url --output -o --no-color --debug --help" ;;
     "audit policy") echo "--key-policy --key-arn --stream-arn --producer --consumer --identity-policy --permissions-boundary --scp --grants --context --strict --explain --output -o --no-color --debug --help" ;;
+    "audit stream") echo "--producer --consumer --context --fail-on --strict --require-customer-key --key-profile --report --overwrite --profile --region --endpoint-url --output -o --no-color --debug --help" ;;
     "cost") echo "estimate --help" ;;
     "cost estimate") echo "--streams --producers-per-stream --consumers-per-stream --customer-keys --data-key-interval --hours-per-month --credential-lifetime --free-tier --no-free-tier --free-tier-requests --price-per-10k --key-price --rotation-price --rotated-keys --rotations --compare --from-account --name-prefix --profile --region --endpoint-url --output -o --no-color --debug --help" ;;
     "sandbox") echo "demo serve --help" ;;
@@ -18,7 +20,7 @@ _kvsctl_words() {
 _kvsctl_subcommands() {
   case "$1" in
     "") echo "audit cost sandbox stream" ;;
-    "audit") echo "policy" ;;
+    "audit") echo "all policy stream" ;;
     "cost") echo "estimate" ;;
     "sandbox") echo "demo serve" ;;
     "stream") echo "create describe list" ;;
@@ -26,8 +28,14 @@ _kvsctl_subcommands() {
 }
 _kvsctl_choices() {
   case "$1" in
+    "audit all|--fail-on") echo "error warning" ;;
+    "audit all|--output") echo "table json sarif junit" ;;
+    "audit all|-o") echo "table json sarif junit" ;;
     "audit policy|--output") echo "table json" ;;
     "audit policy|-o") echo "table json" ;;
+    "audit stream|--fail-on") echo "error warning" ;;
+    "audit stream|--output") echo "table json sarif junit" ;;
+    "audit stream|-o") echo "table json sarif junit" ;;
     "cost estimate|--output") echo "table json" ;;
     "cost estimate|-o") echo "table json" ;;
     "sandbox demo|--output") echo "table json" ;;
@@ -44,6 +52,18 @@ _kvsctl_choices() {
 }
 _kvsctl_takes_value() {
   case "$1" in
+    "audit all|--name-prefix") return 0 ;;
+    "audit all|--producer") return 0 ;;
+    "audit all|--consumer") return 0 ;;
+    "audit all|--context") return 0 ;;
+    "audit all|--fail-on") return 0 ;;
+    "audit all|--key-profile") return 0 ;;
+    "audit all|--report") return 0 ;;
+    "audit all|--profile") return 0 ;;
+    "audit all|--region") return 0 ;;
+    "audit all|--endpoint-url") return 0 ;;
+    "audit all|--output") return 0 ;;
+    "audit all|-o") return 0 ;;
     "audit policy|--key-policy") return 0 ;;
     "audit policy|--key-arn") return 0 ;;
     "audit policy|--stream-arn") return 0 ;;
@@ -57,6 +77,17 @@ _kvsctl_takes_value() {
     "audit policy|--explain") return 0 ;;
     "audit policy|--output") return 0 ;;
     "audit policy|-o") return 0 ;;
+    "audit stream|--producer") return 0 ;;
+    "audit stream|--consumer") return 0 ;;
+    "audit stream|--context") return 0 ;;
+    "audit stream|--fail-on") return 0 ;;
+    "audit stream|--key-profile") return 0 ;;
+    "audit stream|--report") return 0 ;;
+    "audit stream|--profile") return 0 ;;
+    "audit stream|--region") return 0 ;;
+    "audit stream|--endpoint-url") return 0 ;;
+    "audit stream|--output") return 0 ;;
+    "audit stream|-o") return 0 ;;
     "cost estimate|--streams") return 0 ;;
     "cost estimate|--producers-per-stream") return 0 ;;
     "cost estimate|--consumers-per-stream") return 0 ;;

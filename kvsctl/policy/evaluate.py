@@ -14,7 +14,7 @@ from enum import Enum
 from kvsctl.policy.conditions import evaluate_conditions
 from kvsctl.policy.context import RequestContext, Tri
 from kvsctl.policy.document import Policy, PolicyKind, Statement
-from kvsctl.policy.match import match_action, match_arn
+from kvsctl.policy.match import match_action, match_resource
 from kvsctl.policy.principals import (
     Named,
     PrincipalId,
@@ -77,7 +77,7 @@ def _resource_applies(st: Statement, policy: Policy, req: Request) -> tuple[Tri,
         e = expand(pattern, req.context, enabled=policy.variables_enabled)
         if e.unknown:
             unknown |= e.unknown
-        elif e.text is not None and match_arn(e.text, req.resource):
+        elif e.text is not None and match_resource(e.text, req.resource):
             hit = True
             break
     if st.not_resource:

@@ -31,6 +31,9 @@ class Request:
     action: str  # "kms:Decrypt"
     resource: str  # ARN
     context: RequestContext
+    # whether the requester has a permissions boundary attached (UNKNOWN when its IAM side is not known);
+    # a Deny with NotPrincipal applies to every principal that has one (IAM UG, NotPrincipal)
+    has_boundary: Tri = Tri.FALSE
 
 
 class DecisionKind(str, Enum):
@@ -93,6 +96,7 @@ def evaluate_statement(st: Statement, policy: Policy, req: Request) -> Statement
     if action_hit == st.not_action:
         return StatementResult(ref, Tri.FALSE, detail=f"action {req.action} not covered")
     unknown: set[str] = set()
+    uncertain = False  # some part is unknown even where no context key is to blame
     parts: list[str] = []
     if st.resources is not None:
         r, ru = _resource_applies(st, policy, req)
@@ -108,6 +112,8 @@ def evaluate_statement(st: Statement, policy: Policy, req: Request) -> Statement
             pm = PrincipalMatch(Tri.FALSE, detail="no Principal")
         elif st.not_principal:
             pm = match_not_principal(st.principal, req.principal, effect=st.effect)
+            if st.effect == "Deny" and pm.applies is not Tri.TRUE and req.has_boundary is not Tri.FALSE:
+                pm = _not_principal_boundary(pm, req.has_boundary)
         else:
             pm = match_principal(st.principal, req.principal)
         if pm.applies is Tri.FALSE:
@@ -115,6 +121,7 @@ def evaluate_statement(st: Statement, policy: Policy, req: Request) -> Statement
         named = pm.named
         unknown |= pm.unknown
         if pm.applies is Tri.UNKNOWN:
+            uncertain = True
             parts.append(pm.detail)
     c = evaluate_conditions(st.conditions, req.context, variables=policy.variables_enabled)
     if c.value is Tri.FALSE:
@@ -122,9 +129,28 @@ def evaluate_statement(st: Statement, policy: Policy, req: Request) -> Statement
     unknown |= c.unknown
     if c.value is Tri.UNKNOWN:
         parts.append(f"condition unknown: {c.detail}")
-    if unknown:
+    if unknown or uncertain:
         return StatementResult(ref, Tri.UNKNOWN, named, frozenset(unknown), "; ".join(parts))
     return StatementResult(ref, Tri.TRUE, named, detail="applies")
+
+
+def _not_principal_boundary(pm: PrincipalMatch, has_boundary: Tri) -> PrincipalMatch:
+    """IAM UG, NotPrincipal: "The NotPrincipal element with a Deny effect will always deny any IAM
+    principal that has a permissions boundary policy attached, regardless of the values specified in the
+    NotPrincipal element." """
+    if has_boundary is Tri.TRUE:
+        return PrincipalMatch(
+            Tri.TRUE,
+            Named.PUBLIC,
+            detail="NotPrincipal with Deny applies to every principal with a permissions boundary",
+        )
+    return PrincipalMatch(
+        Tri.UNKNOWN,
+        Named.PUBLIC,
+        pm.unknown,
+        "requester excluded by NotPrincipal, but a Deny with NotPrincipal applies to any principal with a "
+        "permissions boundary, and whether it has one is not known",
+    )
 
 
 def evaluate_policy(policy: Policy, req: Request) -> tuple[StatementResult, ...]:

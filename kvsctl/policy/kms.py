@@ -223,6 +223,8 @@ def authorize_kms(
     ``key_policy=None`` and ``grants=None`` mean "could not be read": they make the decision
     conditional where they could matter, never allow or deny on a guess.
     """
+    # a key-policy Deny with NotPrincipal applies to every principal with a permissions boundary
+    req = dataclasses.replace(req, has_boundary=Tri.UNKNOWN if iam is None else Tri.of(iam.boundary is not None))
     s = _sides(req, iam, scps)
     arn = parse_arn(key_arn)
     same_account = arn is not None and arn.account == req.principal.account

@@ -72,22 +72,52 @@ def statement_ref(policy: Policy, st: Statement) -> StatementRef:
     return StatementRef(policy.name, st.index, st.sid, st.effect, st.line)
 
 
-def _resource_applies(st: Statement, policy: Policy, req: Request) -> tuple[Tri, frozenset[str]]:
+def _variable_before_resource_part(pattern: str) -> bool:
+    """IAM UG, Policy variables: "You can use a policy variable in the Resource element, but only in the
+    resource portion of the ARN. This portion of the ARN appears after the fifth colon." What AWS does with
+    one earlier is not documented."""
+    i = pattern.find("${")
+    return i >= 0 and pattern.count(":", 0, i) < 5
+
+
+def _resource_applies(st: Statement, policy: Policy, req: Request) -> tuple[Tri, frozenset[str], str]:
     assert st.resources is not None
     unknown: set[str] = set()
+    undocumented: list[str] = []
     hit = False
     for pattern in st.resources:
+        if policy.variables_enabled and _variable_before_resource_part(pattern):
+            undocumented.append(pattern)
+            continue
         e = expand(pattern, req.context, enabled=policy.variables_enabled)
         if e.unknown:
             unknown |= e.unknown
         elif e.text is not None and match_resource(e.text, req.resource):
             hit = True
             break
+    unsure = bool(unknown or undocumented)
     if st.not_resource:
-        res = Tri.FALSE if hit else (Tri.UNKNOWN if unknown else Tri.TRUE)
+        res = Tri.FALSE if hit else (Tri.UNKNOWN if unsure else Tri.TRUE)
     else:
-        res = Tri.TRUE if hit else (Tri.UNKNOWN if unknown else Tri.FALSE)
-    return res, frozenset(unknown) if res is Tri.UNKNOWN else frozenset()
+        res = Tri.TRUE if hit else (Tri.UNKNOWN if unsure else Tri.FALSE)
+    if res is not Tri.UNKNOWN:
+        return res, frozenset(), ""
+    why = [f"resource depends on {', '.join(sorted(unknown))}"] if unknown else []
+    why += [f"{p}: AWS documents policy variables only after the fifth colon of an ARN" for p in undocumented]
+    return res, frozenset(unknown), "; ".join(why)
+
+
+def _unresolved_variable(st: Statement, policy: Policy, req: Request) -> str | None:
+    """IAM UG, Policy variables: a key that is not present makes "any attempt to match it fail" and "causes
+    the statement to be invalid" (likewise a multivalued key). Returns the first such value, if any."""
+    if not policy.variables_enabled:
+        return None
+    values = [*(st.resources or ()), *(v for c in st.conditions for v in c.values)]
+    for v in values:
+        e = expand(v, req.context, enabled=True)
+        if e.text is None and not e.unknown:
+            return v
+    return None
 
 
 def evaluate_statement(st: Statement, policy: Policy, req: Request) -> StatementResult:
@@ -98,13 +128,22 @@ def evaluate_statement(st: Statement, policy: Policy, req: Request) -> Statement
     unknown: set[str] = set()
     uncertain = False  # some part is unknown even where no context key is to blame
     parts: list[str] = []
+    if st.effect == "Allow":
+        # an Allow that AWS treats as invalid never applies (for a Deny the operators' rules stand: the
+        # conservative reading)
+        bad = _unresolved_variable(st, policy, req)
+        if bad is not None:
+            return StatementResult(
+                ref, Tri.FALSE, detail=f"policy variable in {bad!r} has no value: AWS treats the statement as invalid"
+            )
     if st.resources is not None:
-        r, ru = _resource_applies(st, policy, req)
+        r, ru, why = _resource_applies(st, policy, req)
         if r is Tri.FALSE:
             return StatementResult(ref, Tri.FALSE, detail=f"resource {req.resource} not covered")
         unknown |= ru
-        if ru:
-            parts.append(f"resource depends on {', '.join(sorted(ru))}")
+        if r is Tri.UNKNOWN:
+            uncertain = True
+            parts.append(why)
     named = Named.EXACT  # identity policies: the policy's own principal
     if policy.kind is PolicyKind.RESOURCE:
         pm: PrincipalMatch

@@ -238,14 +238,27 @@ def evaluate_clause(clause: ConditionClause, ctx: RequestContext, *, variables: 
     elif clause.set_operator == "ForAllValues":
         res = tri_all(each)
     else:
-        # single-valued semantics; a multivalued key without a set operator behaves as "any value"
-        res = tri_all(each) if negated else tri_any(each)
+        # IAM UG "Single-valued vs. multivalued context keys": "Multivalued context keys require a condition
+        # set operator". Without one, AWS does not document whether several request values are read as
+        # ForAnyValue or ForAllValues; where the two readings differ the answer is unknown, not a guess.
+        res = tri_any(each) if len(each) == 1 else _agree(tri_any(each), tri_all(each))
+        if res is Tri.UNKNOWN and len(each) > 1 and not unknown:
+            return ConditionResult(
+                Tri.UNKNOWN,
+                frozenset({clause.key}),
+                f"{desc}: {clause.key} has several values {list(ctx_values)!r} and no ForAnyValue/ForAllValues; "
+                "AWS does not document how that is read",
+            )
     shown = ctx_values[0] if len(ctx_values) == 1 else list(ctx_values)
     return ConditionResult(
         res,
         frozenset(unknown) if res is Tri.UNKNOWN else frozenset(),
         f"{desc}: request has {shown!r} -> {res.name.lower()}",
     )
+
+
+def _agree(a: Tri, b: Tri) -> Tri:
+    return a if a is b else Tri.UNKNOWN
 
 
 def evaluate_conditions(clauses: Sequence[ConditionClause], ctx: RequestContext, *, variables: bool) -> ConditionResult:

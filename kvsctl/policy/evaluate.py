@@ -153,6 +153,16 @@ def evaluate_statement(st: Statement, policy: Policy, req: Request) -> Statement
             pm = match_not_principal(st.principal, req.principal, effect=st.effect)
             if st.effect == "Deny" and pm.applies is not Tri.TRUE and req.has_boundary is not Tri.FALSE:
                 pm = _not_principal_boundary(pm, req.has_boundary)
+            elif st.effect == "Allow" and pm.applies is not Tri.FALSE:
+                # IAM UG NotPrincipal: "NotPrincipal must be used with "Effect":"Deny". Using it with
+                # "Effect":"Allow" is not supported." Whether such a statement grants anything is not
+                # documented any more: never an allow on its strength alone.
+                pm = PrincipalMatch(
+                    Tri.UNKNOWN,
+                    Named.PUBLIC,
+                    pm.unknown,
+                    "NotPrincipal with Allow: AWS documents it as not supported, so what it grants is not known",
+                )
         else:
             pm = match_principal(st.principal, req.principal)
         if pm.applies is Tri.FALSE:

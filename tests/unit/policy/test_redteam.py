@@ -401,6 +401,18 @@ KMS_ROWS = [
         ALLOW,
         id="IAM UG: Deny NotPrincipal spares a listed principal known to have no boundary",
     ),
+    # IAM UG NotPrincipal: "NotPrincipal must be used with "Effect":"Deny". Using it with "Effect":"Allow" is
+    # not supported." -> never an allow on its strength alone.
+    pytest.param(
+        K(USER, DEC, [s("Allow", DEC, resource="*", NotPrincipal={"AWS": OTHER_USER})], iam=IAM_DEC),
+        COND,
+        id="IAM UG NotPrincipal: Allow with NotPrincipal is not supported -> conditional, not allow",
+    ),
+    pytest.param(
+        K(USER, DEC, [s("Allow", DEC, resource="*", NotPrincipal={"AWS": [USER, ROOT_A]})], iam=IAM_DEC),
+        IMPLICIT,
+        id="IAM UG NotPrincipal: Allow with NotPrincipal never covers a listed principal",
+    ),
     # ---- account principals delegate to IAM (KMS DG Key policies: root / account id)
     pytest.param(K(ROLE, DEC, [s("Allow", "kms:*", A)], iam=[]), IMPLICIT, id="KMS DG: bare account id alone"),
     pytest.param(K(ROLE, DEC, [ROOT_DELEGATION], iam=[]), IMPLICIT, id="KMS DG: account root ARN alone"),

@@ -187,6 +187,11 @@ def _grant_outcome(g: GrantLike, req: Request, s: _Sides, same_account: bool) ->
 
 
 def _grant_constraints(g: GrantLike, req: Request, label: str) -> Outcome:
+    other: tuple[str, ...] = getattr(g, "other_constraints", ())
+    if other:
+        # KMS DG Grants: a grant allows only when the request meets all its constraints; a constraint kind
+        # this tool does not evaluate (e.g. SourceArn) is unknown, never treated as absent
+        return Outcome.unknown_(f"{label} has constraints this tool does not evaluate: {', '.join(other)}")
     equals, subset = g.encryption_context_equals, g.encryption_context_subset
     if not equals and not subset:
         return Outcome.true()

@@ -90,6 +90,7 @@ class Grant:
     encryption_context_equals: Mapping[str, str] | None = None
     encryption_context_subset: Mapping[str, str] | None = None
     name: str | None = None
+    other_constraints: tuple[str, ...] = ()
 
 
 @dataclass
@@ -751,6 +752,11 @@ KMS_ROWS = [
         id="KMS DG Grants: EncryptionContextEquals, KVS documents no context -> conditional",
     ),
     pytest.param(
+        K(ROLE, DEC, [], grants=[Grant("g1", ROLE, ("Decrypt",), other_constraints=("SourceArn",))]),
+        COND,
+        id="KMS DG Grants: a constraint kind the tool does not evaluate (SourceArn) is never ignored",
+    ),
+    pytest.param(
         K(ROLE, DEC, [s("Deny", DEC, "*")], grants=[Grant("g1", ROLE, ("Decrypt",))]),
         EXPLICIT,
         id="KMS DG Grants: an explicit deny in the key policy beats a grant",
@@ -898,3 +904,25 @@ def test_cli_not_principal_deny_with_boundary(tmp_path: Any) -> None:
     assert [x["decision"] for x in without.json["results"]] == ["allow"], without.json
     unknown_iam = run_cli(*base)
     assert [x["decision"] for x in unknown_iam.json["results"]] == ["conditional"]
+
+
+def test_grant_from_api_keeps_unknown_constraint_kinds() -> None:
+    # KMS API GrantConstraints: newer KMS adds constraint kinds (SourceArn for service-principal grants)
+    from kvsctl.audit.model import Grant as ApiGrant
+
+    g = ApiGrant.from_api(
+        {
+            "GrantId": "g",
+            "GranteePrincipal": ROLE,
+            "Operations": ["Decrypt"],
+            "Constraints": {"SourceArn": "arn:aws:kinesisvideo:us-east-1:111122223333:stream/x/1"},
+        }
+    )
+    assert g.other_constraints == ("SourceArn",)
+    who = parse_principal(ROLE)
+    req = Request(who, DEC, KEY, kvs_request_context(who, action=DEC, resource=KEY))
+    kp = _doc([s("Allow", "kms:Encrypt", OTHER_USER)], "key policy", PolicyKind.RESOURCE)
+    d = authorize_kms(req, key_arn=KEY, key_policy=kp, iam=IamPolicies(), grants=[g])
+    assert d.kind is COND
+    unconstrained = ApiGrant.from_api({"GrantId": "g", "GranteePrincipal": ROLE, "Operations": ["Decrypt"]})
+    assert authorize_kms(req, key_arn=KEY, key_policy=kp, iam=IamPolicies(), grants=[unconstrained]).kind is ALLOW

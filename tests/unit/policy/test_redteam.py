@@ -716,6 +716,33 @@ KMS_ROWS = [
         ALLOW,
         id="IAM UG: Deny ForAnyValue on an absent key is false -> no deny",
     ),
+    # KMS DG condition keys: kms:KeyOrigin / kms:KeySpec / kms:KeyUsage describe the key used and are set for
+    # GenerateDataKey and Decrypt ("allow principals to call GenerateDataKey only when the Origin of the KMS
+    # key is AWS_KMS"): not absent; offline they are unknown.
+    pytest.param(
+        K(
+            ROLE,
+            DEC,
+            [s("Allow", DEC, ROLE), s("Deny", DEC, "*", Condition={"StringEquals": {"kms:KeyOrigin": "EXTERNAL"}})],
+        ),
+        COND,
+        id="KMS DG: Deny on kms:KeyOrigin applies to Decrypt (key property, unknown offline)",
+    ),
+    pytest.param(
+        K(ROLE, DEC, [s("Allow", DEC, ROLE, Condition={"StringNotEquals": {"kms:KeySpec": "RSA_2048"}})]),
+        COND,
+        id="KMS DG: kms:KeySpec is present for Decrypt, not absent (negated operator must not be true by absence)",
+    ),
+    pytest.param(
+        K(
+            ROLE,
+            DEC,
+            [s("Allow", DEC, ROLE, Condition={"StringEquals": {"kms:KeyUsage": "ENCRYPT_DECRYPT"}})],
+            context={"kms:KeyUsage": "ENCRYPT_DECRYPT"},
+        ),
+        ALLOW,
+        id="KMS DG: kms:KeyUsage supplied with --context decides",
+    ),
     # ---- case rules on the KMS path
     pytest.param(
         K(ROLE, DEC, [s("Allow", "KMS:decrypt", ROLE, Condition={"StringEquals": {"KMS:VIASERVICE": VIA}})]),

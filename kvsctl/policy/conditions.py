@@ -83,6 +83,13 @@ def split_operator(op: str) -> tuple[SetOp, str, bool] | None:
     return set_op, base, if_exists
 
 
+def takes_variables(base: str) -> bool:
+    """IAM UG, Policy variables: "You can use a policy variable for Condition values in any condition that
+    involves the string operators or the ARN operators ... You can't use a policy variable with other
+    operators, such as Numeric, Date, Boolean, Binary, IP Address, or Null operators." """
+    return base.startswith(("String", "Arn"))
+
+
 def is_negated(base: str) -> bool:
     return OPERATOR_BASES.get(base, False)
 
@@ -216,7 +223,7 @@ def evaluate_clause(clause: ConditionClause, ctx: RequestContext, *, variables: 
     unknown: set[str] = set()
     resolved: list[str] = []
     for pv in clause.values:
-        e = expand(pv, ctx, enabled=variables)
+        e = expand(pv, ctx, enabled=variables and takes_variables(clause.base))
         if e.unknown:
             unknown |= e.unknown
         elif e.text is not None:

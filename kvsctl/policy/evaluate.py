@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 
-from kvsctl.policy.conditions import evaluate_conditions
+from kvsctl.policy.conditions import evaluate_conditions, takes_variables
 from kvsctl.policy.context import RequestContext, Tri
 from kvsctl.policy.document import Policy, PolicyKind, Statement
 from kvsctl.policy.match import match_action, match_resource
@@ -112,7 +112,7 @@ def _unresolved_variable(st: Statement, policy: Policy, req: Request) -> str | N
     the statement to be invalid" (likewise a multivalued key). Returns the first such value, if any."""
     if not policy.variables_enabled:
         return None
-    values = [*(st.resources or ()), *(v for c in st.conditions for v in c.values)]
+    values = [*(st.resources or ()), *(v for c in st.conditions if takes_variables(c.base) for v in c.values)]
     for v in values:
         e = expand(v, req.context, enabled=True)
         if e.text is None and not e.unknown:

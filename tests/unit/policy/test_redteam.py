@@ -217,6 +217,24 @@ def test_condition_rows(op: str, key: str, values: Any, request_value: object, e
     assert r.value is expected, r.detail
 
 
+@pytest.mark.parametrize(
+    ("op", "key", "value", "expected"),
+    [
+        # IAM UG Policy variables: variables work with the string and ARN operators only; "You can't use a
+        # policy variable with other operators, such as Numeric, Date, Boolean, Binary, IP Address, or Null".
+        pytest.param("NumericEquals", "k", "${aws:PrincipalAccount}", F, id="no substitution in Numeric"),
+        pytest.param("Bool", "k", "${aws:SecureTransport}", F, id="no substitution in Bool"),
+        pytest.param("StringEquals", "k", "${aws:PrincipalAccount}", T, id="substitution in String"),
+        pytest.param("ArnLike", "arn", "arn:aws:iam::${aws:PrincipalAccount}:root", T, id="substitution in Arn"),
+    ],
+)
+def test_variables_only_in_string_and_arn_operators(op: str, key: str, value: str, expected: Tri) -> None:
+    ctx = RequestContext.build(
+        {"aws:PrincipalAccount": A, "aws:SecureTransport": "true", "k": {"Bool": "true"}.get(op, A), "arn": ROOT_A}
+    )
+    assert evaluate_clause(clause(op, key, value), ctx, variables=True).value is expected
+
+
 def test_json_bool_and_number_values_compare_as_text() -> None:
     # IAM UG Bool example uses "true" as a string; AWS also stores JSON true. Numbers: the account id as a number.
     p = parse_policy(

@@ -182,6 +182,16 @@ def _grant_outcome(g: GrantLike, req: Request, s: _Sides, same_account: bool) ->
         # a grant to an account delegates to that account's IAM; cross-account use is also checked
         # against the caller's identity policies (conservative: never a wrong allow)
         parts += [s.iam_allow(), s.boundary_gate()]
+    elif s.boundary_gate().value is Tri.FALSE:
+        # AWS documents how a permissions boundary limits identity and resource-based policies, not
+        # grants: a known boundary that does not allow the action makes the grant path unknown rather
+        # than a guessed allow
+        parts.append(
+            Outcome.unknown_(
+                f"the permissions boundary of {req.principal.arn} does not allow {req.action}, and AWS does "
+                f"not document whether boundaries limit grants ({label})"
+            )
+        )
     res = all_of([Outcome.true(f"{label} gives {g.grantee_principal} {req.action.split(':', 1)[-1]}"), *parts])
     return res
 

@@ -812,6 +812,21 @@ KMS_ROWS = [
         id="KMS DG Grants: an explicit deny in IAM beats a grant",
     ),
     pytest.param(
+        K(SESSION, DEC, [], iam=[], boundary=NO_KMS_BOUNDARY, grants=[Grant("g1", ROLE, ("Decrypt",))]),
+        COND,
+        id="grant to a role whose boundary lacks kms: AWS documents no rule for boundaries vs grants",
+    ),
+    pytest.param(
+        K(USER, DEC, [], iam=[], boundary=NO_KMS_BOUNDARY, grants=[Grant("g1", USER, ("Decrypt",))]),
+        COND,
+        id="grant to a user whose boundary lacks kms: likewise undocumented -> conditional",
+    ),
+    pytest.param(
+        K(USER, DEC, [], iam=[], boundary=[s("Allow", "kms:Decrypt")], grants=[Grant("g1", USER, ("Decrypt",))]),
+        ALLOW,
+        id="grant to a user whose boundary allows the action -> allow",
+    ),
+    pytest.param(
         K(USER, DEC, [], grants=[Grant("g1", ROLE, ("Decrypt",))]),
         IMPLICIT,
         id="KMS DG Grants: a grant to someone else does nothing",

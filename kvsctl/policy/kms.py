@@ -91,6 +91,7 @@ class _Sides:
     boundary: PolicySetResult | None  # None: no boundary (or IAM not known)
     scps: PolicySetResult
     scp_has_allow: bool
+    scp_allows: tuple[PolicySetResult, ...]  # one per SCP that has Allow statements
     who: str
     action: str
 
@@ -107,9 +108,24 @@ class _Sides:
         )
 
     def scp_gate(self) -> Outcome:
+        """Organizations UG, SCP evaluation: SCPs attached at one level combine as a union, but every level
+        from the root to the account must allow. Which level each given SCP sits at is not known: when
+        some allow the action and others do not, the answer is unknown rather than the union."""
         if not self.scp_has_allow:
             return Outcome.true()
-        return self.scps.outcome("Allow", what=f"no SCP allows {self.action}")
+        what = f"no SCP allows {self.action}"
+        per = [r.outcome("Allow", what=what) for r in self.scp_allows]
+        union, every = any_of(per, if_none=what), all_of(per)
+        if union.value is every.value:
+            return union
+        return Outcome(
+            Tri.UNKNOWN,
+            union.refs,
+            reasons=(
+                f"some SCPs given allow {self.action} and others do not; that is an allow only if they are "
+                "attached at the same level (every level from the root to the account must allow)",
+            ),
+        )
 
     def denies(self) -> list[Outcome]:
         out = [self.scps.outcome("Deny")]
@@ -141,6 +157,7 @@ def _sides(req: Request, iam: IamPolicies | None, scps: Sequence[Policy]) -> _Si
         boundary=evaluate_policies([iam.boundary], req) if iam is not None and iam.boundary is not None else None,
         scps=evaluate_policies(scps, req),
         scp_has_allow=any(st.effect == "Allow" for p in scps for st in p.statements),
+        scp_allows=tuple(evaluate_policies([p], req) for p in scps if any(st.effect == "Allow" for st in p.statements)),
         who=req.principal.arn,
         action=req.action,
     )

@@ -623,6 +623,23 @@ KMS_ROWS = [
         IMPLICIT,
         id="Organizations UG: an SCP that does not allow kms: limits even a key-policy allow",
     ),
+    # Organizations UG SCP evaluation: every level from the root to the account must allow; SCPs at one level
+    # combine as a union. Files given without their level: agreeing SCPs decide, disagreeing ones are unknown.
+    pytest.param(
+        K(USER, DEC, [s("Allow", DEC, USER)], iam=[], scps=[[s("Allow", "*")], [s("Allow", "s3:*")]]),
+        COND,
+        id="Organizations UG: SCPs that disagree (root allows *, another only s3:*) -> conditional",
+    ),
+    pytest.param(
+        K(USER, DEC, [s("Allow", DEC, USER)], iam=[], scps=[[s("Allow", "*")], [s("Allow", "kms:*")]]),
+        ALLOW,
+        id="Organizations UG: every SCP given allows -> allow",
+    ),
+    pytest.param(
+        K(USER, DEC, [s("Allow", DEC, USER)], iam=[], scps=[[s("Allow", "s3:*")], [s("Allow", "ec2:*")]]),
+        IMPLICIT,
+        id="Organizations UG: no SCP given allows -> implicit deny",
+    ),
     # ---- permissions boundaries (IAM UG Permissions boundaries / Policy evaluation for a single account)
     pytest.param(
         K(USER, DEC, [ROOT_DELEGATION], iam=IAM_DEC, boundary=NO_KMS_BOUNDARY),

@@ -79,9 +79,7 @@ class LiveAuditView:
                 head += f" ({s.encryption})"
             parts.append(head)
             if s.report.results:
-                table = view.matrix()
-                table.title = None
-                parts.append(table)
+                parts.extend(view.matrices(titled=False))
             if s.report.findings:
                 table = view.findings_table()
                 table.title = f"Findings for {s.name}"

@@ -67,23 +67,29 @@ class KmsGateway:
 
     def describe_aws_managed(self, *, with_rotation: bool = True) -> KeyInfo:
         alias = self.aws_managed_alias()
-        if alias is None or not alias.get("TargetKeyId"):
-            region = self.region or self.factory.region
-            account = _arn_parts(alias["AliasArn"])[1] if alias and alias.get("AliasArn") else ""
-            return KeyInfo(
-                arn=alias["AliasArn"] if alias and alias.get("AliasArn") else "alias/aws/kinesisvideo",
-                key_id="",
-                aliases=("alias/aws/kinesisvideo",),
-                manager="AWS",
-                state="NotCreated",
-                spec="SYMMETRIC_DEFAULT",
-                usage="ENCRYPT_DECRYPT",
-                region=region,
-                account=account,
-                rotation_enabled=True,
-                description="AWS managed key for Kinesis Video Streams; KMS creates it on first use",
-            )
-        return self.describe_key_id(str(alias["TargetKeyId"]), with_rotation=with_rotation)
+        if alias is not None and alias.get("TargetKeyId"):
+            try:
+                return self.describe_key_id(str(alias["TargetKeyId"]), with_rotation=with_rotation)
+            except AwsError as exc:
+                # KMS lists a predefined alias without TargetKeyId until the key exists; a listed
+                # target that DescribeKey cannot find (moto lists one) likewise means "not created yet".
+                if exc.code != "not_found":
+                    raise
+        region = self.region or self.factory.region
+        alias_arn = str(alias["AliasArn"]) if alias and alias.get("AliasArn") else ""
+        return KeyInfo(
+            arn=alias_arn or "alias/aws/kinesisvideo",
+            key_id="",
+            aliases=("alias/aws/kinesisvideo",),
+            manager="AWS",
+            state="NotCreated",
+            spec="SYMMETRIC_DEFAULT",
+            usage="ENCRYPT_DECRYPT",
+            region=region,
+            account=_arn_parts(alias_arn)[1] if alias_arn else "",
+            rotation_enabled=True,
+            description="AWS managed key for Kinesis Video Streams; KMS creates it on first use",
+        )
 
     def describe_key_id(self, key_id: str, *, with_rotation: bool = True) -> KeyInfo:
         if key_id.startswith("alias/aws/") or ":alias/aws/" in key_id:

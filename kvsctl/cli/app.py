@@ -50,9 +50,9 @@ def root(
 
 
 def _register() -> None:
-    from kvsctl.cli import sandbox, stream
+    from kvsctl.cli import key, sandbox, spec, stream
 
-    for module in (stream, sandbox):
+    for module in (stream, key, spec, sandbox):
         module.register(app)
 
 

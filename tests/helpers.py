@@ -48,20 +48,29 @@ def run_cli(*args: str, stdin: str = "") -> CliResult:
     return CliResult(code, out.getvalue(), err.getvalue())
 
 
-def run_subprocess(*args: str, endpoint: str | None = None, env: dict[str, str] | None = None,
-                   timeout: float = 60) -> CliResult:
+def run_subprocess(
+    *args: str, endpoint: str | None = None, env: dict[str, str] | None = None, timeout: float = 60
+) -> CliResult:
     """Run `python -m kvsctl` as a separate process (end-to-end tests)."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    full_env.update({
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_REGION": REGION,
-        "AWS_DEFAULT_REGION": REGION,
-        "NO_COLOR": "1",
-    })
+    full_env.update(
+        {
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_REGION": REGION,
+            "AWS_DEFAULT_REGION": REGION,
+            "NO_COLOR": "1",
+        }
+    )
     if endpoint:
         full_env["AWS_ENDPOINT_URL"] = endpoint
     full_env.update(env or {})
-    proc = subprocess.run([sys.executable, "-m", "kvsctl", *args], capture_output=True, text=True,
-                          env=full_env, timeout=timeout, stdin=subprocess.DEVNULL)
+    proc = subprocess.run(
+        [sys.executable, "-m", "kvsctl", *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+    )
     return CliResult(proc.returncode, proc.stdout, proc.stderr)

@@ -74,3 +74,36 @@ def run_subprocess(
         stdin=subprocess.DEVNULL,
     )
     return CliResult(proc.returncode, proc.stdout, proc.stderr)
+
+
+def make_key(
+    kms: Any,
+    *,
+    alias: str | None = None,
+    state: str = "Enabled",
+    spec: str = "SYMMETRIC_DEFAULT",
+    usage: str = "ENCRYPT_DECRYPT",
+    description: str = "test key",
+) -> dict[str, Any]:
+    """Create a KMS key in moto in a given state; returns its KeyMetadata."""
+    meta: dict[str, Any] = kms.create_key(Description=description, KeySpec=spec, KeyUsage=usage)["KeyMetadata"]
+    if alias:
+        kms.create_alias(AliasName=alias, TargetKeyId=meta["KeyId"])
+    if state == "Disabled":
+        kms.disable_key(KeyId=meta["KeyId"])
+    elif state == "PendingDeletion":
+        kms.schedule_key_deletion(KeyId=meta["KeyId"], PendingWindowInDays=7)
+    return meta
+
+
+def stream_names(kvs: Any) -> list[str]:
+    return sorted(s["StreamName"] for s in kvs.list_streams()["StreamInfoList"])
+
+
+def server_client(endpoint: str, service: str) -> Any:
+    """A plain boto3 client pointed at a moto server, for arranging and checking state in e2e tests."""
+    import boto3
+
+    return boto3.client(
+        service, endpoint_url=endpoint, region_name=REGION, aws_access_key_id="testing", aws_secret_access_key="testing"
+    )

@@ -71,14 +71,14 @@ class KmsGateway:
             try:
                 return self.describe_key_id(str(alias["TargetKeyId"]), with_rotation=with_rotation)
             except AwsError as exc:
-                # KMS lists a predefined alias without TargetKeyId until the key exists; a listed
-                # target that DescribeKey cannot find (moto lists one) likewise means "not created yet".
+                # A predefined alias may point at a key that does not exist yet (moto does this; AWS
+                # omits TargetKeyId until first use): either way KVS will create it on first use.
                 if exc.code != "not_found":
                     raise
         region = self.region or self.factory.region
-        alias_arn = str(alias["AliasArn"]) if alias and alias.get("AliasArn") else ""
+        account = _arn_parts(alias["AliasArn"])[1] if alias and alias.get("AliasArn") else ""
         return KeyInfo(
-            arn=alias_arn or "alias/aws/kinesisvideo",
+            arn=alias["AliasArn"] if alias and alias.get("AliasArn") else "alias/aws/kinesisvideo",
             key_id="",
             aliases=("alias/aws/kinesisvideo",),
             manager="AWS",
@@ -86,7 +86,7 @@ class KmsGateway:
             spec="SYMMETRIC_DEFAULT",
             usage="ENCRYPT_DECRYPT",
             region=region,
-            account=_arn_parts(alias_arn)[1] if alias_arn else "",
+            account=account,
             rotation_enabled=True,
             description="AWS managed key for Kinesis Video Streams; KMS creates it on first use",
         )

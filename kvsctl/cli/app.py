@@ -27,7 +27,7 @@ app = typer.Typer(
     name="kvsctl",
     help=HELP,
     no_args_is_help=True,
-    add_completion=True,
+    add_completion=False,  # static scripts in completions/ (python -m kvsctl.cli.completions)
     context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
     rich_markup_mode="markdown",
@@ -50,9 +50,9 @@ def root(
 
 
 def _register() -> None:
-    from kvsctl.cli import key, sandbox, spec, stream
+    from kvsctl.cli import cost, key, sandbox, spec, stream
 
-    for module in (stream, key, spec, sandbox):
+    for module in (stream, key, spec, cost, sandbox):
         module.register(app)
 
 

@@ -1,0 +1,272 @@
+"""The estimator: assumptions in, one month of KMS cost out. Pure and exact.
+
+The model (issue 5):
+
+    pairs              = streams × (producers_per_stream + consumers_per_stream)
+    interval           = min(data-key interval, credential lifetime)      (lifetime optional)
+    requests_per_pair  = ceil(hours × 60 / interval)
+    requests_per_month = pairs × requests_per_pair
+    billable_requests  = max(0, requests_per_month − free tier)           (free tier optional)
+    request_cost       = billable_requests × price_per_10k / 10,000
+    key_cost           = customer_keys × key_price
+                         + rotated keys × min(rotations, 2) × rotation_price
+
+Rounding: a pair asks for a data key when it starts and again at the start of every interval, so
+a partial interval at the end of the month still costs a request. That is a ceiling, taken per pair
+(the request count is a whole number of requests for each pair, then multiplied). With the
+defaults (730 h, 5 min) the division is exact: 8,760 requests per pair.
+
+Credential lifetime: a credential that expires before its data key is due for renewal is replaced by a
+new credential, which makes its own first request; the pair then asks once per lifetime. A lifetime
+at least as long as the interval is treated as adding nothing (at most one extra request per
+credential lifetime when the lifetime is not a multiple of the interval; ignored, and said so).
+"""
+
+from __future__ import annotations
+
+import decimal
+import math
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import replace
+from decimal import Decimal
+from fractions import Fraction
+
+from kvsctl.cost.model import (
+    Comparison,
+    CostAssumptions,
+    CostEstimate,
+    CostInputError,
+    CostLine,
+    CredentialPoint,
+    Scenario,
+)
+from kvsctl.cost.prices import KDS_CADENCE_URL, PRICES
+
+_TEN_THOUSAND = Decimal(10_000)
+_CADENCE_NOTE = (
+    "KVS does not document how often it asks KMS for a data key; the default data-key interval of "
+    "5 minutes per credential comes from Kinesis Data Streams' documentation "
+    f"({KDS_CADENCE_URL})."
+)
+_FREE_TIER_NOTE = (
+    "The KMS free tier (20,000 requests a month) is per account across all regions: any other KMS "
+    "use in the account draws on it too."
+)
+
+
+@contextmanager
+def exact_arithmetic() -> Iterator[None]:
+    """Decimal arithmetic that raises instead of rounding, so every dollar figure is exact."""
+    with decimal.localcontext() as ctx:
+        ctx.prec = 80
+        ctx.traps[decimal.Inexact] = True
+        ctx.traps[decimal.Rounded] = True
+        try:
+            yield
+        except (decimal.Inexact, decimal.Rounded):
+            raise CostInputError(
+                "the assumptions are too large or too precise to compute exactly",
+                hint="use fewer digits",
+            ) from None
+
+
+def requests_per_pair(a: CostAssumptions) -> int:
+    """KMS requests one (credential, stream) pair makes in a month: ceil(minutes / interval)."""
+    minutes = Fraction(a.hours_per_month) * 60
+    return math.ceil(minutes / Fraction(a.effective_interval_minutes))
+
+
+def estimate(a: CostAssumptions) -> CostEstimate:
+    """One month of KMS cost for KVS under the assumptions `a`."""
+    per_pair = requests_per_pair(a)
+    requests = a.pairs * per_pair
+    free = min(requests, a.free_tier_requests) if a.free_tier else 0
+    billable = requests - free
+    rotations_billed = min(a.rotations, PRICES.billed_rotations_per_key)
+    rotation_months = a.rotated_key_count * rotations_billed
+
+    with exact_arithmetic():
+        per_request = a.price_per_10k / _TEN_THOUSAND
+        gross_requests = Decimal(requests) * per_request
+        free_credit = Decimal(0) - Decimal(free) * per_request  # never -0
+        request_cost = gross_requests + free_credit
+        keys = Decimal(a.customer_keys) * a.key_price
+        rotation = Decimal(rotation_months) * a.rotation_price
+        key_cost = keys + rotation
+        total = request_cost + key_cost
+
+    lines = (
+        CostLine(
+            code="requests",
+            description=f"KMS requests ({a.pairs:,} credential-stream pairs × {per_pair:,})",
+            quantity=requests,
+            unit="request",
+            unit_price_usd=per_request,
+            amount_usd=gross_requests,
+        ),
+        CostLine(
+            code="free_tier",
+            description="free tier (per account)" if a.free_tier else "free tier (off)",
+            quantity=free,
+            unit="request",
+            unit_price_usd=per_request,
+            amount_usd=free_credit,
+        ),
+        CostLine(
+            code="customer_keys",
+            description="customer managed keys (AWS managed keys are free)",
+            quantity=a.customer_keys,
+            unit="key-month",
+            unit_price_usd=a.key_price,
+            amount_usd=keys,
+        ),
+        CostLine(
+            code="key_rotations",
+            description=f"key rotations ({a.rotated_key_count} keys × {rotations_billed} billed rotations)",
+            quantity=rotation_months,
+            unit="rotation-month",
+            unit_price_usd=a.rotation_price,
+            amount_usd=rotation,
+        ),
+    )
+    return CostEstimate(
+        assumptions=a,
+        requests_per_pair=per_pair,
+        requests_per_month=requests,
+        free_requests=free,
+        billable_requests=billable,
+        request_cost_usd=request_cost,
+        key_cost_usd=key_cost,
+        total_usd=total,
+        breakdown=lines,
+        notes=_notes(a),
+    )
+
+
+def _notes(a: CostAssumptions) -> tuple[str, ...]:
+    notes = [_CADENCE_NOTE]
+    if a.free_tier:
+        notes.append(_FREE_TIER_NOTE)
+    lifetime = a.credential_lifetime_minutes
+    if lifetime is not None and lifetime < a.data_key_interval_minutes:
+        notes.append(
+            f"Credentials live {lifetime} min, less than the {a.data_key_interval_minutes}-minute "
+            "data-key interval: each new credential makes its own first request, so each pair asks "
+            f"KMS every {lifetime} min."
+        )
+    elif lifetime is not None and Fraction(lifetime) % Fraction(a.data_key_interval_minutes):
+        notes.append(
+            f"Credentials live {lifetime} min, not a multiple of the data-key interval: a new "
+            "credential may ask KMS up to once more per lifetime than modelled here."
+        )
+    notes.append(
+        "Customer managed keys are billed per hour held; the estimate assumes every key is held the whole month."
+    )
+    notes.append(
+        f"Prices as of {PRICES.as_of.isoformat()} from {', '.join(PRICES.sources)}; "
+        "override with --price-per-10k and --key-price."
+    )
+    return tuple(notes)
+
+
+# --- --compare ------------------------------------------------------------------------------------
+
+
+def _with_keys(a: CostAssumptions, customer_keys: int) -> CostAssumptions:
+    """`a` holding `customer_keys` keys, rotated in the same proportion as today."""
+    if a.rotated_keys is None:  # "all keys rotated" stays all keys
+        return replace(a, customer_keys=customer_keys)
+    if a.rotated_keys == a.customer_keys:
+        return replace(a, customer_keys=customer_keys, rotated_keys=customer_keys)
+    return replace(a, customer_keys=customer_keys, rotated_keys=min(a.rotated_keys, customer_keys))
+
+
+def scenarios(a: CostAssumptions) -> tuple[Scenario, ...]:
+    """Today and the levers that change it, each a full estimate.
+
+    - today: the assumptions as given;
+    - key_per_stream: one customer managed key per stream;
+    - shared_key: one customer managed key shared by every stream;
+    - aws_managed_key: every stream on alias/aws/kinesisvideo (no key cost, requests still billed);
+    - longer_credentials: credentials cached at least as long as the data-key interval.
+    """
+    variants: list[tuple[str, str, str, CostAssumptions]] = [
+        ("today", "Today", "the assumptions as given", a),
+        (
+            "key_per_stream",
+            "Key per stream",
+            f"one customer managed key per stream ({a.streams})",
+            _with_keys(a, a.streams),
+        ),
+        (
+            "shared_key",
+            "One shared key",
+            "one customer managed key for every stream",
+            _with_keys(a, 1),
+        ),
+        (
+            "aws_managed_key",
+            "AWS managed key",
+            "every stream on alias/aws/kinesisvideo: free to hold, requests still billed",
+            replace(a, customer_keys=0, rotated_keys=None),
+        ),
+        (
+            "longer_credentials",
+            "Cache credentials",
+            (f"credentials cached for at least the data-key interval ({a.data_key_interval_minutes} min)"),
+            replace(a, credential_lifetime_minutes=None),
+        ),
+    ]
+    estimates = [(n, t, d, estimate(v)) for n, t, d, v in variants]
+    today_total = estimates[0][3].total_usd
+    with exact_arithmetic():
+        return tuple(
+            Scenario(name=n, title=t, description=d, estimate=e, delta_usd=e.total_usd - today_total)
+            for n, t, d, e in estimates
+        )
+
+
+_CURVE_FACTORS = (
+    Fraction(1, 10),
+    Fraction(1, 2),
+    Fraction(1),
+    Fraction(2),
+    Fraction(5),
+    Fraction(10),
+)
+
+
+def credential_curve(a: CostAssumptions, stream_counts: Sequence[int] | None = None) -> tuple[CredentialPoint, ...]:
+    """Monthly cost as the number of credential-stream pairs grows.
+
+    The fleet grows by streams, each with today's producers and consumers per stream and today's
+    keys. Without `stream_counts` the points are 1/10, 1/2, 1, 2, 5 and 10 times today's streams
+    (rounded up, at least 1, without repeats).
+    """
+    if stream_counts is None:
+        base = max(a.streams, 1)
+        counts = sorted({max(1, math.ceil(base * f)) for f in _CURVE_FACTORS})
+    else:
+        counts = sorted(set(stream_counts))
+    points = []
+    for n in counts:
+        e = estimate(_scaled_streams(a, n))
+        points.append(
+            CredentialPoint(
+                streams=n,
+                credentials=e.assumptions.pairs,
+                requests_per_month=e.requests_per_month,
+                total_usd=e.total_usd,
+            )
+        )
+    return tuple(points)
+
+
+def _scaled_streams(a: CostAssumptions, streams: int) -> CostAssumptions:
+    return replace(a, streams=streams)
+
+
+def compare(a: CostAssumptions) -> Comparison:
+    """The data behind `kvsctl cost estimate --compare`."""
+    return Comparison(scenarios=scenarios(a), credential_curve=credential_curve(a))

@@ -13,7 +13,9 @@ end
 function __kvsctl_subcommands
     switch $argv[1]
         case ""
-            printf '%s\n' apply cost key sandbox stream
+            printf '%s\n' apply audit cost key sandbox stream
+        case "audit"
+            printf '%s\n' all policy stream
         case "cost"
             printf '%s\n' estimate
         case "key"
@@ -26,6 +28,7 @@ function __kvsctl_subcommands
 end
 complete -c kvsctl -f
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a apply
+complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a audit
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a cost
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a key
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a sandbox
@@ -41,6 +44,62 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "apply"' -s o -x -a 't
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "apply"' -l no-color
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "apply"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "apply"' -l help
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit"' -a all
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit"' -a policy
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit"' -a stream
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit"' -l help
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l name-prefix -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l producer -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l consumer -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l context -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l fail-on -x -a 'error warning'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l strict
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l require-customer-key
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l key-profile -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l report -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l overwrite
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l profile -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l region -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l endpoint-url -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l output -x -a 'table json sarif junit'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -s o -x -a 'table json sarif junit'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l no-color
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l debug
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l help
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l key-policy -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l key-arn -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l stream-arn -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l producer -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l consumer -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l identity-policy -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l permissions-boundary -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l scp -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l grants -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l context -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l strict
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l explain -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l output -x -a 'table json'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -s o -x -a 'table json'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l no-color
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l debug
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l help
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l producer -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l consumer -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l context -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l fail-on -x -a 'error warning'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l strict
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l require-customer-key
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l key-profile -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l report -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l overwrite
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l profile -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l region -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l endpoint-url -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l output -x -a 'table json sarif junit'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -s o -x -a 'table json sarif junit'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l no-color
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l debug
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l help
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost"' -a estimate
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost"' -l help
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l streams -r

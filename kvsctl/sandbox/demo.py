@@ -153,6 +153,15 @@ def steps() -> list[Step]:
             expect_exit=1,
         ),
         Step(
+            "Audit producers and consumers, live",
+            "kvsctl reads the stream, its key (state, rotation, key policy, grants) and each principal's IAM "
+            "policies, then evaluates them as AWS does. The camera can write and VideoAnalytics can read; "
+            "NightShiftViewer is declared in the spec but was left out of the key policy, so the audit fails "
+            "(exit 1) and says why.",
+            ["audit", "stream", "lobby-cam", "--producer", PRODUCER, "--consumer", CONSUMER, "--consumer", FORGOTTEN],
+            expect_exit=1,
+        ),
+        Step(
             "Estimate the KMS cost",
             "Counted from the account: each (credential, stream) pair asks KMS for data keys.",
             ["cost", "estimate", "--from-account", "--producers-per-stream", "1", "--consumers-per-stream", "2"],

@@ -1,0 +1,232 @@
+"""Run the producer / consumer checks and the policy findings for one key (and stream).
+
+Producers need ``kms:GenerateDataKey`` on the key and ``kinesisvideo:PutMedia`` on the stream;
+consumers need ``kms:Decrypt`` and ``kinesisvideo:GetMedia`` (KVS DG, "Using server-side encryption").
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+
+from kvsctl.audit.context import kvs_request_context
+from kvsctl.audit.findings import (
+    CONSUMER_CAN_GENERATE,
+    GRANT_OVERBROAD,
+    GRANTS_UNREADABLE,
+    IAM_NOT_GIVEN,
+    KEY_POLICY_UNREADABLE,
+    POLICY_UNPARSEABLE,
+    PRINCIPAL_UNKNOWN,
+    PRODUCER_CAN_DECRYPT,
+)
+from kvsctl.audit.lint import lint_policy
+from kvsctl.audit.model import AuditInput, AuditReport, CheckResult, Finding, Grant, PolicyDoc, PrincipalPolicies, Role
+from kvsctl.policy.document import Policy, PolicyKind, PolicyParseError, parse_policy
+from kvsctl.policy.evaluate import Decision, DecisionKind, Request
+from kvsctl.policy.kms import IamPolicies, authorize_identity_only, authorize_kms
+from kvsctl.policy.principals import PrincipalError, PrincipalId, PrincipalKind, parse_principal
+
+GENERATE_DATA_KEY = "kms:GenerateDataKey"
+DECRYPT = "kms:Decrypt"
+PUT_MEDIA = "kinesisvideo:PutMedia"
+GET_MEDIA = "kinesisvideo:GetMedia"
+
+REQUIREMENTS: dict[Role, tuple[tuple[str, str], ...]] = {
+    # role -> (action, "key" | "stream")
+    "producer": ((GENERATE_DATA_KEY, "key"), (PUT_MEDIA, "stream")),
+    "consumer": ((DECRYPT, "key"), (GET_MEDIA, "stream")),
+}
+
+
+class _Parsed:
+    """Parsed documents, with every failure recorded as a finding."""
+
+    def __init__(self, findings: list[Finding]) -> None:
+        self.findings = findings
+
+    def one(self, doc: PolicyDoc, kind: PolicyKind, key_arn: str | None = None) -> Policy | None:
+        try:
+            policy = parse_policy(doc.document, doc.name, kind)
+        except PolicyParseError as e:
+            loc = f"{e.source}:{e.line}" if e.line is not None else e.source
+            self.findings.append(POLICY_UNPARSEABLE(e.message, location=loc))
+            return None
+        self.findings += lint_policy(policy, key_arn=key_arn)
+        return policy
+
+
+def _resolve_role_arn(who: PrincipalId, known: list[str]) -> PrincipalId:
+    """A session ARN has no role path; take the role ARN from the input when it is there."""
+    if who.kind is not PrincipalKind.SESSION or who.role_arn:
+        return who
+    for arn in known:
+        try:
+            p = parse_principal(arn)
+        except PrincipalError:
+            continue
+        if p.kind is PrincipalKind.ROLE and p.account == who.account and p.name.lower() == who.name.lower():
+            return dataclasses.replace(who, role_arn=p.arn)
+    # without the role ARN (its path) aws:PrincipalArn stays unknown rather than guessed
+    return who
+
+
+def _lookup_iam(who: PrincipalId, raw: str, principals: Mapping[str, PrincipalPolicies]) -> PrincipalPolicies | None:
+    if raw in principals:
+        return principals[raw]
+    if who.arn in principals:
+        return principals[who.arn]
+    if who.kind is PrincipalKind.SESSION:
+        # a session acts with its role's policies
+        for arn, pp in principals.items():
+            try:
+                p = parse_principal(arn)
+            except PrincipalError:
+                continue
+            if p.kind is PrincipalKind.ROLE and p.account == who.account and p.name.lower() == who.name.lower():
+                return pp
+    return None
+
+
+def _result(raw: str, role: Role, action: str, resource: str, d: Decision) -> CheckResult:
+    return CheckResult(
+        principal=raw,
+        role=role,
+        action=action,
+        resource=resource,
+        decision=d.kind.value,
+        reasons=d.reason_lines(),
+        statements=tuple(s.label() for s in d.statements),
+        unknown_keys=d.unknown_keys,
+        trace=d.trace,
+    )
+
+
+def _grant_findings(grants: tuple[Grant, ...]) -> list[Finding]:
+    out: list[Finding] = []
+    for g in grants:
+        ops = {o.lower() for o in g.operations}
+        label = g.name or g.grant_id
+        if "creategrant" in ops:
+            out.append(
+                GRANT_OVERBROAD(
+                    f"grant {label} lets {g.grantee_principal} create further grants", principal=g.grantee_principal
+                )
+            )
+        if g.grantee_principal.endswith(":root"):
+            out.append(
+                GRANT_OVERBROAD(
+                    f"grant {label} is given to a whole account ({g.grantee_principal})", principal=g.grantee_principal
+                )
+            )
+        if {"decrypt", "generatedatakey"} <= ops and not (g.encryption_context_equals or g.encryption_context_subset):
+            out.append(
+                GRANT_OVERBROAD(
+                    f"grant {label} gives {g.grantee_principal} both Decrypt and GenerateDataKey without constraints",
+                    principal=g.grantee_principal,
+                )
+            )
+    return out
+
+
+def run_audit(inp: AuditInput) -> AuditReport:
+    findings: list[Finding] = []
+    parsed = _Parsed(findings)
+
+    key_policy: Policy | None = None
+    if inp.key_policy is None:
+        findings.append(
+            KEY_POLICY_UNREADABLE(
+                "the key policy could not be read; key decisions are conditional", resource=inp.key_arn
+            )
+        )
+    else:
+        key_policy = parsed.one(inp.key_policy, PolicyKind.RESOURCE, inp.key_arn)
+    if inp.grants is None:
+        findings.append(GRANTS_UNREADABLE("the key's grants could not be read", resource=inp.key_arn))
+    else:
+        findings += _grant_findings(inp.grants)
+
+    scps: list[Policy] = []
+    scp_unreadable = False
+    for doc in inp.scps:
+        p = parsed.one(doc, PolicyKind.SCP)
+        if p is None:
+            scp_unreadable = True
+        else:
+            scps.append(p)
+
+    # parse each principal's IAM once; an unparseable document makes that principal's IAM unknown
+    iam_cache: dict[str, IamPolicies | None] = {}
+
+    def iam_for(pp: PrincipalPolicies | None) -> IamPolicies | None:
+        if pp is None:
+            return None
+        if pp.arn in iam_cache:
+            return iam_cache[pp.arn]
+        identity = [parsed.one(d, PolicyKind.IDENTITY) for d in pp.identity]
+        boundary = parsed.one(pp.boundary, PolicyKind.BOUNDARY) if pp.boundary is not None else None
+        ok = all(p is not None for p in identity) and (pp.boundary is None or boundary is not None)
+        iam = IamPolicies(tuple(p for p in identity if p is not None), boundary) if ok else None
+        iam_cache[pp.arn] = iam
+        return iam
+
+    known_arns = [*inp.producers, *inp.consumers, *inp.principals]
+    results: list[CheckResult] = []
+    roles: list[tuple[str, Role]] = [(p, "producer") for p in inp.producers] + [(c, "consumer") for c in inp.consumers]
+    both = set(inp.producers) & set(inp.consumers)
+    iam_noted: set[str] = set()
+
+    for raw, role in roles:
+        try:
+            who = _resolve_role_arn(parse_principal(raw), known_arns)
+        except PrincipalError as e:
+            findings.append(PRINCIPAL_UNKNOWN(str(e), principal=raw))
+            continue
+        pp = _lookup_iam(who, raw, inp.principals)
+        iam = iam_for(pp)
+        if pp is None and raw not in iam_noted:
+            iam_noted.add(raw)
+            findings.append(IAM_NOT_GIVEN(f"IAM policies of {raw} were not given", principal=raw))
+
+        def check(action: str, resource: str, who: PrincipalId = who, iam: IamPolicies | None = iam) -> Decision:
+            ctx = kvs_request_context(who, action=action, resource=resource, overrides=inp.context)
+            req = Request(who, action, resource, ctx)
+            if action.startswith("kms:"):
+                d = authorize_kms(
+                    req, key_arn=inp.key_arn, key_policy=key_policy, iam=iam, scps=scps, grants=inp.grants
+                )
+            else:
+                d = authorize_identity_only(req, iam=iam, scps=scps)
+            if scp_unreadable and d.kind is DecisionKind.ALLOW:
+                d = dataclasses.replace(
+                    d, kind=DecisionKind.CONDITIONAL, reasons=(*d.reasons, "an SCP could not be parsed and may deny")
+                )
+            return d
+
+        for action, target in REQUIREMENTS[role]:
+            resource = inp.key_arn if target == "key" else inp.stream_arn
+            if resource is None:
+                continue
+            results.append(_result(raw, role, action, resource, check(action, resource)))
+
+        if raw not in both:
+            extra, rule = (
+                (DECRYPT, PRODUCER_CAN_DECRYPT) if role == "producer" else (GENERATE_DATA_KEY, CONSUMER_CAN_GENERATE)
+            )
+            d = check(extra, inp.key_arn)
+            if d.kind is DecisionKind.ALLOW:
+                by = ", ".join(s.label() for s in d.statements) or "grants"
+                findings.append(rule(f"{raw} ({role}) is allowed {extra} by {by}", principal=raw, resource=inp.key_arn))
+
+    return AuditReport(tuple(results), tuple(_dedupe(findings)))
+
+
+def _dedupe(findings: list[Finding]) -> list[Finding]:
+    seen: set[Finding] = set()
+    out: list[Finding] = []
+    for f in findings:
+        if f not in seen:
+            seen.add(f)
+            out.append(f)
+    return out

@@ -1,0 +1,95 @@
+"""The findings catalogue: one stable code per rule, with severity, title and remediation.
+
+Codes never change meaning. KVS1xx: policy analysis (this module's checks in ``audit/lint.py``);
+KVS2xx: live key / stream state (added by the live audit). Adding a rule is one ``_rule(...)`` line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kvsctl.audit.model import Finding, Severity
+
+E, W, N = Severity.ERROR, Severity.WARNING, Severity.INFO  # N: notice (info)
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    severity: Severity
+    title: str
+    remediation: str
+
+    def __call__(
+        self,
+        message: str,
+        *,
+        principal: str | None = None,
+        resource: str | None = None,
+        location: str | None = None,
+        severity: Severity | None = None,
+    ) -> Finding:
+        return Finding(
+            code=self.code,
+            severity=severity or self.severity,
+            message=message,
+            remediation=self.remediation,
+            title=self.title,
+            principal=principal,
+            resource=resource,
+            location=location,
+        )
+
+
+RULES: dict[str, Rule] = {}
+
+
+def _rule(code: str, severity: Severity, title: str, remediation: str) -> Rule:
+    if code in RULES:
+        raise ValueError(f"duplicate finding code {code}")
+    RULES[code] = r = Rule(code, severity, title, remediation)
+    return r
+
+
+# fmt: off
+POLICY_UNPARSEABLE = _rule("KVS100", E, "Policy cannot be parsed", "Fix the document so that IAM/KMS would accept it; until then nothing it says is evaluated.")  # noqa: E501
+KEY_POLICY_PUBLIC = _rule("KVS101", E, "Key policy open to everyone", 'Replace Principal "*" with the principals that need the key, or add a condition pinning the caller (kms:CallerAccount, aws:PrincipalAccount, aws:PrincipalArn, aws:PrincipalOrgID).')  # noqa: E501
+UNKNOWN_PREFIX = _rule("KVS102", W, "Unknown service prefix", "Use the IAM service prefix: kinesisvideo: for Kinesis Video Streams, kms: for KMS.")  # noqa: E501
+UNKNOWN_ACTION = _rule("KVS103", W, "Unknown action", "Check the action name against the Service Authorization Reference.")  # noqa: E501
+MALFORMED_RESOURCE = _rule("KVS104", E, "Malformed resource ARN", 'Use "*" or a full ARN: arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE (streams: arn:aws:kinesisvideo:REGION:ACCOUNT:stream/NAME/CREATION_MS).')  # noqa: E501
+UNKNOWN_ARN_SERVICE = _rule("KVS105", W, "Resource ARN with an unknown service", "Stream ARNs use the service kinesisvideo, keys kms.")  # noqa: E501
+MALFORMED_PRINCIPAL = _rule("KVS106", E, "Malformed principal", 'Name principals by full ARN (arn:aws:iam::ACCOUNT:role/NAME), account id, or "*"; wildcards inside ARNs are not allowed.')  # noqa: E501
+NEVER_MATCHES = _rule("KVS107", W, "Statement can never match", "Fix or remove the statement; it has no effect.")
+VARIABLES_WITHOUT_VERSION = _rule("KVS108", W, "Policy variable in a policy without Version 2012-10-17", 'Add "Version": "2012-10-17"; otherwise ${...} is literal text.')  # noqa: E501
+PRODUCER_CAN_DECRYPT = _rule("KVS109", W, "Producer can also decrypt", "Producers need only kms:GenerateDataKey; remove kms:Decrypt from what applies to them.")  # noqa: E501
+CONSUMER_CAN_GENERATE = _rule("KVS110", W, "Consumer can also generate data keys", "Consumers need only kms:Decrypt; remove kms:GenerateDataKey from what applies to them.")  # noqa: E501
+SERVICE_PRINCIPAL_KVS = _rule("KVS111", W, "Key policy names the KVS service principal", "KVS calls KMS with the producer's or consumer's own credentials; name those principals (optionally with kms:ViaService) instead.")  # noqa: E501
+DELETED_PRINCIPAL = _rule("KVS112", W, "Principal shown as a unique id (deleted principal?)", "A key policy shows an id like AROA... when the named principal was deleted; recreating it does not restore access. Replace it with the current ARN.")  # noqa: E501
+KEY_POLICY_UNREADABLE = _rule("KVS113", W, "Key policy could not be read", "Give the key policy (--key-policy) or the permission kms:GetKeyPolicy; decisions are conditional until then.")  # noqa: E501
+GRANTS_UNREADABLE = _rule("KVS114", W, "Grants could not be read", "Give the grants (--grants) or the permission kms:ListGrants.")  # noqa: E501
+GRANT_OVERBROAD = _rule("KVS115", W, "Over-broad grant", "Limit the grant to the operations the grantee needs; avoid CreateGrant and account-wide grantees.")  # noqa: E501
+IAM_NOT_GIVEN = _rule("KVS116", N, "IAM policies not given", "Pass --identity-policy PRINCIPAL=FILE (and --permissions-boundary) for a complete answer.")  # noqa: E501
+VIA_SERVICE_MISMATCH = _rule("KVS117", W, "kms:ViaService does not name the KVS endpoint of the key's region", "Use kinesisvideo.REGION.amazonaws.com with the key's region.")  # noqa: E501
+PRINCIPAL_UNKNOWN = _rule("KVS118", E, "Producer or consumer is not a principal ARN", "Use a role, user, assumed-role session, federated user ARN or account id.")  # noqa: E501
+GRANTS_NOT_GIVEN = _rule("KVS119", N, "Grants not given", "Pass --grants FILE (aws kms list-grants output) if the key has grants; none were assumed.")  # noqa: E501
+# fmt: on
+
+# KVS2xx: live key and stream state, read by `kvsctl audit stream` / `audit all` (services/audit_live.py).
+# fmt: off
+STREAM_NOT_FOUND = _rule("KVS201", E, "Stream not found", "Check the stream name and --region; 'kvsctl stream list' shows what exists.")  # noqa: E501
+KEY_NOT_FOUND = _rule("KVS202", E, "Stream's KMS key does not exist", "Every PutMedia and GetMedia on the stream fails. The key of a stream can never change: create a new stream with a usable key and move producers and consumers to it.")  # noqa: E501
+KEY_DISABLED = _rule("KVS203", E, "Stream's KMS key is not enabled", "Enable the key (aws kms enable-key); until then every PutMedia and GetMedia fails.")  # noqa: E501
+KEY_PENDING_DELETION = _rule("KVS204", E, "Stream's KMS key is pending deletion", "Cancel the deletion (aws kms cancel-key-deletion, then enable-key) before the date, or the stream's data becomes unreadable for good.")  # noqa: E501
+KEY_WRONG_SPEC = _rule("KVS205", E, "Stream's KMS key has the wrong spec or usage", "KVS needs a SYMMETRIC_DEFAULT key with usage ENCRYPT_DECRYPT; create a new stream with such a key.")  # noqa: E501
+KEY_OTHER_REGION = _rule("KVS206", E, "Stream's KMS key is in another region", "KVS needs a key in the stream's own region; create a new stream with a key there (a multi-Region replica works).")  # noqa: E501
+LIVE_KEY_POLICY_UNREADABLE = _rule("KVS207", W, "Key policy could not be read from AWS", "Grant kms:GetKeyPolicy to the auditing credentials, or for a key owned by another account pass --key-profile with the owner's profile; key decisions are conditional until then.")  # noqa: E501
+KEY_ROTATION_DISABLED = _rule("KVS208", W, "Automatic key rotation is off", "Enable rotation: aws kms enable-key-rotation --key-id KEY.")  # noqa: E501
+AWS_MANAGED_KEY_USED = _rule("KVS209", E, "Stream uses the AWS managed key", "--require-customer-key is set: create the stream with a customer managed key (kvsctl stream create --kms-key alias/NAME); the key of an existing stream cannot change.")  # noqa: E501
+COULD_NOT_CHECK = _rule("KVS210", W, "Could not check", "Give the auditing credentials read access (kinesisvideo:DescribeStream, kms:DescribeKey, kms:GetKeyRotationStatus, kms:ListGrants, iam:Get*/List* on the principals) and rerun; what could not be read is not counted as passing.")  # noqa: E501
+AWS_MANAGED_POLICY_ASSUMED = _rule("KVS211", N, "AWS managed key evaluated with its documented policy", "Nothing to do: the AWS managed key's policy allows every principal of the account through KVS in the region; its actual policy could not be read or the key does not exist yet (KMS creates it on first use).")  # noqa: E501
+KEY_NOT_FOR_KVS = _rule("KVS212", E, "Stream's key reference cannot work with KVS", "The stream names the AWS managed key of another service or a reference KMS cannot resolve; create a new stream with a customer managed key or the KVS AWS managed key.")  # noqa: E501
+# fmt: on
+
+
+def catalogue() -> list[Rule]:
+    return [RULES[c] for c in sorted(RULES)]

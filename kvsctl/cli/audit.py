@@ -1,0 +1,295 @@
+"""`kvsctl audit`: can each producer and consumer use the stream's KMS key, and why."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated, Any
+
+import typer
+
+from kvsctl.cli.options import GlobalOptions, command_group, with_global_options
+from kvsctl.render import REPORT_FORMATS
+
+group = command_group("Audit KMS key policies, grants and IAM policies for KVS producers and consumers.")
+
+_FILE = "FILE"
+_ASSIGN = "PRINCIPAL=FILE"
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(group, name="audit")
+
+
+@group.command("policy")
+@with_global_options(aws=False)
+def policy(
+    key_policy: Annotated[str, typer.Option("--key-policy", metavar=_FILE, help="The key policy (JSON).")],
+    key_arn: Annotated[str, typer.Option("--key-arn", help="ARN of the key the policy belongs to.")],
+    stream_arn: Annotated[
+        str | None, typer.Option("--stream-arn", help="Stream ARN; adds the kinesisvideo: checks.")
+    ] = None,
+    producer: Annotated[
+        list[str] | None, typer.Option("--producer", help="Producer principal ARN, repeatable.", show_default=False)
+    ] = None,
+    consumer: Annotated[
+        list[str] | None, typer.Option("--consumer", help="Consumer principal ARN, repeatable.", show_default=False)
+    ] = None,
+    identity_policy: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--identity-policy",
+            metavar=_ASSIGN,
+            help="An IAM policy of that principal; repeatable, several per principal. Without one the "
+            "principal's IAM is unknown.",
+            show_default=False,
+        ),
+    ] = None,
+    permissions_boundary: Annotated[
+        list[str] | None,
+        typer.Option("--permissions-boundary", metavar=_ASSIGN, help="That principal's boundary.", show_default=False),
+    ] = None,
+    scp: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--scp", metavar=_FILE, help="An SCP applying to every principal, repeatable.", show_default=False
+        ),
+    ] = None,
+    grants: Annotated[
+        str | None, typer.Option("--grants", metavar=_FILE, help="aws kms list-grants output (JSON).")
+    ] = None,
+    context: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--context",
+            metavar="KEY=VALUE",
+            help="Set a request context key (KEY= marks it absent), repeatable.",
+            show_default=False,
+        ),
+    ] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Fail (exit 1) on conditional checks too.")] = False,
+    explain: Annotated[
+        str | None, typer.Option("--explain", metavar="PRINCIPAL", help="Print the full evaluation trace.")
+    ] = None,
+    *,
+    g: GlobalOptions,
+) -> int:
+    """Check, offline, that producers can kms:GenerateDataKey and kinesisvideo:PutMedia and consumers
+    can kms:Decrypt and kinesisvideo:GetMedia, evaluating the key policy, grants, identity policies,
+    permissions boundaries and SCPs as AWS does. Reads only files; needs no credentials.
+
+    Decisions: allow, implicit_deny, explicit_deny, conditional (depends on request context or on
+    IAM policies not given). Exit 0 when all allow, 1 when any deny (or, with --strict, any is
+    conditional), 2 for bad input.
+
+    Examples:
+
+      kvsctl audit policy --key-policy key.json --key-arn KEY_ARN --producer CAMERA_ROLE_ARN --consumer VIEWER_ROLE_ARN
+
+      kvsctl audit policy --key-policy key.json --key-arn KEY_ARN --consumer ROLE --identity-policy ROLE=iam.json
+
+      kvsctl audit policy ... --context kms:EncryptionContext:app=video --explain ROLE -o json
+    """
+    from kvsctl.render.audit import AuditView
+    from kvsctl.services.audit import PolicyAuditRequest, audit_policy_files
+
+    request = PolicyAuditRequest(
+        key_policy=key_policy,
+        key_arn=key_arn,
+        stream_arn=stream_arn,
+        producers=producer or (),
+        consumers=consumer or (),
+        identity_policies=identity_policy or (),
+        boundaries=permissions_boundary or (),
+        scps=scp or (),
+        grants=grants,
+        context=context or (),
+    )
+    _, report = audit_policy_files(request)
+    g.emit(AuditView(report, strict=strict, explain=explain))
+    return 0 if report.ok(strict) else 1
+
+
+# -- live audit: `audit stream` and `audit all` ---------------------------------------------------------
+
+
+class FailOn(str, Enum):
+    error = "error"
+    warning = "warning"
+
+
+_LIVE = "Live audit"
+_Producers = Annotated[
+    list[str] | None,
+    typer.Option("--producer", help="Producer principal ARN, repeatable.", show_default=False, rich_help_panel=_LIVE),
+]
+_Consumers = Annotated[
+    list[str] | None,
+    typer.Option("--consumer", help="Consumer principal ARN, repeatable.", show_default=False, rich_help_panel=_LIVE),
+]
+_Context = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--context",
+        metavar="KEY=VALUE",
+        help="Set a request context key (KEY= marks it absent), repeatable.",
+        show_default=False,
+        rich_help_panel=_LIVE,
+    ),
+]
+_FailOnOpt = Annotated[
+    FailOn,
+    typer.Option("--fail-on", help="Lowest finding severity that fails (exit 1).", rich_help_panel=_LIVE),
+]
+_Strict = Annotated[bool, typer.Option("--strict", help="A conditional check fails too.", rich_help_panel=_LIVE)]
+_RequireCustomer = Annotated[
+    bool,
+    typer.Option("--require-customer-key", help="A stream on the AWS managed key fails.", rich_help_panel=_LIVE),
+]
+_KeyProfile = Annotated[
+    str | None,
+    typer.Option(
+        "--key-profile",
+        metavar="PROFILE",
+        help="Profile of the account owning cross-account keys (GetKeyPolicy works only there).",
+        show_default=False,
+        rich_help_panel=_LIVE,
+    ),
+]
+_Report = Annotated[
+    str | None,
+    typer.Option(
+        "--report",
+        metavar="FILE",
+        help="Write the report (in the -o format) to FILE and show the table on the terminal.",
+        show_default=False,
+        rich_help_panel=_LIVE,
+    ),
+]
+_Overwrite = Annotated[
+    bool, typer.Option("--overwrite", help="Let --report replace an existing FILE.", rich_help_panel=_LIVE)
+]
+
+
+@group.command("stream")
+@with_global_options(REPORT_FORMATS)
+def stream(
+    names: Annotated[list[str], typer.Argument(metavar="NAME...", help="Stream names.", show_default=False)],
+    producer: _Producers = None,
+    consumer: _Consumers = None,
+    context: _Context = None,
+    fail_on: _FailOnOpt = FailOn.error,
+    strict: _Strict = False,
+    require_customer_key: _RequireCustomer = False,
+    key_profile: _KeyProfile = None,
+    report: _Report = None,
+    overwrite: _Overwrite = False,
+    *,
+    g: GlobalOptions,
+) -> int:
+    """Audit streams live: is each stream's key usable, and can the producers write (kms:GenerateDataKey,
+    kinesisvideo:PutMedia) and the consumers read (kms:Decrypt, kinesisvideo:GetMedia)?
+
+    Reads the streams, each distinct key once (state, spec, rotation, key policy, grants) and each
+    principal's IAM policies (inline, managed, group, boundary). Never creates the AWS managed key.
+    Exit 0 all pass, 1 a check or finding fails (--fail-on, --strict), 2 bad input, 3 AWS error.
+
+    Examples:
+
+      kvsctl audit stream lobby-cam --producer arn:aws:iam::123456789012:role/cam --consumer VIEWER_ROLE_ARN
+
+      kvsctl audit stream lobby-cam dock-cam --consumer ROLE_ARN -o sarif --report audit.sarif
+    """
+    from kvsctl.services.audit_live import AuditScope
+
+    scope = AuditScope(
+        names=tuple(names),
+        producers=tuple(producer or ()),
+        consumers=tuple(consumer or ()),
+        require_customer_key=require_customer_key,
+    )
+    return _live_audit(g, scope, context, fail_on, strict, key_profile, report, overwrite, progress=False)
+
+
+@group.command("all")
+@with_global_options(REPORT_FORMATS, multi_region=True)
+def all_(
+    name_prefix: Annotated[
+        str | None, typer.Option("--name-prefix", help="Only streams whose name begins so.", show_default=False)
+    ] = None,
+    producer: _Producers = None,
+    consumer: _Consumers = None,
+    context: _Context = None,
+    fail_on: _FailOnOpt = FailOn.error,
+    strict: _Strict = False,
+    require_customer_key: _RequireCustomer = False,
+    key_profile: _KeyProfile = None,
+    report: _Report = None,
+    overwrite: _Overwrite = False,
+    *,
+    g: GlobalOptions,
+) -> int:
+    """Audit every stream in the region(s) (--region is repeatable), as `audit stream` does.
+
+    Streams come from ListStreams; keys and principals are read once each however many streams share
+    them, so the cost follows distinct keys and principals, not streams. A progress bar shows on
+    stderr when it is a terminal.
+
+    Examples:
+
+      kvsctl audit all --require-customer-key --fail-on warning
+
+      kvsctl audit all --region us-east-1 --region eu-west-1 --consumer ROLE_ARN -o junit --report audit.xml
+    """
+    from kvsctl.services.audit_live import AuditScope
+
+    scope = AuditScope(
+        all_streams=True,
+        name_prefix=name_prefix,
+        regions=g.regions,
+        producers=tuple(producer or ()),
+        consumers=tuple(consumer or ()),
+        require_customer_key=require_customer_key,
+    )
+    return _live_audit(g, scope, context, fail_on, strict, key_profile, report, overwrite, progress=True)
+
+
+def _live_audit(
+    g: GlobalOptions,
+    scope: Any,
+    context: list[str] | None,
+    fail_on: FailOn,
+    strict: bool,
+    key_profile: str | None,
+    report: str | None,
+    overwrite: bool,
+    *,
+    progress: bool,
+) -> int:
+    """Shared by `audit stream` and `audit all`: check input, run, render, exit code."""
+    from kvsctl.cli.progress import progress_bar
+    from kvsctl.render import OutputFormat, emit
+    from kvsctl.render.audit_live import LiveAuditView, check_report_path, write_report
+    from kvsctl.services.audit import parse_context
+    from kvsctl.services.audit_live import run
+
+    scope.validated()  # exit 2 before any AWS call
+    ctx = parse_context(context or ())
+    target = check_report_path(report, overwrite)
+    key_factory = g.factory(key_profile) if key_profile else None
+    with progress_bar(enabled=progress, no_color=g.no_color) as on_progress:
+        result = run(
+            g.factory(),
+            scope,
+            key_factory=key_factory,
+            context=ctx,
+            strict=strict,
+            fail_on=fail_on.value,
+            progress=on_progress,
+        )
+    view = LiveAuditView(result)
+    if target is None:
+        g.emit(view)
+    else:
+        write_report(target, view, g.output)
+        emit(view, OutputFormat.table, no_color=g.no_color)
+    return result.exit_code

@@ -1,0 +1,296 @@
+"""Authorization of one request the way AWS decides it: KMS keys (key policy + IAM + grants) and
+services without resource policies (identity policies only, e.g. ``kinesisvideo:``).
+
+Rules (KMS DG "KMS key access and permissions", "Key policies", "Grants"; IAM UG "Policy evaluation
+logic", "Permissions boundaries", "Cross-account policy evaluation logic"; Organizations UG "SCP
+evaluation"):
+
+- an explicit Deny in any policy that applies (key policy, identity policies, boundary, SCPs) wins;
+- same account: the key policy must allow, either naming the requester (or ``*``) — enough on its own —
+  or naming the account (root ARN or account id), which delegates to IAM: then an identity policy
+  must allow too;
+- cross account: the key policy must allow (principal, ``*`` or account) *and* the caller's identity
+  policies must allow;
+- a grant whose grantee is the requester (a role grantee covers its sessions) and whose operations
+  include the action is a further allow path; its encryption-context constraints depend on a context
+  KVS does not document, so they make the path conditional unless the context is given;
+- permissions boundaries limit identity-policy allows and resource-policy allows that name a *role*,
+  but not those naming the user or the role session itself; SCPs limit every allow;
+- IAM policies that were not given (``iam=None``) make every path that needs them conditional; a
+  decision that needs no IAM allow stands, noting that an unseen IAM Deny cannot be accounted for.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from kvsctl.policy.context import KeyStatus, Tri
+from kvsctl.policy.document import Policy, PrincipalSpec
+from kvsctl.policy.evaluate import (
+    Decision,
+    DecisionKind,
+    Outcome,
+    PolicySetResult,
+    Request,
+    StatementResult,
+    all_of,
+    any_of,
+    decide,
+    evaluate_policies,
+    trace_lines,
+)
+from kvsctl.policy.match import parse_arn
+from kvsctl.policy.principals import Named, match_principal
+
+EXEMPT = (Named.EXACT,)  # named user / session / root: not limited by a boundary
+ROLE_OR_PUBLIC = (Named.ROLE, Named.PUBLIC)
+ACCOUNT = (Named.ACCOUNT,)
+
+NOTE_UNSEEN_IAM = (
+    "IAM policies of {p} were not given: an IAM Deny or permissions boundary there cannot be accounted for"
+)
+NOTE_SCP_DEFAULT = "the SCPs given contain no Allow statement: FullAWSAccess is assumed to be attached"
+
+
+@dataclass(frozen=True)
+class IamPolicies:
+    """What is known of a principal's IAM side: identity policies and an optional boundary."""
+
+    identity: tuple[Policy, ...] = ()
+    boundary: Policy | None = None
+
+
+class GrantLike(Protocol):
+    @property
+    def grant_id(self) -> str: ...
+    @property
+    def grantee_principal(self) -> str: ...
+    @property
+    def operations(self) -> tuple[str, ...]: ...
+    @property
+    def encryption_context_equals(self) -> Mapping[str, str] | None: ...
+    @property
+    def encryption_context_subset(self) -> Mapping[str, str] | None: ...
+    @property
+    def name(self) -> str | None: ...
+
+
+def grant_label(g: GrantLike) -> str:
+    return f"grant {g.name or g.grant_id}" if g.name else f"grant {g.grant_id}"
+
+
+# --------------------------------------------------------------------------- shared pieces
+
+
+@dataclass(frozen=True)
+class _Sides:
+    identity: PolicySetResult | None  # None: IAM not known
+    boundary: PolicySetResult | None  # None: no boundary (or IAM not known)
+    scps: PolicySetResult
+    scp_has_allow: bool
+    who: str
+    action: str
+
+    def iam_allow(self) -> Outcome:
+        if self.identity is None:
+            return Outcome.unknown_(f"IAM policies of {self.who} were not given; they must allow {self.action}")
+        return self.identity.outcome("Allow", what=f"no identity policy of {self.who} allows {self.action}")
+
+    def boundary_gate(self) -> Outcome:
+        if self.boundary is None:
+            return Outcome.true()
+        return self.boundary.outcome(
+            "Allow", what=f"the permissions boundary of {self.who} does not allow {self.action}"
+        )
+
+    def scp_gate(self) -> Outcome:
+        if not self.scp_has_allow:
+            return Outcome.true()
+        return self.scps.outcome("Allow", what=f"no SCP allows {self.action}")
+
+    def denies(self) -> list[Outcome]:
+        out = [self.scps.outcome("Deny")]
+        if self.identity is not None:
+            out.append(self.identity.outcome("Deny"))
+        if self.boundary is not None:
+            out.append(self.boundary.outcome("Deny"))
+        return out
+
+    def results(self) -> list[StatementResult]:
+        out: list[StatementResult] = []
+        for side in (self.identity, self.boundary, self.scps):
+            if side is not None:
+                out += side.results
+        return out
+
+    def notes(self, allowed: bool) -> list[str]:
+        notes: list[str] = []
+        if self.identity is None and allowed:
+            notes.append(NOTE_UNSEEN_IAM.format(p=self.who))
+        if self.scps.results and not self.scp_has_allow:
+            notes.append(NOTE_SCP_DEFAULT)
+        return notes
+
+
+def _sides(req: Request, iam: IamPolicies | None, scps: Sequence[Policy]) -> _Sides:
+    return _Sides(
+        identity=evaluate_policies(iam.identity, req) if iam is not None else None,
+        boundary=evaluate_policies([iam.boundary], req) if iam is not None and iam.boundary is not None else None,
+        scps=evaluate_policies(scps, req),
+        scp_has_allow=any(st.effect == "Allow" for p in scps for st in p.statements),
+        who=req.principal.arn,
+        action=req.action,
+    )
+
+
+def _decide(s: _Sides, deny: Outcome, allow: Outcome, trace: list[str]) -> Decision:
+    d = decide(deny, allow, trace=trace)
+    notes = s.notes(d.kind is DecisionKind.ALLOW)
+    return dataclasses.replace(d, notes=tuple(notes)) if notes else d
+
+
+# --------------------------------------------------------------------------- identity-only services
+
+
+def authorize_identity_only(req: Request, *, iam: IamPolicies | None, scps: Sequence[Policy] = ()) -> Decision:
+    """A service with no resource policy (``kinesisvideo:`` streams): the identity policy must allow."""
+    s = _sides(req, iam, scps)
+    deny = any_of(s.denies())
+    allow = all_of([s.scp_gate(), s.iam_allow(), s.boundary_gate()])
+    return _decide(s, deny, allow, trace_lines(s.results()))
+
+
+# --------------------------------------------------------------------------- KMS
+
+
+def _grant_outcome(g: GrantLike, req: Request, s: _Sides, same_account: bool) -> Outcome:
+    op = req.action.split(":", 1)[-1].lower()
+    if op not in {o.lower() for o in g.operations}:
+        return Outcome.false()
+    pm = match_principal(PrincipalSpec(aws=(g.grantee_principal,)), req.principal)
+    if pm.applies is Tri.FALSE:
+        return Outcome.false()
+    label = grant_label(g)
+    parts: list[Outcome] = []
+    if pm.applies is Tri.UNKNOWN:
+        parts.append(Outcome.unknown_(f"{label}: {pm.detail}", pm.unknown))
+    parts.append(_grant_constraints(g, req, label))
+    if pm.named is Named.ACCOUNT or not same_account:
+        # a grant to an account delegates to that account's IAM; cross-account use is also checked
+        # against the caller's identity policies (conservative: never a wrong allow)
+        parts += [s.iam_allow(), s.boundary_gate()]
+    res = all_of([Outcome.true(f"{label} gives {g.grantee_principal} {req.action.split(':', 1)[-1]}"), *parts])
+    return res
+
+
+def _grant_constraints(g: GrantLike, req: Request, label: str) -> Outcome:
+    equals, subset = g.encryption_context_equals, g.encryption_context_subset
+    if not equals and not subset:
+        return Outcome.true()
+    need: Mapping[str, str] = dict(equals or subset or {})
+    unknown: list[str] = []
+    for k, v in need.items():
+        st = req.context.get(f"kms:EncryptionContext:{k}")
+        if st.status is KeyStatus.UNKNOWN:
+            unknown.append(f"kms:EncryptionContext:{k}")
+        elif st.status is KeyStatus.ABSENT or v not in st.values:
+            return Outcome.false(f"{label}: encryption context constraint {k}={v} not met")
+    if equals:
+        keys = req.context.get("kms:EncryptionContextKeys")
+        if keys.status is KeyStatus.UNKNOWN:
+            unknown.append("kms:EncryptionContextKeys")
+        elif set(keys.values) != set(equals):
+            return Outcome.false(f"{label}: encryption context must equal {dict(equals)}")
+    if unknown:
+        return Outcome.unknown_(f"{label} has an encryption context constraint; KVS documents no context", unknown)
+    return Outcome.true()
+
+
+def authorize_kms(
+    req: Request,
+    *,
+    key_arn: str,
+    key_policy: Policy | None,
+    iam: IamPolicies | None,
+    scps: Sequence[Policy] = (),
+    grants: Sequence[GrantLike] | None = (),
+) -> Decision:
+    """Decide one KMS request (``req.resource`` should be ``key_arn``).
+
+    ``key_policy=None`` and ``grants=None`` mean "could not be read": they make the decision
+    conditional where they could matter, never allow or deny on a guess.
+    """
+    s = _sides(req, iam, scps)
+    arn = parse_arn(key_arn)
+    same_account = arn is not None and arn.account == req.principal.account
+    trace: list[str] = []
+    deny_parts = s.denies()
+    if key_policy is None:
+        unread = Outcome.unknown_("the key policy could not be read")
+        exempt = role_named = account = unread
+        deny_parts.append(unread)
+    else:
+        kp = evaluate_policies([key_policy], req)
+        trace += trace_lines(kp.results)
+        exempt = kp.outcome("Allow", named=EXEMPT)
+        role_named = kp.outcome("Allow", named=ROLE_OR_PUBLIC)
+        account = kp.outcome("Allow", named=ACCOUNT)
+        deny_parts.append(kp.outcome("Deny"))
+    trace += trace_lines(s.results())
+
+    iam_allow, boundary = s.iam_allow(), s.boundary_gate()
+    acct = req.principal.account
+    if same_account:
+        key_path = any_of(
+            [
+                exempt,
+                all_of([role_named, boundary]),
+                all_of(
+                    [
+                        account.with_reason("the key policy delegates to IAM by naming the account")
+                        if account.value is Tri.TRUE
+                        else account,
+                        iam_allow,
+                        boundary,
+                    ]
+                ),
+            ]
+        )
+        if key_path.value is Tri.FALSE:
+            if account.value is Tri.TRUE:
+                why = ["the key policy delegates to IAM (names the account)", *iam_allow.reasons, *boundary.reasons]
+            elif role_named.value is Tri.TRUE:
+                why = ["the key policy names the role", *boundary.reasons]
+            else:
+                why = [
+                    f"the key policy does not allow {req.action} for {req.principal.arn}, "
+                    f"and no statement naming account {acct} delegates it to IAM"
+                ]
+            key_path = Outcome(Tri.FALSE, key_path.refs, reasons=tuple(why))
+    else:
+        kp_allows = any_of(
+            [exempt, role_named, account],
+            if_none=f"the key policy does not allow {req.action} for {req.principal.arn} "
+            f"(cross-account: it must name the principal or account {acct})",
+        )
+        key_path = all_of(
+            [
+                kp_allows,
+                iam_allow
+                if iam_allow.value is Tri.TRUE
+                else iam_allow.with_reason("cross-account use also needs an identity-policy allow"),
+                boundary,
+            ]
+        )
+
+    if grants is None:
+        grant_path = Outcome.unknown_("the key's grants could not be read")
+    else:
+        grant_path = any_of([_grant_outcome(g, req, s, same_account) for g in grants])
+
+    deny = any_of(deny_parts)
+    allow = all_of([s.scp_gate(), any_of([key_path, grant_path])])
+    return _decide(s, deny, allow, trace)

@@ -1,0 +1,137 @@
+"""Views of audit reports: a principal × requirement matrix, the findings, a one-line summary.
+
+JSON is the report's own ``to_json`` (CONTRACT.md, audit section); ``--explain`` adds the full
+evaluation trace to that principal's results. SARIF / JUnit renderers attach here as methods
+(``to_sarif`` / ``to_junit``) and are picked by ``kvsctl.render.RENDERERS``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from kvsctl.audit.engine import REQUIREMENTS
+from kvsctl.audit.model import AuditReport, CheckResult
+
+_STYLE = {
+    "allow": "green",
+    "conditional": "yellow",
+    "implicit_deny": "red",
+    "explicit_deny": "bold red",
+}
+_SEVERITY_STYLE = {"error": "red", "warning": "yellow", "info": "dim"}
+
+
+def _cell(r: CheckResult) -> str:
+    style = _STYLE.get(r.decision, "")
+    text = f"[{style}]{r.decision}[/{style}]" if style else r.decision
+    if r.decision == "conditional" and r.unknown_keys:
+        detail = "needs " + ", ".join(r.unknown_keys)
+    elif r.statements:
+        detail = "; ".join(r.statements[:2]) + (" …" if len(r.statements) > 2 else "")
+    else:
+        detail = r.reasons[0] if r.reasons else ""
+    return f"{text}\n[dim]{_escape(detail)}[/dim]" if detail else text
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+@dataclass(frozen=True)
+class AuditView:
+    report: AuditReport
+    strict: bool = False
+    explain: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        data = self.report.to_json(self.strict)
+        if self.explain is not None:
+            results: list[dict[str, Any]] = []
+            for r, out in zip(self.report.results, data["results"], strict=True):  # type: ignore[call-overload]
+                if r.principal == self.explain:
+                    out = {**out, "trace": list(r.trace)}
+                results.append(out)
+            data["results"] = results
+        return data
+
+    def summary(self) -> str:
+        counts = Counter(r.decision for r in self.report.results)
+        sev = Counter(f.severity.value for f in self.report.findings)
+        denies = counts["implicit_deny"] + counts["explicit_deny"]
+        verdict = "PASS" if self.report.ok(self.strict) else "FAIL"
+        found = ", ".join(f"{sev[s]} {s}" for s in ("error", "warning", "info") if sev[s]) or "none"
+        n = len(self.report.results)
+        return (
+            f"{verdict}{' (strict)' if self.strict else ''}: {n} check{'s' if n != 1 else ''}: "
+            f"{counts['allow']} allow, {counts['conditional']} conditional, {denies} deny; findings: {found}"
+        )
+
+    def matrix(self) -> Any:
+        from rich.table import Table
+
+        actions: list[str] = []
+        for role in ("producer", "consumer"):
+            for action, _ in REQUIREMENTS[role]:
+                if any(r.action == action for r in self.report.results):
+                    actions.append(action)
+        table = Table(title="Producers and consumers", title_justify="left", show_lines=True)
+        table.add_column("principal", overflow="fold")
+        table.add_column("role")
+        for a in actions:
+            table.add_column(a, overflow="fold")
+        rows: dict[tuple[str, str], dict[str, CheckResult]] = {}
+        for r in self.report.results:
+            rows.setdefault((r.principal, r.role), {})[r.action] = r
+        for (principal, role), cells in rows.items():
+            table.add_row(principal, role, *[_cell(cells[a]) if a in cells else "[dim]-[/dim]" for a in actions])
+        return table
+
+    def findings_table(self) -> Any:
+        from rich.table import Table
+
+        table = Table(title="Findings", title_justify="left")
+        table.add_column("severity")
+        table.add_column("code")
+        table.add_column("finding", overflow="fold")
+        table.add_column("where", overflow="fold")
+        for f in sorted(
+            self.report.findings, key=lambda f: (["error", "warning", "info"].index(f.severity.value), f.code)
+        ):
+            st = _SEVERITY_STYLE[f.severity.value]
+            where = f.location or f.principal or f.resource or ""
+            table.add_row(
+                f"[{st}]{f.severity.value}[/{st}]",
+                f.code,
+                f"{_escape(f.message)}\n[dim]{_escape(f.remediation)}[/dim]",
+                _escape(where),
+            )
+        return table
+
+    def explain_parts(self) -> list[Any]:
+        parts: list[Any] = []
+        for r in self.report.results:
+            if r.principal != self.explain:
+                continue
+            lines = [f"[bold]{_escape(r.action)}[/bold] on {_escape(r.resource)}: {_cell(r).splitlines()[0]}"]
+            lines += [f"  reason: {_escape(x)}" for x in r.reasons]
+            lines += [f"  {_escape(t)}" for t in r.trace]
+            parts.append("\n".join(lines))
+        if not parts:
+            parts.append(f"[yellow]--explain {_escape(self.explain or '')}: no check for this principal[/yellow]")
+        return parts
+
+    def render_table(self) -> list[Any]:
+        parts: list[Any] = [self.matrix()]
+        if self.explain is not None:
+            parts.append(f"\n[bold]Explanation for {_escape(self.explain)}[/bold]")
+            parts += self.explain_parts()
+        if self.report.findings:
+            parts.append(self.findings_table())
+        from rich.text import Text
+
+        parts.append(Text(self.summary(), no_wrap=True, overflow="ignore"))  # one line, for grep
+        return parts

@@ -1,0 +1,207 @@
+"""Offline policy audit: read the files named on the command line into an AuditInput and run it.
+
+Every problem with the input (missing file, bad JSON, a policy AWS would refuse, a bad ARN, a bad
+``--context``) is a UsageError naming the file and, where there is one, the line — exit 2, no
+traceback. Nothing here touches the network or imports boto3.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from kvsctl.audit.engine import run_audit
+from kvsctl.audit.model import AuditInput, AuditReport, Grant, PolicyDoc, PrincipalPolicies
+from kvsctl.errors import UsageError
+from kvsctl.policy.document import PolicyKind, PolicyParseError, loads_with_lines, parse_policy
+from kvsctl.policy.match import parse_arn
+from kvsctl.policy.principals import PrincipalError, PrincipalKind, parse_principal
+
+_MAX_BYTES = 5 * 1024 * 1024  # far above any policy quota (key policies: 32 KiB)
+
+
+@dataclass(frozen=True)
+class PolicyAuditRequest:
+    """What the command line said, before any file is read."""
+
+    key_policy: str
+    key_arn: str
+    stream_arn: str | None = None
+    producers: Sequence[str] = ()
+    consumers: Sequence[str] = ()
+    identity_policies: Sequence[str] = ()  # "PRINCIPAL=FILE"
+    boundaries: Sequence[str] = ()  # "PRINCIPAL=FILE"
+    scps: Sequence[str] = ()
+    grants: str | None = None
+    context: Sequence[str] = ()  # "KEY=VALUE"
+
+
+def read_text(path: str, what: str) -> str:
+    p = Path(path)
+    try:
+        if p.is_dir():
+            raise UsageError(f"{what} {path}: is a directory, not a file")
+        data = p.read_bytes()
+    except FileNotFoundError:
+        raise UsageError(f"{what} {path}: no such file", hint="Check the path.") from None
+    except OSError as e:
+        raise UsageError(f"{what} {path}: cannot read: {e.strerror or e}") from None
+    if len(data) > _MAX_BYTES:
+        raise UsageError(f"{what} {path}: larger than {_MAX_BYTES // (1024 * 1024)} MiB; not a policy")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise UsageError(f"{what} {path}: not UTF-8 text (byte {e.start})") from None
+
+
+def load_policy(path: str, kind: PolicyKind, what: str) -> PolicyDoc:
+    """Read and validate one policy file; the returned doc holds the text (for line numbers later)."""
+    text = read_text(path, what)
+    try:
+        parse_policy(text, path, kind)
+    except PolicyParseError as e:
+        raise UsageError(f"{what} {e}", hint="Fix the policy document; AWS would reject it too.") from None
+    return PolicyDoc(path, text)
+
+
+def load_grants(path: str) -> tuple[Grant, ...]:
+    """ListGrants output: ``{"Grants": [...]}`` (aws kms list-grants) or a bare list of grants."""
+    text = read_text(path, "--grants")
+    try:
+        data, _ = loads_with_lines(text, path)
+    except PolicyParseError as e:
+        raise UsageError(f"--grants {e}") from None
+    items = data.get("Grants") if isinstance(data, dict) else data
+    if not isinstance(items, list):
+        raise UsageError(f'--grants {path}: expected {{"Grants": [...]}} or a list of grants')
+    out: list[Grant] = []
+    for i, item in enumerate(items):
+        try:
+            out.append(Grant.from_api(item))
+        except ValueError as e:
+            raise UsageError(f"--grants {path}: grant {i}: {e}") from None
+    return tuple(out)
+
+
+def _principal(text: str, flag: str) -> str:
+    try:
+        p = parse_principal(text)
+    except PrincipalError as e:
+        raise UsageError(
+            f"{flag}: {e}",
+            hint="Use a role, user, assumed-role session or federated user ARN, or an account id.",
+        ) from None
+    if p.kind is PrincipalKind.SERVICE:
+        raise UsageError(f"{flag}: {text} is a service principal; KVS uses the caller's own credentials")
+    return text
+
+
+def split_assignment(text: str, flag: str) -> tuple[str, str]:
+    """``PRINCIPAL=FILE``. IAM names and paths may contain '=', so prefer the split whose left side is a
+    principal and whose right side exists."""
+    positions = [i for i, c in enumerate(text) if c == "="]
+    if not positions:
+        raise UsageError(f"{flag} {text!r}: expected PRINCIPAL_ARN=FILE")
+    candidates = [(text[:i], text[i + 1 :]) for i in positions]
+    for left, right in candidates:
+        try:
+            parse_principal(left)
+        except PrincipalError:
+            continue
+        if Path(right).exists():
+            return left, right
+    left, right = candidates[0]
+    if not right:
+        raise UsageError(f"{flag} {text!r}: expected PRINCIPAL_ARN=FILE")
+    return _principal(left, flag), right
+
+
+def parse_context(items: Sequence[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        key = key.strip()
+        if not sep or not key or ":" not in key or " " in key:
+            raise UsageError(
+                f"--context {item!r}: expected KEY=VALUE with a condition key such as aws:SourceIp",
+                hint="An empty VALUE (KEY=) marks the key as absent from the request.",
+            )
+        out[key] = value
+    return out
+
+
+def _check_key_arn(arn: str) -> None:
+    a = parse_arn(arn)
+    if a is None or a.service != "kms" or a.resource_type != "key" or not a.region or not a.account:
+        raise UsageError(
+            f"--key-arn {arn!r} is not a KMS key ARN",
+            hint="Use arn:aws:kms:REGION:ACCOUNT:key/KEY_ID (not an alias: the key policy belongs to the key).",
+        )
+
+
+def _check_stream_arn(arn: str) -> None:
+    a = parse_arn(arn)
+    if a is None or a.service != "kinesisvideo" or a.resource_type != "stream" or not a.region or not a.account:
+        raise UsageError(
+            f"--stream-arn {arn!r} is not a Kinesis video stream ARN",
+            hint="Use arn:aws:kinesisvideo:REGION:ACCOUNT:stream/NAME/CREATION_MS (kvsctl stream describe NAME).",
+        )
+
+
+def build_input(req: PolicyAuditRequest) -> AuditInput:
+    _check_key_arn(req.key_arn)
+    if req.stream_arn is not None:
+        _check_stream_arn(req.stream_arn)
+    producers = tuple(dict.fromkeys(_principal(p, "--producer") for p in req.producers))
+    consumers = tuple(dict.fromkeys(_principal(c, "--consumer") for c in req.consumers))
+    if not producers and not consumers:
+        raise UsageError("nothing to check: give at least one --producer or --consumer")
+    context = parse_context(req.context)
+
+    key_policy = load_policy(req.key_policy, PolicyKind.RESOURCE, "--key-policy")
+    identity: dict[str, list[PolicyDoc]] = {}
+    for item in req.identity_policies:
+        who, path = split_assignment(item, "--identity-policy")
+        identity.setdefault(who, []).append(load_policy(path, PolicyKind.IDENTITY, "--identity-policy"))
+    boundaries: dict[str, PolicyDoc] = {}
+    for item in req.boundaries:
+        who, path = split_assignment(item, "--permissions-boundary")
+        if who in boundaries:
+            raise UsageError(f"--permissions-boundary given twice for {who}; a principal has at most one")
+        boundaries[who] = load_policy(path, PolicyKind.BOUNDARY, "--permissions-boundary")
+    principals = {
+        who: PrincipalPolicies(who, tuple(identity.get(who, ())), boundaries.get(who))
+        for who in dict.fromkeys([*identity, *boundaries])
+    }
+    scps = tuple(load_policy(p, PolicyKind.SCP, "--scp") for p in req.scps)
+    grants = load_grants(req.grants) if req.grants is not None else ()
+    return AuditInput(
+        key_arn=req.key_arn,
+        key_policy=key_policy,
+        grants=grants,
+        stream_arn=req.stream_arn,
+        producers=producers,
+        consumers=consumers,
+        principals=principals,
+        scps=scps,
+        context=context,
+    )
+
+
+def audit_policy_files(req: PolicyAuditRequest) -> tuple[AuditInput, AuditReport]:
+    inp = build_input(req)
+    report = run_audit(inp)
+    if req.grants is None:
+        from kvsctl.audit.findings import GRANTS_NOT_GIVEN
+
+        note = GRANTS_NOT_GIVEN(
+            "no --grants file was given; the key was assumed to have no grants", resource=req.key_arn
+        )
+        report = AuditReport(report.results, (*report.findings, note))
+    return inp, report
+
+
+def dumps_compact(obj: object) -> str:
+    return json.dumps(obj, separators=(",", ":"))

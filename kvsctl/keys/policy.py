@@ -294,7 +294,7 @@ def _account(given: str | None, admins: Sequence[Principal]) -> str:
     return accounts[0]
 
 
-# -- a structural check of who can manage a policy (no evaluator needed) ---------------------------
+# -- who could manage a key with this policy (the project's evaluator) -------------------------------
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -303,43 +303,60 @@ def _as_list(value: Any) -> list[Any]:
     return list(value) if isinstance(value, list) else [value]
 
 
-def _matches(action: str, patterns: Iterable[str]) -> bool:
-    return any(fnmatch.fnmatchcase(action.lower(), str(p).lower()) for p in patterns)
-
-
-def unconditional_managers(document: dict[str, Any]) -> tuple[str, ...]:
-    """Principals that an Allow statement without conditions lets call kms:PutKeyPolicy, unless any
-    Deny statement could reach PutKeyPolicy (then nobody is counted: this check does not evaluate)."""
-    managers: list[str] = []
-    for st in _as_list(document.get("Statement")):
-        if not isinstance(st, dict):
-            continue
-        actions = [str(a) for a in _as_list(st.get("Action"))]
-        if not _matches(MANAGE_ACTION, actions):
-            continue
-        if st.get("Effect") == "Deny":
-            return ()
-        if st.get("Effect") != "Allow" or st.get("Condition") or st.get("NotPrincipal") is not None:
-            continue
-        principal = st.get("Principal")
-        if isinstance(principal, dict):
-            managers += [str(p) for p in _as_list(principal.get("AWS"))]
-    return _unique(managers)
-
-
 def data_actions_allowed(actions: Iterable[str]) -> tuple[str, ...]:
     """Which data actions a list of action patterns would reach (empty for the admin actions)."""
-    patterns = list(actions)
-    return tuple(a for a in DATA_ACTIONS if _matches(a, patterns))
+    patterns = [str(p).lower() for p in actions]
+    return tuple(a for a in DATA_ACTIONS if any(fnmatch.fnmatchcase(a.lower(), p) for p in patterns))
+
+
+def placeholder_key_arn(rec: RecommendedPolicy) -> str:
+    """The key does not exist yet; key policies say Resource "*" (this key), so any ARN of the key's
+    account and region stands in for it."""
+    return f"arn:{region_partition(rec.region)}:kms:{rec.region}:{rec.account}:key/00000000-0000-0000-0000-000000000000"
+
+
+def manage_decisions(rec: RecommendedPolicy) -> dict[str, str]:
+    """principal -> the evaluator's decision on kms:PutKeyPolicy, for each admin (and the account root
+    when the policy delegates to IAM). The call is direct, not through a service; IAM policies are
+    unknown, so a path that needs an IAM allow is `conditional`, never counted as able to manage."""
+    from kvsctl.policy.context import RequestContext
+    from kvsctl.policy.document import PolicyKind, parse_policy
+    from kvsctl.policy.evaluate import Request
+    from kvsctl.policy.kms import authorize_kms
+    from kvsctl.policy.principals import parse_principal as parse_requester
+
+    key_arn = placeholder_key_arn(rec)
+    policy = parse_policy(rec.document, "key policy", PolicyKind.RESOURCE)
+    candidates = list(rec.admins)
+    if rec.allow_account_iam:
+        candidates.append(f"arn:{region_partition(rec.region)}:iam::{rec.account}:root")
+    decisions: dict[str, str] = {}
+    for arn in candidates:
+        who = parse_requester(arn)
+        values = {
+            "aws:PrincipalAccount": who.account,
+            "aws:PrincipalType": who.principal_type,
+            "aws:SecureTransport": "true",
+            "aws:ViaAWSService": "false",
+            "aws:RequestedRegion": rec.region,
+            "kms:CallerAccount": who.account,
+        }
+        if who.principal_arn:
+            values["aws:PrincipalArn"] = who.principal_arn
+        ctx = RequestContext.build(values, absent=["kms:ViaService"], unknown_by_default=True)
+        req = Request(principal=who, action=MANAGE_ACTION, resource=key_arn, context=ctx)
+        decisions[arn] = authorize_kms(req, key_arn=key_arn, key_policy=policy, iam=None).value
+    return decisions
 
 
 def lockout_problem(rec: RecommendedPolicy) -> str | None:
-    """Why nobody could manage a key with this policy (None when some admin can call kms:PutKeyPolicy).
+    """Why nobody could manage a key with this policy (None when some admin is allowed kms:PutKeyPolicy).
 
     KMS itself runs a similar "lockout safety check" at CreateKey/PutKeyPolicy, but only for the
     caller; this check runs before any AWS call, and moto does not run KMS's check at all.
     """
-    managers = set(unconditional_managers(rec.document))
-    if any(a in managers for a in rec.admins):
+    decisions = manage_decisions(rec)
+    if any(d == "allow" for d in decisions.values()):
         return None
-    return "no admin named in the policy is allowed kms:PutKeyPolicy, so nobody could ever change it"
+    shown = ", ".join(f"{arn}: {d}" for arn, d in decisions.items())
+    return f"no admin is allowed kms:PutKeyPolicy by this policy ({shown}), so nobody could ever change it"

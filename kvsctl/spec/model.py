@@ -69,6 +69,11 @@ class StreamSpec:
     tags: dict[str, str] = field(default_factory=dict)
     producers: tuple[str, ...] = ()
     consumers: tuple[str, ...] = ()
+    #: line of each key ("kms_key", ...) and of each principal ("producers:ARN"), for reports
+    lines: dict[str, int] = field(default_factory=dict, compare=False)
+
+    def line_of(self, key: str) -> int:
+        return self.lines.get(key, self.line)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -227,11 +232,16 @@ class _Parser:
         tags = self.tags(entry.get("tags"), label, index)
         producers = self.principals(entry, "producers", label, index)
         consumers = self.principals(entry, "consumers", label, index)
+        lines = {key: line(key) for key in entry}
+        for key in ("producers", "consumers"):
+            for arn in producers if key == "producers" else consumers:
+                lines[f"{key}:{arn}"] = self.loc.value_line(line(key), arn)
         return StreamSpec(
             name=name,
             kms_key=kms_key,
             key_ref=key_ref,
             line=header,
+            lines=lines,
             retention_hours=retention,
             media_type=media_type,
             tags=tags,

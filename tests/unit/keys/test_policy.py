@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from kvsctl.errors import UsageError
@@ -12,11 +14,12 @@ from kvsctl.keys.policy import (
     SID_CONSUMERS,
     SID_PRODUCERS,
     PolicyRequest,
+    RecommendedPolicy,
     build_key_policy,
     data_actions_allowed,
     kvs_via_service,
     lockout_problem,
-    unconditional_managers,
+    manage_decisions,
 )
 
 ACCT = "123456789012"
@@ -143,15 +146,37 @@ def test_group_refusal_says_why() -> None:
         build_key_policy(PolicyRequest(admins=[f"arn:aws:iam::{ACCT}:group/Admins"], region="us-east-1"))
 
 
-def test_lockout_check() -> None:
-    rec = build_key_policy(PolicyRequest(admins=[ADMIN], region="us-east-1"))
+def with_document(rec: RecommendedPolicy, statements: list[dict]) -> RecommendedPolicy:
+    return dataclasses.replace(rec, document={**rec.document, "Statement": statements})
+
+
+def test_lockout_check_uses_the_evaluator() -> None:
+    rec = build_key_policy(PolicyRequest(admins=[ADMIN], producers=[CAM], region="us-east-1"))
+    assert manage_decisions(rec) == {ADMIN: "allow"}
     assert lockout_problem(rec) is None
-    assert unconditional_managers(rec.document) == (ADMIN,)
-    # A policy whose admin statement cannot reach PutKeyPolicy locks everyone out.
-    broken = dict(rec.document)
-    broken["Statement"] = [dict(by_sid(rec)[SID_ADMIN], Action=["kms:Describe*"])]
-    assert lockout_problem(type(rec)(**{**rec.__dict__, "document": broken})) is not None
-    # So does one that denies PutKeyPolicy anywhere (this structural check does not evaluate denies).
-    denied = dict(rec.document)
-    denied["Statement"] = [*rec.document["Statement"], {"Effect": "Deny", "Principal": "*", "Action": "kms:Put*"}]
-    assert lockout_problem(type(rec)(**{**rec.__dict__, "document": denied})) is not None
+    admin_st = by_sid(rec)[SID_ADMIN]
+    # an admin statement that cannot reach PutKeyPolicy locks everyone out
+    no_put = with_document(rec, [{**admin_st, "Action": ["kms:Describe*", "kms:Get*"]}])
+    assert manage_decisions(no_put) == {ADMIN: "implicit_deny"}
+    assert "nobody could ever change it" in (lockout_problem(no_put) or "")
+    # so does a Deny of kms:Put* to everyone
+    deny = {"Sid": "NoChanges", "Effect": "Deny", "Principal": "*", "Action": "kms:Put*", "Resource": "*"}
+    assert manage_decisions(with_document(rec, [admin_st, deny])) == {ADMIN: "explicit_deny"}
+    # and an admin only allowed under a condition the evaluator cannot know is not enough
+    conditioned = {**admin_st, "Condition": {"StringEquals": {"aws:SourceVpce": "vpce-1"}}}
+    assert manage_decisions(with_document(rec, [conditioned])) == {ADMIN: "conditional"}
+    assert lockout_problem(with_document(rec, [conditioned])) is not None
+
+
+def test_cross_account_admin_alone_cannot_manage() -> None:
+    """PutKeyPolicy needs the caller's own account's IAM too (and is not offered cross-account):
+    an admin in another account is never enough on the key policy alone."""
+    foreign = "arn:aws:iam::210987654321:role/KeyAdmin"
+    rec = build_key_policy(PolicyRequest(admins=[foreign], region="us-east-1", account=ACCT))
+    assert manage_decisions(rec)[foreign] != "allow"
+    assert lockout_problem(rec) is not None
+
+
+def test_account_delegation_is_counted_only_when_asked() -> None:
+    rec = build_key_policy(PolicyRequest(admins=[ADMIN], region="us-east-1", allow_account_iam=True))
+    assert manage_decisions(rec) == {ADMIN: "allow", f"arn:aws:iam::{ACCT}:root": "allow"}

@@ -50,7 +50,7 @@ def test_producers_generate_consumers_decrypt_nobody_else(tmp_path: Path) -> Non
 
 def test_least_privilege_denials(tmp_path: Path) -> None:
     policy = recommend(tmp_path)
-    code, d, findings = audit(
+    code, d, _findings = audit(
         policy,
         "--consumer", CAM,  # a producer must not be able to decrypt
         "--producer", VIEW,  # a consumer must not be able to generate data keys

@@ -13,7 +13,7 @@ end
 function __kvsctl_subcommands
     switch $argv[1]
         case ""
-            printf '%s\n' apply audit cost key sandbox stream
+            printf '%s\n' apply audit cost key preflight sandbox stream
         case "audit"
             printf '%s\n' all policy stream
         case "cost"
@@ -31,6 +31,7 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a apply
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a audit
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a cost
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a key
+complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a preflight
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a sandbox
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a stream
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -l version
@@ -168,6 +169,18 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "key recommend-policy"
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key recommend-policy"' -l no-color
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key recommend-policy"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key recommend-policy"' -l help
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l strict
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l fail-on -x -a 'error warning'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l report -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l overwrite
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l profile -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l region -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l endpoint-url -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l output -x -a 'table json sarif junit'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -s o -x -a 'table json sarif junit'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l no-color
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l debug
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l help
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "sandbox"' -a demo
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "sandbox"' -a serve
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "sandbox"' -l help

@@ -226,7 +226,42 @@ class KeyAdminService:
                 notes.append("could not read the key policy: access denied")
         if key.state == "NotCreated":
             notes.append("the AWS managed key does not exist yet: KMS creates it when KVS first uses it")
-        return KeyReport(key, tuple(self.streams_using(key)), policy, tuple(notes))
+        access = None
+        if key.manager == "AWS":
+            notes.append(
+                f"AWS managed key: any principal of account {key.account or 'this account'} whose IAM policies "
+                "allow it can use it, only through KVS"
+            )
+        elif policy is not None:
+            access = self.access(key, policy, notes)
+        return KeyReport(key, tuple(self.streams_using(key)), policy, tuple(notes), access)
+
+    def access(self, key: KeyInfo, policy: dict[str, Any], notes: list[str]) -> Any:
+        """Who can use the key through KVS: the principals its policy and grants name, with their IAM
+        policies read by the live audit's gateway (those of the key's account), judged by the evaluator."""
+        from kvsctl.audit.model import Grant, PolicyDoc, PrincipalPolicies
+        from kvsctl.aws.iam import IamGateway
+        from kvsctl.keys.access import named_principals, summarize
+
+        grants: tuple[Grant, ...] | None
+        try:
+            grants = tuple(Grant.from_api(g) for g in self.kms.list_grants(key.key_id))
+        except (AwsError, ValueError) as exc:
+            notes.append(f"could not read the key's grants: {getattr(exc, 'message', exc)}")
+            grants = None
+        named, _accounts, _public = named_principals(policy, grants or ())
+        iam = IamGateway(self.factory)
+        known: dict[str, PrincipalPolicies] = {}
+        unread: dict[str, str] = {}
+        for arn in named:
+            read = iam.principal(arn, home_account=key.account)
+            if read.complete:
+                identity = tuple(PolicyDoc(p.name, p.document) for p in read.identity)
+                boundary = PolicyDoc(read.boundary.name, read.boundary.document) if read.boundary else None
+                known[arn] = PrincipalPolicies(arn, identity, boundary)
+            else:
+                unread[arn] = read.error or f"IAM policies of {arn} could not be read"
+        return summarize(key.arn, policy, grants, known, unread)
 
     def streams_using(self, key: KeyInfo) -> list[StreamView]:
         streams = StreamService(self.factory, self._region)

@@ -218,11 +218,22 @@ def test_describe_key_with_streams(boto: Any) -> None:
     assert out["usable_by_kvs"] is True
     assert [s["name"] for s in out["streams"]] == ["a-cam", "b-cam"]
     assert out["policy"]["Id"] == "kvsctl-kvs-key-policy"
+    # who can use it through KVS, by the evaluator: the admin manages the key but cannot use it
+    assert out["access"]["principals"] == [
+        {
+            "principal": ADMIN,
+            "kms:GenerateDataKey": "implicit_deny",
+            "kms:Decrypt": "implicit_deny",
+            "reasons": out["access"]["principals"][0]["reasons"],
+        }
+    ]
     managed = run_cli("key", "describe", "aws-managed", "-o", "json")
     assert managed.exit_code == 0, managed.stderr
     assert [s["name"] for s in managed.json["streams"]] == ["other"]
     assert managed.json["key"]["state"] == "NotCreated"
     assert managed.json["policy"] is None
+    assert "access" not in managed.json
+    assert any("AWS managed key" in n for n in managed.json["notes"])
     # reading created nothing: no AWS managed key appeared
     assert len(keys(boto)) == 1
 
@@ -245,3 +256,29 @@ def test_alias_refusal_raises_check_failed(boto: Any, factory: Any) -> None:
     boto.kms.create_alias(AliasName="alias/cams", TargetKeyId=boto.kms.create_key()["KeyMetadata"]["KeyId"])
     with pytest.raises(CheckFailed):
         KeyAdminService(factory).create(CreateKeyRequest(alias="alias/cams", admins=(ADMIN,), dry_run=True))
+
+
+def test_describe_access_summary_with_iam_and_grants(boto: Any) -> None:
+    """Producer and consumer named in the key policy, one more role given Decrypt by a grant, and a
+    role whose IAM explicitly denies kms:* (read by the live audit's IAM gateway)."""
+    import json as _json
+
+    denied = f"arn:aws:iam::{ACCOUNT}:role/Denied"
+    granted = f"arn:aws:iam::{ACCOUNT}:role/Archiver"
+    for arn in (CAM, VIEW, denied, granted):
+        boto.iam.create_role(RoleName=arn.rsplit("/", 1)[1], AssumeRolePolicyDocument="{}")
+    deny = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "kms:*", "Resource": "*"}]}
+    boto.iam.put_role_policy(RoleName="Denied", PolicyName="no-kms", PolicyDocument=_json.dumps(deny))
+    r = run_cli(
+        "key", "create", "--alias", "alias/cams", "--admin", ADMIN, "--producer", CAM, "--producer", denied,
+        "--consumer", VIEW, "-o", "json",
+    )  # fmt: skip
+    key_id = r.json["key"]["key_id"]
+    boto.kms.create_grant(KeyId=key_id, GranteePrincipal=granted, Operations=["Decrypt"])
+    out = run_cli("key", "describe", "alias/cams", "-o", "json").json
+    rows = {p["principal"]: (p["kms:GenerateDataKey"], p["kms:Decrypt"]) for p in out["access"]["principals"]}
+    assert rows[CAM] == ("allow", "implicit_deny")
+    assert rows[VIEW] == ("implicit_deny", "allow")
+    assert rows[denied] == ("explicit_deny", "explicit_deny")
+    assert rows[granted] == ("implicit_deny", "allow")
+    assert rows[ADMIN] == ("implicit_deny", "implicit_deny")

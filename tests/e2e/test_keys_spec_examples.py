@@ -92,3 +92,111 @@ def test_key_create_and_apply_as_subprocesses(server: str, tmp_path: Path) -> No
     assert {s["action"] for s in done.json["streams"]} == {"created"}
     assert "can never be changed" in done.stderr  # the warning, once, on stderr
     assert done.stderr.count("can never be changed") == 1
+
+
+# -- the CI examples ---------------------------------------------------------------------------------
+
+CI_FILES = {
+    "github": EXAMPLES / "ci" / "github-actions-kvsctl.yml",
+    "gitlab": EXAMPLES / "ci" / "gitlab-ci-kvsctl.yml",
+}
+
+
+def ci_commands(name: str) -> list[str]:
+    """The kvsctl command lines of a CI example, read from its YAML (PyYAML when installed, else the
+    `run:` / `- ` lines as text)."""
+    text = CI_FILES[name].read_text()
+    try:
+        import yaml
+    except ImportError:  # pragma: no cover - PyYAML is optional
+        lines = [ln.strip().removeprefix("- ").removeprefix("run:").strip() for ln in text.splitlines()]
+        return [ln for ln in lines if ln.startswith("kvsctl ")]
+    doc = yaml.safe_load(text)
+    if name == "github":
+        assert doc["permissions"]["security-events"] == "write"
+        steps = doc["jobs"]["preflight"]["steps"]
+        upload = [s for s in steps if str(s.get("uses", "")).startswith("github/codeql-action/upload-sarif")]
+        assert upload and upload[0]["if"] == "always()"
+        runs = [s["run"] for s in steps if "run" in s]
+        commands = [r for r in runs if r.startswith("kvsctl ")]
+        assert any(upload[0]["with"]["sarif_file"] in c for c in commands)
+    else:
+        job = doc["kvsctl-preflight"]
+        assert job["artifacts"]["when"] == "always"
+        commands = [c for c in job["script"] if c.startswith("kvsctl ")]
+        assert any(job["artifacts"]["reports"]["junit"] in c for c in commands)
+    assert commands
+    return commands
+
+
+def seed_declared_state(server: str) -> None:
+    """What examples/streams.toml declares, made with kvsctl itself (in-process, against the server)."""
+    import json
+
+    import boto3
+
+    from tests.helpers import run_cli
+
+    iam = boto3.client("iam", endpoint_url=server, region_name=REGION)
+    for name, action in (("KeyAdmin", None), ("CameraProducer", "PutMedia"), ("VideoAnalytics", "GetMedia")):
+        iam.create_role(RoleName=name, AssumeRolePolicyDocument="{}")
+        if action:
+            doc = {
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": f"kinesisvideo:{action}", "Resource": "*"}],
+            }
+            iam.put_role_policy(RoleName=name, PolicyName="kvs", PolicyDocument=json.dumps(doc))
+    role = f"arn:aws:iam::{ACCOUNT}:role/"
+    created = run_cli(
+        "key", "create", "--alias", "alias/kvs-cams", "--admin", role + "KeyAdmin", "--producer",
+        role + "CameraProducer", "--consumer", role + "VideoAnalytics", "--endpoint-url", server, "-o", "json",
+    )  # fmt: skip
+    assert created.exit_code == 0, created.stderr
+    applied = run_cli("apply", str(EXAMPLES / "streams.toml"), "--endpoint-url", server, "-o", "json")
+    assert applied.exit_code == 0, applied.stderr
+
+
+def run_ci_command(command: str, server: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    """Run one CI command line as the job would, from a checkout-like folder."""
+    (tmp_path / "examples").mkdir(exist_ok=True)
+    (tmp_path / "examples" / "streams.toml").write_text((EXAMPLES / "streams.toml").read_text())
+    return subprocess.run(
+        ["bash", "-c", command], capture_output=True, text=True, env=sandbox_env(server, tmp_path), cwd=tmp_path,
+        timeout=120,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("ci", sorted(CI_FILES))
+def test_ci_example_commands_pass_then_catch_a_broken_consumer(ci: str, server: str, tmp_path: Path) -> None:
+    import json
+    import xml.etree.ElementTree as ET
+
+    seed_declared_state(server)
+    commands = ci_commands(ci)
+    for command in commands:
+        proc = run_ci_command(command, server, tmp_path)
+        assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    report = tmp_path / ("kvsctl.sarif" if ci == "github" else "kvsctl-junit.xml")
+    if ci == "github":
+        assert json.loads(report.read_text())["runs"][0]["results"] == []
+    else:
+        assert ET.fromstring(report.read_text()).get("failures") == "0"
+    # Someone removes the consumer's key access: the same job now fails and the report says where.
+    aws = server_clients(server)
+    (alias,) = [a for a in aws.kms.list_aliases()["Aliases"] if a["AliasName"] == "alias/kvs-cams"]
+    policy = json.loads(aws.kms.get_key_policy(KeyId=alias["TargetKeyId"], PolicyName="default")["Policy"])
+    policy["Statement"] = [s for s in policy["Statement"] if s["Sid"] != "KvsConsumersDecryptViaKvsOnly"]
+    aws.kms.put_key_policy(KeyId=alias["TargetKeyId"], PolicyName="default", Policy=json.dumps(policy))
+    report.unlink()
+    failed = run_ci_command(commands[-1], server, tmp_path)
+    assert failed.returncode == 1, failed.stderr
+    if ci == "github":
+        results = json.loads(report.read_text())["runs"][0]["results"]
+        assert {r["ruleId"] for r in results} == {"KVS-CONSUMER-DECRYPT"}
+        assert {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results} == {
+            "examples/streams.toml"
+        }
+    else:
+        root = ET.fromstring(report.read_text())
+        assert root.get("failures") == "2"  # the consumer of each of the two streams
+        assert {f.get("type") for f in root.iter("failure")} == {"KVS-CONSUMER-DECRYPT"}

@@ -188,10 +188,11 @@ class KeyAdminService:
             "alias": f"aws kms create-alias --alias-name {req.alias} --target-key-id {key_id}",
         }
         cleanup = f"aws kms schedule-key-deletion --key-id {arn} --pending-window-in-days 7"
-        for step, call in (
+        steps: list[tuple[str, Callable[[], None]]] = [
             ("rotation", lambda: self.kms.enable_key_rotation(key_id)),
             ("alias", lambda: self.kms.create_alias(req.alias, key_id)),
-        ):
+        ]
+        for step, call in steps:
             try:
                 call()
             except AwsError as exc:

@@ -315,7 +315,7 @@ def access_checks(s: StreamSpec, live: LiveAuditReport) -> list[Check]:
                 principal=r.principal,
             )
         )
-    for _stream, f in live.all_findings():
+    for _where, f in live.all_findings():
         if f.code in _STATED:
             continue
         checks.append(_finding_check(s, f, live))

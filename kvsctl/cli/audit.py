@@ -24,15 +24,17 @@ def register(root: typer.Typer) -> None:
 @with_global_options(aws=False)
 def policy(
     key_policy: Annotated[str, typer.Option("--key-policy", metavar=_FILE, help="The key policy (JSON).")],
-    key_arn: Annotated[str, typer.Option("--key-arn", help="ARN of the key the policy belongs to.")],
+    key_arn: Annotated[str, typer.Option("--key-arn", metavar="ARN", help="ARN of the key the policy belongs to.")],
     stream_arn: Annotated[
-        str | None, typer.Option("--stream-arn", help="Stream ARN; adds the kinesisvideo: checks.")
+        str | None, typer.Option("--stream-arn", metavar="ARN", help="Stream ARN; adds the kinesisvideo: checks.")
     ] = None,
     producer: Annotated[
-        list[str] | None, typer.Option("--producer", help="Producer principal ARN, repeatable.", show_default=False)
+        list[str] | None,
+        typer.Option("--producer", metavar="ARN", help="Producer principal ARN, repeatable.", show_default=False),
     ] = None,
     consumer: Annotated[
-        list[str] | None, typer.Option("--consumer", help="Consumer principal ARN, repeatable.", show_default=False)
+        list[str] | None,
+        typer.Option("--consumer", metavar="ARN", help="Consumer principal ARN, repeatable.", show_default=False),
     ] = None,
     identity_policy: Annotated[
         list[str] | None,
@@ -78,8 +80,8 @@ def policy(
     permissions boundaries and SCPs as AWS does. Reads only files; needs no credentials.
 
     Decisions: allow, implicit_deny, explicit_deny, conditional (depends on request context or on
-    IAM policies not given). Exit 0 when all allow, 1 when any deny (or, with --strict, any is
-    conditional), 2 for bad input.
+    IAM policies not given). Exit 0 when all allow, 1 when any denies or a finding is an error
+    (with --strict, also when any is conditional), 2 for bad input.
 
     Examples:
 

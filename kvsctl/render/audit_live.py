@@ -155,7 +155,7 @@ class LiveAuditView:
                     },
                 }
             )
-        for s, f in rep.all_findings():
+        for where_stream, f in rep.all_findings():
             rule = RULES.get(f.code)
             if f.code not in rules:
                 rules[f.code] = {
@@ -165,18 +165,24 @@ class LiveAuditView:
                     "help": {"text": (rule.remediation if rule else f.remediation) or f.message},
                     "defaultConfiguration": {"level": _LEVEL[(rule.severity if rule else f.severity).value]},
                 }
-            where = f.resource or (s.arn if s else None) or f.principal
-            fallback = s.name if s else (f.principal or "account")
+            where = f.resource or (where_stream.arn if where_stream else None) or f.principal
+            fallback = where_stream.name if where_stream else (f.principal or "account")
             result: dict[str, Any] = {
                 "ruleId": f.code,
                 "level": _LEVEL[f.severity.value],
-                "message": {"text": (f"stream {s.name}: " if s else "") + f.message},
+                "message": {"text": (f"stream {where_stream.name}: " if where_stream else "") + f.message},
                 "locations": [location(where, fallback, "resource")],
                 "partialFingerprints": {
-                    "kvsctlFinding/v1": _fingerprint(f.code, s.name if s else None, f.resource, f.principal, f.location)
+                    "kvsctlFinding/v1": _fingerprint(
+                        f.code, where_stream.name if where_stream else None, f.resource, f.principal, f.location
+                    )
                 },
             }
-            props = {"stream": s.name if s else None, "principal": f.principal, "policyLocation": f.location}
+            props = {
+                "stream": where_stream.name if where_stream else None,
+                "principal": f.principal,
+                "policyLocation": f.location,
+            }
             result["properties"] = {k: v for k, v in props.items() if v}
             results.append(result)
         log = {

@@ -260,3 +260,14 @@ def test_progress_bar_only_on_a_terminal(world: dict[str, str], monkeypatch: Any
     with progress.progress_bar(enabled=False) as off:
         assert off is None
     assert calls and "reading keys" in tty.getvalue()
+
+
+def test_audit_all_spans_every_region_given(boto: Any) -> None:
+    import boto3
+
+    w.make_stream(boto.kvs, "east-cam", None)
+    w.make_stream(boto3.client("kinesisvideo", region_name="us-west-2"), "west-cam", None)
+    r = run_cli("audit", "all", "--region", "us-east-1", "--region", "us-west-2", "-o", "json")
+    assert r.exit_code == 0, r.stderr
+    assert [(s["name"], s["region"]) for s in r.json["streams"]] == [("east-cam", REGION), ("west-cam", "us-west-2")]
+    assert r.json["streams"][1]["key_arn"].startswith("arn:aws:kms:us-west-2:")  # each region's AWS managed key

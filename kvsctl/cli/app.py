@@ -50,9 +50,9 @@ def root(
 
 
 def _register() -> None:
-    from kvsctl.cli import audit, cost, sandbox, stream
+    from kvsctl.cli import audit, cost, key, sandbox, spec, stream
 
-    for module in (stream, audit, cost, sandbox):
+    for module in (stream, key, spec, audit, cost, sandbox):
         module.register(app)
 
 

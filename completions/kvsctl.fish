@@ -13,11 +13,13 @@ end
 function __kvsctl_subcommands
     switch $argv[1]
         case ""
-            printf '%s\n' audit cost sandbox stream
+            printf '%s\n' apply audit cost key preflight sandbox stream
         case "audit"
-            printf '%s\n' policy
+            printf '%s\n' all policy stream
         case "cost"
             printf '%s\n' estimate
+        case "key"
+            printf '%s\n' create describe recommend-policy
         case "sandbox"
             printf '%s\n' demo serve
         case "stream"
@@ -25,14 +27,46 @@ function __kvsctl_subcommands
     end
 end
 complete -c kvsctl -f
+complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a apply
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a audit
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a cost
+complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a key
+complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a preflight
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a sandbox
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a stream
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -l version
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -l help
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "apply"' -l dry-run
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "apply"' -l profile -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "apply"' -l region -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "apply"' -l endpoint-url -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "apply"' -l output -x -a 'table json'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "apply"' -s o -x -a 'table json'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "apply"' -l no-color
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "apply"' -l debug
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "apply"' -l help
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit"' -a all
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit"' -a policy
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit"' -a stream
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit"' -l help
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l name-prefix -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l producer -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l consumer -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l context -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l fail-on -x -a 'error warning'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l strict
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l require-customer-key
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l key-profile -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l report -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l overwrite
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l profile -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l region -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l endpoint-url -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l output -x -a 'table json sarif junit'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -s o -x -a 'table json sarif junit'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l no-color
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l debug
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l help
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l key-policy -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l key-arn -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l stream-arn -r
@@ -50,6 +84,23 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -s o -
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l no-color
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l help
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l producer -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l consumer -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l context -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l fail-on -x -a 'error warning'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l strict
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l require-customer-key
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l key-profile -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l report -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l overwrite
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l profile -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l region -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l endpoint-url -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l output -x -a 'table json sarif junit'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -s o -x -a 'table json sarif junit'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l no-color
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l debug
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l help
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost"' -a estimate
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost"' -l help
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l streams -r
@@ -78,6 +129,58 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -s o 
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l no-color
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l help
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "key"' -a create
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "key"' -a describe
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "key"' -a recommend-policy
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "key"' -l help
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -l alias -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -l admin -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -l producer -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -l consumer -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -l description -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -l tag -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -l account -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -l allow-account-iam
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -l dry-run
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -l profile -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -l region -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -l endpoint-url -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -l output -x -a 'table json'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -s o -x -a 'table json'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -l no-color
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -l debug
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -l help
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "key describe"' -l profile -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "key describe"' -l region -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "key describe"' -l endpoint-url -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "key describe"' -l output -x -a 'table json'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "key describe"' -s o -x -a 'table json'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "key describe"' -l no-color
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "key describe"' -l debug
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "key describe"' -l help
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "key recommend-policy"' -l admin -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "key recommend-policy"' -l producer -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "key recommend-policy"' -l consumer -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "key recommend-policy"' -l region -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "key recommend-policy"' -l account -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "key recommend-policy"' -l allow-account-iam
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "key recommend-policy"' -l output -x -a 'table json'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "key recommend-policy"' -s o -x -a 'table json'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "key recommend-policy"' -l no-color
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "key recommend-policy"' -l debug
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "key recommend-policy"' -l help
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l strict
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l fail-on -x -a 'error warning'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l report -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l overwrite
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l profile -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l region -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l endpoint-url -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l output -x -a 'table json sarif junit'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -s o -x -a 'table json sarif junit'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l no-color
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l debug
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l help
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "sandbox"' -a demo
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "sandbox"' -a serve
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "sandbox"' -l help

@@ -32,7 +32,11 @@ MULTIVALUED = frozenset(
     )
 )
 
-# condition keys that exist only for other KMS operations' parameters: never in Decrypt/GenerateDataKey
+# condition keys that exist only for other KMS operations' parameters: never in Decrypt/GenerateDataKey.
+# Not here (KMS DG "Conditions for KMS keys used in API operations": they describe the key and are set for
+# every operation on it, e.g. "kms:KeyOrigin ... to allow principals to call GenerateDataKey only when the
+# Origin of the KMS key is AWS_KMS"): kms:KeySpec, kms:KeyUsage, kms:KeyOrigin, kms:MultiRegion,
+# kms:MultiRegionKeyType, kms:CustomerMasterKeySpec, kms:CustomerMasterKeyUsage -- unknown offline.
 _KMS_ABSENT = (
     "kms:GrantIsForAWSResource",
     "kms:GrantOperations",
@@ -40,12 +44,6 @@ _KMS_ABSENT = (
     "kms:RetiringPrincipal",
     "kms:GrantConstraintType",
     "kms:BypassPolicyLockoutSafetyCheck",
-    "kms:CustomerMasterKeySpec",
-    "kms:CustomerMasterKeyUsage",
-    "kms:KeySpec",
-    "kms:KeyUsage",
-    "kms:KeyOrigin",
-    "kms:MultiRegionKeyType",
     "kms:ReplicaRegion",
     "kms:PrimaryRegion",
     "kms:ScheduleKeyDeletionPendingWindowInDays",

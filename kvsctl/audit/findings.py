@@ -74,6 +74,22 @@ PRINCIPAL_UNKNOWN = _rule("KVS118", E, "Producer or consumer is not a principal 
 GRANTS_NOT_GIVEN = _rule("KVS119", N, "Grants not given", "Pass --grants FILE (aws kms list-grants output) if the key has grants; none were assumed.")  # noqa: E501
 # fmt: on
 
+# KVS2xx: live key and stream state, read by `kvsctl audit stream` / `audit all` (services/audit_live.py).
+# fmt: off
+STREAM_NOT_FOUND = _rule("KVS201", E, "Stream not found", "Check the stream name and --region; 'kvsctl stream list' shows what exists.")  # noqa: E501
+KEY_NOT_FOUND = _rule("KVS202", E, "Stream's KMS key does not exist", "Every PutMedia and GetMedia on the stream fails. The key of a stream can never change: create a new stream with a usable key and move producers and consumers to it.")  # noqa: E501
+KEY_DISABLED = _rule("KVS203", E, "Stream's KMS key is not enabled", "Enable the key (aws kms enable-key); until then every PutMedia and GetMedia fails.")  # noqa: E501
+KEY_PENDING_DELETION = _rule("KVS204", E, "Stream's KMS key is pending deletion", "Cancel the deletion (aws kms cancel-key-deletion, then enable-key) before the date, or the stream's data becomes unreadable for good.")  # noqa: E501
+KEY_WRONG_SPEC = _rule("KVS205", E, "Stream's KMS key has the wrong spec or usage", "KVS needs a SYMMETRIC_DEFAULT key with usage ENCRYPT_DECRYPT; create a new stream with such a key.")  # noqa: E501
+KEY_OTHER_REGION = _rule("KVS206", E, "Stream's KMS key is in another region", "KVS needs a key in the stream's own region; create a new stream with a key there (a multi-Region replica works).")  # noqa: E501
+LIVE_KEY_POLICY_UNREADABLE = _rule("KVS207", W, "Key policy could not be read from AWS", "Grant kms:GetKeyPolicy to the auditing credentials, or for a key owned by another account pass --key-profile with the owner's profile; key decisions are conditional until then.")  # noqa: E501
+KEY_ROTATION_DISABLED = _rule("KVS208", W, "Automatic key rotation is off", "Enable rotation: aws kms enable-key-rotation --key-id KEY.")  # noqa: E501
+AWS_MANAGED_KEY_USED = _rule("KVS209", E, "Stream uses the AWS managed key", "--require-customer-key is set: create the stream with a customer managed key (kvsctl stream create --kms-key alias/NAME); the key of an existing stream cannot change.")  # noqa: E501
+COULD_NOT_CHECK = _rule("KVS210", W, "Could not check", "Give the auditing credentials read access (kinesisvideo:DescribeStream, kms:DescribeKey, kms:GetKeyRotationStatus, kms:ListGrants, iam:Get*/List* on the principals) and rerun; what could not be read is not counted as passing.")  # noqa: E501
+AWS_MANAGED_POLICY_ASSUMED = _rule("KVS211", N, "AWS managed key evaluated with its documented policy", "Nothing to do: the AWS managed key's policy allows every principal of the account through KVS in the region; its actual policy could not be read or the key does not exist yet (KMS creates it on first use).")  # noqa: E501
+KEY_NOT_FOR_KVS = _rule("KVS212", E, "Stream's key reference cannot work with KVS", "The stream names the AWS managed key of another service or a reference KMS cannot resolve; create a new stream with a customer managed key or the KVS AWS managed key.")  # noqa: E501
+# fmt: on
+
 
 def catalogue() -> list[Rule]:
     return [RULES[c] for c in sorted(RULES)]

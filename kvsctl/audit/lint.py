@@ -23,7 +23,7 @@ from kvsctl.audit.findings import (
 from kvsctl.audit.model import Finding, Severity
 from kvsctl.policy.conditions import is_negated
 from kvsctl.policy.document import ConditionClause, Policy, PolicyKind, Statement
-from kvsctl.policy.match import glob_match, match_arn, parse_arn
+from kvsctl.policy.match import glob_match, match_resource, parse_arn
 from kvsctl.policy.principals import UNIQUE_ID, is_valid_principal_entry
 from kvsctl.policy.variables import has_variables
 
@@ -140,7 +140,7 @@ def _resource_findings(policy: Policy, st: Statement, key_arn: str | None) -> tu
             )
     never = False
     if policy.kind is PolicyKind.RESOURCE and key_arn:
-        hits = any(match_arn(r, key_arn) for r in st.resources if not has_variables(r))
+        hits = any(match_resource(r, key_arn) for r in st.resources if not has_variables(r))
         vars_ = any(has_variables(r) for r in st.resources)
         never = not vars_ and (hits == st.not_resource)
         if never:

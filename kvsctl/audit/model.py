@@ -45,6 +45,9 @@ def _str_map(v: object) -> Mapping[str, str] | None:
     return {str(k): str(x) for k, x in v.items()}
 
 
+_EC_CONSTRAINTS = ("EncryptionContextEquals", "EncryptionContextSubset")
+
+
 @dataclass(frozen=True)
 class Grant:
     """A KMS grant, as ListGrants returns it."""
@@ -56,6 +59,8 @@ class Grant:
     encryption_context_subset: Mapping[str, str] | None = None
     name: str | None = None
     retiring_principal: str | None = None
+    # constraint kinds this tool does not evaluate (e.g. a newer SourceArn constraint): never ignored
+    other_constraints: tuple[str, ...] = ()
 
     @classmethod
     def from_api(cls, d: Mapping[str, Any]) -> Grant:
@@ -82,6 +87,9 @@ class Grant:
             encryption_context_subset=_str_map(constraints.get("EncryptionContextSubset")),
             name=name if isinstance(name, str) and name else None,
             retiring_principal=retiring if isinstance(retiring, str) else None,
+            other_constraints=tuple(
+                sorted(str(k) for k, v in constraints.items() if k not in _EC_CONSTRAINTS and v not in (None, {}))
+            ),
         )
 
 

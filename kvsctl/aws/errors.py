@@ -193,3 +193,22 @@ def translate_botocore_error(exc: BaseException, operation: str | None = None) -
             hint="This is likely a kvsctl bug; rerun with --debug and report it.",
         )
     return None
+
+
+#: Failures that say nothing about one resource but about the whole session (credentials, region,
+#: network): a read that fails so must stop the command (exit 3), never become a per-item finding.
+SESSION_ERROR_CODES = frozenset(
+    {
+        "no_credentials",
+        "invalid_credentials",
+        "expired_token",
+        "unknown_profile",
+        "no_region",
+        "endpoint_unreachable",
+        "invalid_request",
+    }
+)
+
+
+def is_session_error(exc: AwsError) -> bool:
+    return exc.code in SESSION_ERROR_CODES

@@ -105,7 +105,7 @@ class KmsGateway:
         manager = str(meta.get("KeyManager", "CUSTOMER"))
         rotation: bool | None = None
         if with_rotation and meta.get("KeyState") not in ("PendingDeletion",):
-            rotation = self.rotation_enabled(key_id)
+            rotation = self.rotation_enabled(arn)  # by ARN: a key id would be looked up in the caller's account
         aliases: tuple[str, ...] = ()
         if region == (self.region or self.factory.region):
             aliases = self.aliases_for(key_id)

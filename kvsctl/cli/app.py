@@ -66,9 +66,9 @@ def __getattr__(name: str) -> Any:
 
 
 def _register() -> None:
-    from kvsctl.cli import audit, cost, sandbox, stream
+    from kvsctl.cli import audit, cost, key, sandbox, spec, stream
 
-    for module in (stream, audit, cost, sandbox):
+    for module in (stream, key, spec, audit, cost, sandbox):
         module.register(app)
 
 

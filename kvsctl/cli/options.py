@@ -24,6 +24,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 class GlobalOptions:
     profile: str | None = None
     region: str | None = None
+    regions: tuple[str, ...] = ()  # every --region given, for commands that span regions (audit all)
     endpoint_url: str | None = None
     output: OutputFormat = OutputFormat.table
     no_color: bool = False
@@ -33,13 +34,14 @@ class GlobalOptions:
     def json(self) -> bool:
         return self.output is OutputFormat.json
 
-    def factory(self) -> Any:
-        """A ClientFactory for these options (imports the aws package, never boto3 itself)."""
+    def factory(self, profile: str | None = None) -> Any:
+        """A ClientFactory for these options (imports the aws package, never boto3 itself); `profile`
+        overrides --profile (e.g. a second factory with a key owner's credentials)."""
         from kvsctl.aws.session import AwsConfig, ClientFactory
 
         return ClientFactory(
             AwsConfig(
-                profile=self.profile or os.environ.get("AWS_PROFILE") or None,
+                profile=profile or self.profile or os.environ.get("AWS_PROFILE") or None,
                 region=self.region,
                 endpoint_url=self.endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or None,
             )
@@ -75,7 +77,7 @@ def default_output() -> OutputFormat:
     return OutputFormat.table if sys.stdout.isatty() else OutputFormat.json
 
 
-def _global_params(formats: Sequence[OutputFormat], aws: bool) -> list[inspect.Parameter]:
+def _global_params(formats: Sequence[OutputFormat], aws: bool, multi_region: bool = False) -> list[inspect.Parameter]:
     kw = inspect.Parameter.KEYWORD_ONLY
     names = ", ".join(f.value for f in formats)
     params = []
@@ -100,10 +102,12 @@ def _global_params(formats: Sequence[OutputFormat], aws: bool) -> list[inspect.P
                 kw,
                 default=None,
                 annotation=Annotated[
-                    str | None,
+                    list[str] | None if multi_region else str | None,
                     typer.Option(
                         "--region",
-                        help="AWS region (default: AWS_REGION or the profile's).",
+                        help="AWS region, repeatable (default: AWS_REGION or the profile's)."
+                        if multi_region
+                        else "AWS region (default: AWS_REGION or the profile's).",
                         rich_help_panel="Global options",
                         show_default=False,
                     ),
@@ -183,9 +187,12 @@ def _choices(formats: Sequence[OutputFormat]) -> Any:
 _GLOBAL_NAMES = ("profile", "region", "endpoint_url", "output", "no_color", "debug")
 
 
-def with_global_options(formats: Sequence[OutputFormat] = BASIC_FORMATS, *, aws: bool = True) -> Callable[[F], F]:
+def with_global_options(
+    formats: Sequence[OutputFormat] = BASIC_FORMATS, *, aws: bool = True, multi_region: bool = False
+) -> Callable[[F], F]:
     """Add the global options to a command. The command receives a `g: GlobalOptions` keyword
-    instead, and returns an exit code (None means 0)."""
+    instead, and returns an exit code (None means 0). With `multi_region`, --region may be repeated:
+    `g.regions` holds them all and `g.region` the first."""
 
     def decorate(func: F) -> F:
         sig = inspect.signature(func)
@@ -193,15 +200,18 @@ def with_global_options(formats: Sequence[OutputFormat] = BASIC_FORMATS, *, aws:
         # evaluate the wrapper's annotations in this module's namespace otherwise.
         hints = get_type_hints(func, include_extras=True)
         own = [p.replace(annotation=hints.get(name, p.annotation)) for name, p in sig.parameters.items() if name != "g"]
-        extra = _global_params(formats, aws)
+        extra = _global_params(formats, aws, multi_region)
 
         @functools.wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> int:
             global _current
             values = {name: kwargs.pop(name, None) for name in _GLOBAL_NAMES}
+            raw_region = values["region"]
+            regions = tuple(raw_region) if isinstance(raw_region, list) else ((raw_region,) if raw_region else ())
             g = GlobalOptions(
                 profile=values["profile"],
-                region=values["region"],
+                region=regions[0] if regions else None,
+                regions=regions,
                 endpoint_url=values["endpoint_url"],
                 output=OutputFormat(getattr(values["output"], "value", values["output"]))
                 if values["output"]

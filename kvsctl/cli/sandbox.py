@@ -45,8 +45,9 @@ def demo(
     *,
     g: GlobalOptions,
 ) -> int:
-    """The guided tour, on an embedded sandbox (no AWS account needed): create a customer managed
-    key and a stream with it, show it, and show a refused create with a disabled key.
+    """The guided tour, on an embedded sandbox (no AWS account needed): recommend a key policy,
+    create the key, apply a spec file of streams, describe the key, refuse a disabled key, audit
+    who can use the streams, and estimate the KMS cost.
 
     Example:
 

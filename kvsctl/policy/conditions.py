@@ -83,6 +83,13 @@ def split_operator(op: str) -> tuple[SetOp, str, bool] | None:
     return set_op, base, if_exists
 
 
+def takes_variables(base: str) -> bool:
+    """IAM UG, Policy variables: "You can use a policy variable for Condition values in any condition that
+    involves the string operators or the ARN operators ... You can't use a policy variable with other
+    operators, such as Numeric, Date, Boolean, Binary, IP Address, or Null operators." """
+    return base.startswith(("String", "Arn"))
+
+
 def is_negated(base: str) -> bool:
     return OPERATOR_BASES.get(base, False)
 
@@ -216,7 +223,7 @@ def evaluate_clause(clause: ConditionClause, ctx: RequestContext, *, variables: 
     unknown: set[str] = set()
     resolved: list[str] = []
     for pv in clause.values:
-        e = expand(pv, ctx, enabled=variables)
+        e = expand(pv, ctx, enabled=variables and takes_variables(clause.base))
         if e.unknown:
             unknown |= e.unknown
         elif e.text is not None:
@@ -238,14 +245,27 @@ def evaluate_clause(clause: ConditionClause, ctx: RequestContext, *, variables: 
     elif clause.set_operator == "ForAllValues":
         res = tri_all(each)
     else:
-        # single-valued semantics; a multivalued key without a set operator behaves as "any value"
-        res = tri_all(each) if negated else tri_any(each)
+        # IAM UG "Single-valued vs. multivalued context keys": "Multivalued context keys require a condition
+        # set operator". Without one, AWS does not document whether several request values are read as
+        # ForAnyValue or ForAllValues; where the two readings differ the answer is unknown, not a guess.
+        res = tri_any(each) if len(each) == 1 else _agree(tri_any(each), tri_all(each))
+        if res is Tri.UNKNOWN and len(each) > 1 and not unknown:
+            return ConditionResult(
+                Tri.UNKNOWN,
+                frozenset({clause.key}),
+                f"{desc}: {clause.key} has several values {list(ctx_values)!r} and no ForAnyValue/ForAllValues; "
+                "AWS does not document how that is read",
+            )
     shown = ctx_values[0] if len(ctx_values) == 1 else list(ctx_values)
     return ConditionResult(
         res,
         frozenset(unknown) if res is Tri.UNKNOWN else frozenset(),
         f"{desc}: request has {shown!r} -> {res.name.lower()}",
     )
+
+
+def _agree(a: Tri, b: Tri) -> Tri:
+    return a if a is b else Tri.UNKNOWN
 
 
 def evaluate_conditions(clauses: Sequence[ConditionClause], ctx: RequestContext, *, variables: bool) -> ConditionResult:

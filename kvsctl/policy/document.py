@@ -127,19 +127,44 @@ class Policy:
 # --------------------------------------------------------------------------- JSON with line numbers
 
 
+class _DuplicateKeyError(ValueError):
+    def __init__(self, key: str, line: int) -> None:
+        super().__init__(key)
+        self.key = key
+        self.line = line
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in pairs:
+        if k in out:
+            raise _DuplicateKeyError(k, 0)
+        out[k] = v
+    return out
+
+
 class _LineTrackingDecoder(json.JSONDecoder):
-    """A JSON decoder that remembers the line each object starts on (by ``id`` of the object)."""
+    """A JSON decoder that remembers the line each object starts on (by ``id`` of the object).
+
+    It refuses duplicate names in an object: RFC 8259 (4) leaves their meaning to each parser and AWS
+    documents no rule, so a statement reading ``"Effect": "Deny", ..., "Effect": "Allow"`` is an input
+    error rather than whichever value Python keeps.
+    """
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__(object_pairs_hook=_no_duplicates)
         self.lines: dict[int, int] = {}
         inner: Callable[..., tuple[Any, int]] = json.decoder.JSONObject  # type: ignore[attr-defined]
 
         def parse_object(s_and_end: tuple[str, int], *args: Any) -> tuple[Any, int]:
             s, end = s_and_end
-            obj, new_end = inner(s_and_end, *args)
             # the '{' sits just before ``end``
-            self.lines[id(obj)] = s.count("\n", 0, max(end - 1, 0)) + 1
+            line = s.count("\n", 0, max(end - 1, 0)) + 1
+            try:
+                obj, new_end = inner(s_and_end, *args)
+            except _DuplicateKeyError as e:
+                raise _DuplicateKeyError(e.key, e.line or line) from None
+            self.lines[id(obj)] = line
             return obj, new_end
 
         self.parse_object = parse_object
@@ -155,6 +180,12 @@ def loads_with_lines(text: str, source: str) -> tuple[object, dict[int, int]]:
         obj = decoder.decode(text)
     except json.JSONDecodeError as e:
         raise PolicyParseError(f"invalid JSON: {e.msg} (column {e.colno})", source=source, line=e.lineno) from e
+    except _DuplicateKeyError as e:
+        raise PolicyParseError(
+            f"duplicate key {json.dumps(e.key)} in one object (which value AWS uses is not defined)",
+            source=source,
+            line=e.line,
+        ) from None
     except RecursionError as e:
         raise PolicyParseError("invalid JSON: nested too deeply", source=source) from e
     return obj, decoder.lines

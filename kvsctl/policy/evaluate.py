@@ -11,10 +11,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 
-from kvsctl.policy.conditions import evaluate_conditions
+from kvsctl.policy.conditions import evaluate_conditions, takes_variables
 from kvsctl.policy.context import RequestContext, Tri
 from kvsctl.policy.document import Policy, PolicyKind, Statement
-from kvsctl.policy.match import match_action, match_arn
+from kvsctl.policy.match import match_action, match_resource
 from kvsctl.policy.principals import (
     Named,
     PrincipalId,
@@ -31,6 +31,9 @@ class Request:
     action: str  # "kms:Decrypt"
     resource: str  # ARN
     context: RequestContext
+    # whether the requester has a permissions boundary attached (UNKNOWN when its IAM side is not known);
+    # a Deny with NotPrincipal applies to every principal that has one (IAM UG, NotPrincipal)
+    has_boundary: Tri = Tri.FALSE
 
 
 class DecisionKind(str, Enum):
@@ -69,22 +72,52 @@ def statement_ref(policy: Policy, st: Statement) -> StatementRef:
     return StatementRef(policy.name, st.index, st.sid, st.effect, st.line)
 
 
-def _resource_applies(st: Statement, policy: Policy, req: Request) -> tuple[Tri, frozenset[str]]:
+def _variable_before_resource_part(pattern: str) -> bool:
+    """IAM UG, Policy variables: "You can use a policy variable in the Resource element, but only in the
+    resource portion of the ARN. This portion of the ARN appears after the fifth colon." What AWS does with
+    one earlier is not documented."""
+    i = pattern.find("${")
+    return i >= 0 and pattern.count(":", 0, i) < 5
+
+
+def _resource_applies(st: Statement, policy: Policy, req: Request) -> tuple[Tri, frozenset[str], str]:
     assert st.resources is not None
     unknown: set[str] = set()
+    undocumented: list[str] = []
     hit = False
     for pattern in st.resources:
+        if policy.variables_enabled and _variable_before_resource_part(pattern):
+            undocumented.append(pattern)
+            continue
         e = expand(pattern, req.context, enabled=policy.variables_enabled)
         if e.unknown:
             unknown |= e.unknown
-        elif e.text is not None and match_arn(e.text, req.resource):
+        elif e.text is not None and match_resource(e.text, req.resource):
             hit = True
             break
+    unsure = bool(unknown or undocumented)
     if st.not_resource:
-        res = Tri.FALSE if hit else (Tri.UNKNOWN if unknown else Tri.TRUE)
+        res = Tri.FALSE if hit else (Tri.UNKNOWN if unsure else Tri.TRUE)
     else:
-        res = Tri.TRUE if hit else (Tri.UNKNOWN if unknown else Tri.FALSE)
-    return res, frozenset(unknown) if res is Tri.UNKNOWN else frozenset()
+        res = Tri.TRUE if hit else (Tri.UNKNOWN if unsure else Tri.FALSE)
+    if res is not Tri.UNKNOWN:
+        return res, frozenset(), ""
+    why = [f"resource depends on {', '.join(sorted(unknown))}"] if unknown else []
+    why += [f"{p}: AWS documents policy variables only after the fifth colon of an ARN" for p in undocumented]
+    return res, frozenset(unknown), "; ".join(why)
+
+
+def _unresolved_variable(st: Statement, policy: Policy, req: Request) -> str | None:
+    """IAM UG, Policy variables: a key that is not present makes "any attempt to match it fail" and "causes
+    the statement to be invalid" (likewise a multivalued key). Returns the first such value, if any."""
+    if not policy.variables_enabled:
+        return None
+    values = [*(st.resources or ()), *(v for c in st.conditions if takes_variables(c.base) for v in c.values)]
+    for v in values:
+        e = expand(v, req.context, enabled=True)
+        if e.text is None and not e.unknown:
+            return v
+    return None
 
 
 def evaluate_statement(st: Statement, policy: Policy, req: Request) -> StatementResult:
@@ -93,14 +126,24 @@ def evaluate_statement(st: Statement, policy: Policy, req: Request) -> Statement
     if action_hit == st.not_action:
         return StatementResult(ref, Tri.FALSE, detail=f"action {req.action} not covered")
     unknown: set[str] = set()
+    uncertain = False  # some part is unknown even where no context key is to blame
     parts: list[str] = []
+    if st.effect == "Allow":
+        # an Allow that AWS treats as invalid never applies (for a Deny the operators' rules stand: the
+        # conservative reading)
+        bad = _unresolved_variable(st, policy, req)
+        if bad is not None:
+            return StatementResult(
+                ref, Tri.FALSE, detail=f"policy variable in {bad!r} has no value: AWS treats the statement as invalid"
+            )
     if st.resources is not None:
-        r, ru = _resource_applies(st, policy, req)
+        r, ru, why = _resource_applies(st, policy, req)
         if r is Tri.FALSE:
             return StatementResult(ref, Tri.FALSE, detail=f"resource {req.resource} not covered")
         unknown |= ru
-        if ru:
-            parts.append(f"resource depends on {', '.join(sorted(ru))}")
+        if r is Tri.UNKNOWN:
+            uncertain = True
+            parts.append(why)
     named = Named.EXACT  # identity policies: the policy's own principal
     if policy.kind is PolicyKind.RESOURCE:
         pm: PrincipalMatch
@@ -108,6 +151,18 @@ def evaluate_statement(st: Statement, policy: Policy, req: Request) -> Statement
             pm = PrincipalMatch(Tri.FALSE, detail="no Principal")
         elif st.not_principal:
             pm = match_not_principal(st.principal, req.principal, effect=st.effect)
+            if st.effect == "Deny" and pm.applies is not Tri.TRUE and req.has_boundary is not Tri.FALSE:
+                pm = _not_principal_boundary(pm, req.has_boundary)
+            elif st.effect == "Allow" and pm.applies is not Tri.FALSE:
+                # IAM UG NotPrincipal: "NotPrincipal must be used with "Effect":"Deny". Using it with
+                # "Effect":"Allow" is not supported." Whether such a statement grants anything is not
+                # documented any more: never an allow on its strength alone.
+                pm = PrincipalMatch(
+                    Tri.UNKNOWN,
+                    Named.PUBLIC,
+                    pm.unknown,
+                    "NotPrincipal with Allow: AWS documents it as not supported, so what it grants is not known",
+                )
         else:
             pm = match_principal(st.principal, req.principal)
         if pm.applies is Tri.FALSE:
@@ -115,6 +170,7 @@ def evaluate_statement(st: Statement, policy: Policy, req: Request) -> Statement
         named = pm.named
         unknown |= pm.unknown
         if pm.applies is Tri.UNKNOWN:
+            uncertain = True
             parts.append(pm.detail)
     c = evaluate_conditions(st.conditions, req.context, variables=policy.variables_enabled)
     if c.value is Tri.FALSE:
@@ -122,9 +178,28 @@ def evaluate_statement(st: Statement, policy: Policy, req: Request) -> Statement
     unknown |= c.unknown
     if c.value is Tri.UNKNOWN:
         parts.append(f"condition unknown: {c.detail}")
-    if unknown:
+    if unknown or uncertain:
         return StatementResult(ref, Tri.UNKNOWN, named, frozenset(unknown), "; ".join(parts))
     return StatementResult(ref, Tri.TRUE, named, detail="applies")
+
+
+def _not_principal_boundary(pm: PrincipalMatch, has_boundary: Tri) -> PrincipalMatch:
+    """IAM UG, NotPrincipal: "The NotPrincipal element with a Deny effect will always deny any IAM
+    principal that has a permissions boundary policy attached, regardless of the values specified in the
+    NotPrincipal element." """
+    if has_boundary is Tri.TRUE:
+        return PrincipalMatch(
+            Tri.TRUE,
+            Named.PUBLIC,
+            detail="NotPrincipal with Deny applies to every principal with a permissions boundary",
+        )
+    return PrincipalMatch(
+        Tri.UNKNOWN,
+        Named.PUBLIC,
+        pm.unknown,
+        "requester excluded by NotPrincipal, but a Deny with NotPrincipal applies to any principal with a "
+        "permissions boundary, and whether it has one is not known",
+    )
 
 
 def evaluate_policy(policy: Policy, req: Request) -> tuple[StatementResult, ...]:

@@ -91,6 +91,7 @@ class _Sides:
     boundary: PolicySetResult | None  # None: no boundary (or IAM not known)
     scps: PolicySetResult
     scp_has_allow: bool
+    scp_allows: tuple[PolicySetResult, ...]  # one per SCP that has Allow statements
     who: str
     action: str
 
@@ -107,9 +108,24 @@ class _Sides:
         )
 
     def scp_gate(self) -> Outcome:
+        """Organizations UG, SCP evaluation: SCPs attached at one level combine as a union, but every level
+        from the root to the account must allow. Which level each given SCP sits at is not known: when
+        some allow the action and others do not, the answer is unknown rather than the union."""
         if not self.scp_has_allow:
             return Outcome.true()
-        return self.scps.outcome("Allow", what=f"no SCP allows {self.action}")
+        what = f"no SCP allows {self.action}"
+        per = [r.outcome("Allow", what=what) for r in self.scp_allows]
+        union, every = any_of(per, if_none=what), all_of(per)
+        if union.value is every.value:
+            return union
+        return Outcome(
+            Tri.UNKNOWN,
+            union.refs,
+            reasons=(
+                f"some SCPs given allow {self.action} and others do not; that is an allow only if they are "
+                "attached at the same level (every level from the root to the account must allow)",
+            ),
+        )
 
     def denies(self) -> list[Outcome]:
         out = [self.scps.outcome("Deny")]
@@ -141,6 +157,7 @@ def _sides(req: Request, iam: IamPolicies | None, scps: Sequence[Policy]) -> _Si
         boundary=evaluate_policies([iam.boundary], req) if iam is not None and iam.boundary is not None else None,
         scps=evaluate_policies(scps, req),
         scp_has_allow=any(st.effect == "Allow" for p in scps for st in p.statements),
+        scp_allows=tuple(evaluate_policies([p], req) for p in scps if any(st.effect == "Allow" for st in p.statements)),
         who=req.principal.arn,
         action=req.action,
     )
@@ -182,11 +199,26 @@ def _grant_outcome(g: GrantLike, req: Request, s: _Sides, same_account: bool) ->
         # a grant to an account delegates to that account's IAM; cross-account use is also checked
         # against the caller's identity policies (conservative: never a wrong allow)
         parts += [s.iam_allow(), s.boundary_gate()]
+    elif s.boundary_gate().value is Tri.FALSE:
+        # AWS documents how a permissions boundary limits identity and resource-based policies, not
+        # grants: a known boundary that does not allow the action makes the grant path unknown rather
+        # than a guessed allow
+        parts.append(
+            Outcome.unknown_(
+                f"the permissions boundary of {req.principal.arn} does not allow {req.action}, and AWS does "
+                f"not document whether boundaries limit grants ({label})"
+            )
+        )
     res = all_of([Outcome.true(f"{label} gives {g.grantee_principal} {req.action.split(':', 1)[-1]}"), *parts])
     return res
 
 
 def _grant_constraints(g: GrantLike, req: Request, label: str) -> Outcome:
+    other: tuple[str, ...] = getattr(g, "other_constraints", ())
+    if other:
+        # KMS DG Grants: a grant allows only when the request meets all its constraints; a constraint kind
+        # this tool does not evaluate (e.g. SourceArn) is unknown, never treated as absent
+        return Outcome.unknown_(f"{label} has constraints this tool does not evaluate: {', '.join(other)}")
     equals, subset = g.encryption_context_equals, g.encryption_context_subset
     if not equals and not subset:
         return Outcome.true()
@@ -223,6 +255,8 @@ def authorize_kms(
     ``key_policy=None`` and ``grants=None`` mean "could not be read": they make the decision
     conditional where they could matter, never allow or deny on a guess.
     """
+    # a key-policy Deny with NotPrincipal applies to every principal with a permissions boundary
+    req = dataclasses.replace(req, has_boundary=Tri.UNKNOWN if iam is None else Tri.of(iam.boundary is not None))
     s = _sides(req, iam, scps)
     arn = parse_arn(key_arn)
     same_account = arn is not None and arn.account == req.principal.account

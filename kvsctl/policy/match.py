@@ -1,9 +1,11 @@
 """Wildcard matching of actions and ARNs, and ARN parsing.
 
-Actions match case-insensitively with ``*`` and ``?`` (IAM UG: Action element). ARNs match segment by
-segment: partition, service, region and account each on their own, the resource part (everything after
-the fifth colon) as one glob; wildcards never cross a segment boundary and matching is case-sensitive
-(IAM UG: Resource element; ArnLike operator).
+Actions match case-insensitively with ``*`` and ``?`` (IAM UG: Action element). ARNs match
+case-sensitively. The ``Arn*`` condition operators check the six colon-separated parts each on their own
+(IAM UG: ARN condition operators). The ``Resource`` element is the same except that, in AWS's words, "if
+the ``*`` wildcard is the last character of a resource ARN segment, it can expand to match beyond the
+colon boundaries" (IAM UG: Resource element), so ``arn:aws:kms:*`` covers every KMS ARN
+(:func:`match_resource`).
 
 Patterns may carry characters that came from policy variables; those are encoded with private-use code
 points (:data:`LIT_STAR`, :data:`LIT_QMARK`, :data:`LIT_COLON`) so that they match literally and never
@@ -79,6 +81,38 @@ def parse_arn(text: str) -> Arn | None:
     if len(parts) != 6 or parts[0] != "arn" or not parts[1] or not parts[2] or not parts[5]:
         return None
     return Arn(parts[1], parts[2], parts[3], parts[4], parts[5])
+
+
+@lru_cache(maxsize=4096)
+def _resource_glob(pattern: str) -> re.Pattern[str]:
+    out: list[str] = []
+    colons = 0
+    for i, ch in enumerate(pattern):
+        in_resource = colons >= 5  # after the fifth colon: the resource part, one glob
+        if ch == ":":
+            colons += 1
+            out.append(":")
+        elif ch == "*":
+            last_of_segment = i + 1 == len(pattern) or pattern[i + 1] == ":"
+            out.append(".*" if in_resource or last_of_segment else "[^:]*")
+        elif ch == "?":
+            out.append("." if in_resource else "[^:]")
+        else:
+            out.append(re.escape(decode_literals(ch)))
+    return re.compile("".join(out), re.DOTALL)
+
+
+def match_resource(pattern: str, arn: str) -> bool:
+    """The Resource / NotResource element (IAM UG: Resource element).
+
+    Wildcards stay inside their colon-separated segment, except a ``*`` that ends a segment (or the
+    pattern), which "can expand to match beyond the colon boundaries": ``arn:aws:kms:*`` and
+    ``arn:aws:kms:us-east-1:*`` cover every key of KMS / of the region. A pattern that is too short and
+    has no such ``*`` matches nothing.
+    """
+    if pattern == "*":
+        return True
+    return _resource_glob(pattern).fullmatch(arn) is not None
 
 
 def match_arn(pattern: str, arn: str) -> bool:

@@ -71,7 +71,8 @@ def _render_json(result: Any, no_color: bool) -> str:
 def _render_table(result: Any, no_color: bool) -> None:
     console = make_console(no_color=no_color)
     for part in result.render_table():
-        console.print(part)
+        # a part may ask not to be wrapped or cropped (a summary line meant for grep)
+        console.print(part, soft_wrap=bool(getattr(part, "soft_wrap", False)))
     return None
 
 

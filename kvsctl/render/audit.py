@@ -24,15 +24,41 @@ _SEVERITY_STYLE = {"error": "red", "warning": "yellow", "info": "dim"}
 
 
 def _cell(r: CheckResult) -> str:
+    """Decision plus a short why; the full reasons are in -o json and --explain."""
     style = _STYLE.get(r.decision, "")
     text = f"[{style}]{r.decision}[/{style}]" if style else r.decision
     if r.decision == "conditional" and r.unknown_keys:
         detail = "needs " + ", ".join(r.unknown_keys)
     elif r.statements:
-        detail = "; ".join(r.statements[:2]) + (" …" if len(r.statements) > 2 else "")
+        detail = "; ".join(_short_statement(st) for st in r.statements[:2]) + (" …" if len(r.statements) > 2 else "")
     else:
         detail = r.reasons[0] if r.reasons else ""
+    plain = r.principal.split(":", 5)[-1]
+    detail = detail.replace(r.principal, plain)  # the row already says whose account
+    if len(detail) > _CELL_DETAIL:
+        detail = detail[: _CELL_DETAIL - 1].rstrip() + "…"
     return f"{text}\n[dim]{_escape(detail)}[/dim]" if detail else text
+
+
+_CELL_DETAIL = 60
+
+
+def _short_statement(ref: str) -> str:
+    # 'examples/policies/key.json #1 "Sid"' -> 'key.json #1 "Sid"': the directory is in the JSON output.
+    head, sep, tail = ref.partition(" #")
+    return head.rsplit("/", 1)[-1] + sep + tail if sep and "/" in head and not head.startswith("role") else ref
+
+
+def short_principal(arn: str) -> str:
+    """`role/Name` with the account dimmed below: long ARNs would squeeze the matrix at 80 columns."""
+    parts = arn.split(":", 5)
+    if len(parts) == 6 and parts[0] == "arn" and parts[2] in ("iam", "sts") and parts[4]:
+        name = parts[5]
+        if name.startswith(("role/", "user/")) and name.count("/") > 1:
+            kind, _, rest = name.partition("/")
+            name = f"{kind}/{rest.rsplit('/', 1)[-1]}"  # the path is in the JSON; the table keeps the name
+        return f"{_escape(name)}\n[dim]{parts[4]}[/dim]"
+    return _escape(arn)
 
 
 def _escape(text: str) -> str:
@@ -70,25 +96,31 @@ class AuditView:
             f"{counts['allow']} allow, {counts['conditional']} conditional, {denies} deny; findings: {found}"
         )
 
-    def matrix(self) -> Any:
+    def matrices(self, *, titled: bool = True) -> list[Any]:
+        """One matrix per role (producers, consumers): principals × that role's requirements.
+
+        Splitting by role keeps each table to three columns, readable at 80 columns."""
         from rich.table import Table
 
-        actions: list[str] = []
+        tables: list[Any] = []
         for role in ("producer", "consumer"):
-            for action, _ in REQUIREMENTS[role]:
-                if any(r.action == action for r in self.report.results):
-                    actions.append(action)
-        table = Table(title="Producers and consumers", title_justify="left", show_lines=True)
-        table.add_column("principal", overflow="fold")
-        table.add_column("role")
-        for a in actions:
-            table.add_column(a, overflow="fold")
-        rows: dict[tuple[str, str], dict[str, CheckResult]] = {}
-        for r in self.report.results:
-            rows.setdefault((r.principal, r.role), {})[r.action] = r
-        for (principal, role), cells in rows.items():
-            table.add_row(principal, role, *[_cell(cells[a]) if a in cells else "[dim]-[/dim]" for a in actions])
-        return table
+            results = [r for r in self.report.results if r.role == role]
+            if not results:
+                continue
+            actions = [a for a, _ in REQUIREMENTS[role] if any(r.action == a for r in results)]
+            table = Table(title=f"{role.capitalize()}s" if titled else None, title_justify="left", show_lines=True)
+            table.add_column(role, overflow="fold", min_width=14)
+            for a in actions:
+                table.add_column(a, overflow="fold", ratio=1)
+            rows: dict[str, dict[str, CheckResult]] = {}
+            for r in results:
+                rows.setdefault(r.principal, {})[r.action] = r
+            for principal, cells in rows.items():
+                table.add_row(
+                    short_principal(principal), *[_cell(cells[a]) if a in cells else "[dim]-[/dim]" for a in actions]
+                )
+            tables.append(table)
+        return tables
 
     def findings_table(self) -> Any:
         from rich.table import Table
@@ -125,7 +157,7 @@ class AuditView:
         return parts
 
     def render_table(self) -> list[Any]:
-        parts: list[Any] = [self.matrix()]
+        parts: list[Any] = [*self.matrices()]
         if self.explain is not None:
             parts.append(f"\n[bold]Explanation for {_escape(self.explain)}[/bold]")
             parts += self.explain_parts()

@@ -1,14 +1,48 @@
-"""`kvsctl sandbox demo`: the guided tour, running real kvsctl commands against an embedded sandbox."""
+"""`kvsctl sandbox demo`: the guided tour, running real kvsctl commands against an embedded sandbox.
+
+The story: recommend a key policy, create the key with it, declare streams in a spec file and apply
+it, look at the key, refuse a bad key, audit who can use the streams (one consumer is broken), and
+estimate what it costs.
+"""
 
 from __future__ import annotations
 
+import json
 import shlex
 import sys
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from kvsctl.aws.session import ClientFactory
+
+ACCOUNT = "123456789012"  # the sandbox's (moto's) account
+ADMIN = f"arn:aws:iam::{ACCOUNT}:role/KeyAdmin"
+PRODUCER = f"arn:aws:iam::{ACCOUNT}:role/CameraProducer"
+CONSUMER = f"arn:aws:iam::{ACCOUNT}:role/VideoAnalytics"
+FORGOTTEN = f"arn:aws:iam::{ACCOUNT}:role/NightShiftViewer"
+
+SPEC = f"""\
+# The streams of the lobby camera fleet, declared as code.
+[[stream]]
+name = "lobby-cam"
+kms_key = "alias/demo-cams"
+retention_hours = 24
+media_type = "video/h264"
+tags = {{ team = "video" }}
+producers = ["{PRODUCER}"]
+consumers = ["{CONSUMER}", "{FORGOTTEN}"]
+
+[[stream]]
+name = "dock-cam"
+kms_key = "alias/demo-cams"
+retention_hours = 72
+media_type = "video/h264"
+producers = ["{PRODUCER}"]
+consumers = ["{CONSUMER}"]
+"""
 
 
 @dataclass
@@ -20,48 +54,96 @@ class Step:
     setup: Callable[[ClientFactory, dict[str, str]], None] | None = None
 
 
-def _seed_keys(factory: ClientFactory, facts: dict[str, str]) -> None:
-    """Stand-in for a key made by your security team: a customer managed key with an alias,
-    and a second key that someone disabled."""
-    good = factory.call("kms", "create_key", Description="kvsctl demo: camera fleet key")["KeyMetadata"]
-    factory.call("kms", "create_alias", AliasName="alias/demo-cams", TargetKeyId=good["KeyId"])
-    factory.call("kms", "enable_key_rotation", KeyId=good["KeyId"])
+def _seed(factory: ClientFactory, facts: dict[str, str]) -> None:
+    """What exists before kvsctl: IAM roles (as your IaC would make them) and a key someone disabled."""
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+    }
+    kvs_actions = ["kinesisvideo:GetDataEndpoint", "kinesisvideo:DescribeStream"]
+    for arn, action in ((ADMIN, None), (PRODUCER, "PutMedia"), (CONSUMER, "GetMedia"), (FORGOTTEN, "GetMedia")):
+        name = arn.rsplit("/", 1)[1]
+        factory.call("iam", "create_role", RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))
+        if action:
+            doc = {
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": [f"kinesisvideo:{action}", *kvs_actions], "Resource": "*"}],
+            }
+            factory.call("iam", "put_role_policy", RoleName=name, PolicyName="kvs", PolicyDocument=json.dumps(doc))
     bad = factory.call("kms", "create_key", Description="kvsctl demo: a disabled key")["KeyMetadata"]
     factory.call("kms", "create_alias", AliasName="alias/demo-disabled", TargetKeyId=bad["KeyId"])
     factory.call("kms", "disable_key", KeyId=bad["KeyId"])
-    facts["good_key_arn"] = good["Arn"]
-    facts["bad_key_arn"] = bad["Arn"]
+    spec = Path(facts["workdir"]) / "cams.toml"
+    spec.write_text(SPEC)
+    facts["spec"] = str(spec)
 
 
 def steps() -> list[Step]:
     return [
         Step(
             "Seed the sandbox",
-            "Two customer managed keys: alias/demo-cams (enabled, rotation on) and alias/demo-disabled (disabled).",
-            setup=_seed_keys,
+            "IAM roles KeyAdmin, CameraProducer, VideoAnalytics and NightShiftViewer (allowed PutMedia/GetMedia "
+            "in IAM), and a key someone disabled (alias/demo-disabled).",
+            setup=_seed,
         ),
         Step(
-            "Create a stream with a checked key",
-            "kvsctl resolves the alias, checks the key is Enabled, symmetric and in this region, then "
-            "passes the key ARN (never the alias) to CreateStream.",
+            "Recommend a key policy (offline)",
+            "Admins manage the key but cannot use it; the producer may only GenerateDataKey and the consumer "
+            "only Decrypt, and only through KVS (kms:ViaService).",
             [
-                "stream",
+                "key",
+                "recommend-policy",
+                "--region",
+                "us-east-1",
+                "--admin",
+                ADMIN,
+                "--producer",
+                PRODUCER,
+                "--consumer",
+                CONSUMER,
+            ],
+        ),
+        Step(
+            "Create the key",
+            "SYMMETRIC_DEFAULT, that policy, rotation enabled, then the alias. Someone forgot NightShiftViewer.",
+            [
+                "key",
                 "create",
-                "lobby-cam",
-                "--kms-key",
+                "--alias",
                 "alias/demo-cams",
-                "--retention-hours",
-                "24",
-                "--media-type",
-                "video/h264",
+                "--admin",
+                ADMIN,
+                "--producer",
+                PRODUCER,
+                "--consumer",
+                CONSUMER,
+                "--description",
+                "kvsctl demo: camera fleet key",
                 "--tag",
                 "team=video",
             ],
         ),
         Step(
-            "Describe it",
-            "The stream and its key: ARN, aliases, manager, state, rotation.",
-            ["stream", "describe", "lobby-cam"],
+            "Refuse an alias in use",
+            "Checked before any key is made: exit 1, nothing created.",
+            ["key", "create", "--alias", "alias/demo-cams", "--admin", ADMIN],
+            expect_exit=1,
+        ),
+        Step(
+            "Plan a spec file",
+            "Two streams declared as code. --dry-run prints the plan and touches nothing.",
+            ["apply", "{spec}", "--dry-run"],
+        ),
+        Step(
+            "Apply it",
+            "The missing streams are created through the checked create path: the alias is resolved and the "
+            "key ARN (never the alias) is what KVS stores. Existing streams are never changed.",
+            ["apply", "{spec}"],
+        ),
+        Step(
+            "Describe the key",
+            "Metadata, rotation, policy, and the streams that use it.",
+            ["key", "describe", "alias/demo-cams"],
         ),
         Step(
             "Refuse a disabled key",
@@ -71,11 +153,19 @@ def steps() -> list[Step]:
             expect_exit=1,
         ),
         Step(
-            "Idempotent create",
-            "--if-not-exists succeeds when the stream exists with the same key.",
-            ["stream", "create", "lobby-cam", "--kms-key", "alias/demo-cams", "--if-not-exists"],
+            "Audit producers and consumers, live",
+            "kvsctl reads the stream, its key (state, rotation, key policy, grants) and each principal's IAM "
+            "policies, then evaluates them as AWS does. The camera can write and VideoAnalytics can read; "
+            "NightShiftViewer is declared in the spec but was left out of the key policy, so the audit fails "
+            "(exit 1) and says why.",
+            ["audit", "stream", "lobby-cam", "--producer", PRODUCER, "--consumer", CONSUMER, "--consumer", FORGOTTEN],
+            expect_exit=1,
         ),
-        Step("List streams", "Every stream with its key; doomed-cam does not exist.", ["stream", "list"]),
+        Step(
+            "Estimate the KMS cost",
+            "Counted from the account: each (credential, stream) pair asks KMS for data keys.",
+            ["cost", "estimate", "--from-account", "--producers-per-stream", "1", "--consumers-per-stream", "2"],
+        ),
     ]
 
 
@@ -85,9 +175,13 @@ def run_demo(port: int, g: Any) -> int:
     from kvsctl.sandbox.server import running_sandbox, sandbox_environment
 
     console = make_console(no_color=g.no_color)
-    facts: dict[str, str] = {}
     failures: list[str] = []
-    with running_sandbox(port) as endpoint, sandbox_environment(endpoint):
+    with (
+        tempfile.TemporaryDirectory(prefix="kvsctl-demo-") as workdir,
+        running_sandbox(port) as endpoint,
+        sandbox_environment(endpoint),
+    ):
+        facts: dict[str, str] = {"workdir": workdir}
         console.rule("[bold]kvsctl sandbox demo[/bold]")
         console.print(f"A moto sandbox is running at {endpoint}; no AWS account is used.\n")
         factory = ClientFactory()
@@ -97,10 +191,14 @@ def run_demo(port: int, g: Any) -> int:
             if step.setup is not None:
                 step.setup(factory, facts)
             if step.argv:
-                argv = [*step.argv, "--endpoint-url", endpoint, "-o", "table"]
+                shown = [a.format(**facts) if "{" in a else a for a in step.argv]
+                argv = [*shown, "--endpoint-url", endpoint, "-o", "table"]
+                if step.argv[0] == "key" and step.argv[1] == "recommend-policy":
+                    argv.remove("--endpoint-url")
+                    argv.remove(endpoint)
                 if g.no_color:
                     argv.append("--no-color")
-                console.print(f"\n[bold]$ kvsctl {shlex.join(step.argv)}[/bold]")
+                console.print(f"\n[bold]$ kvsctl {shlex.join(shown)}[/bold]", soft_wrap=True)
                 sys.stdout.flush()
                 code = main(argv)
                 sys.stdout.flush()

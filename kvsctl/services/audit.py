@@ -62,7 +62,12 @@ def load_policy(path: str, kind: PolicyKind, what: str) -> PolicyDoc:
     try:
         parse_policy(text, path, kind)
     except PolicyParseError as e:
-        raise UsageError(f"{what} {e}", hint="Fix the policy document; AWS would reject it too.") from None
+        hint = (
+            "Keep one of the duplicate keys (merge their values); kvsctl does not guess which one AWS uses."
+            if e.message.startswith("duplicate key")
+            else "Fix the policy document; AWS would reject it too."
+        )
+        raise UsageError(f"{what} {e}", hint=hint) from None
     return PolicyDoc(path, text)
 
 

@@ -63,10 +63,19 @@ def s(**kw: Any) -> dict[str, Any]:
             id="NotResource: listed resource",
         ),
         pytest.param(
-            s(Resource="arn:aws:kinesisvideo:*:${aws:PrincipalAccount}:stream/${aws:username}/*"),
+            s(Resource="arn:aws:kinesisvideo:*:*:stream/${aws:username}/*"),
             {},
             Tri.TRUE,
             id="IAM UG: variables in Resource",
+        ),
+        pytest.param(
+            # IAM UG Policy variables: "only in the resource portion of the ARN ... after the fifth colon. You
+            # can't use a variable to replace parts of the ARN before the fifth colon, such as the service or
+            # account." What AWS does with one there is not documented: unknown, not a guessed match.
+            s(Resource="arn:aws:kinesisvideo:*:${aws:PrincipalAccount}:stream/${aws:username}/*"),
+            {},
+            Tri.UNKNOWN,
+            id="IAM UG: variable before the fifth colon is not documented to substitute",
         ),
         pytest.param(
             s(Resource="arn:aws:kinesisvideo:*:*:stream/${aws:username}/*"),

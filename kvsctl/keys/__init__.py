@@ -1,0 +1,1 @@
+"""Key policies for Kinesis Video Streams: least-privilege recommendations (pure, no AWS)."""

@@ -1,0 +1,362 @@
+"""Build the least-privilege KMS key policy for a Kinesis Video Streams key (pure: no I/O, no AWS).
+
+What the policy grants, and why:
+- admins manage the key (the usual administration actions) but get no data access: no Encrypt,
+  Decrypt, GenerateDataKey* or ReEncrypt*;
+- producers get kms:GenerateDataKey and consumers kms:Decrypt, each only when KVS makes the call on
+  their behalf (`kms:ViaService` = kinesisvideo.<region>.amazonaws.com) and only for the principals named;
+- delegation to the account's IAM (`arn:aws:iam::ACCT:root`, the statement AWS's default key policy
+  starts with) only when asked, because it lets any IAM policy in the account grant use of the key.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from kvsctl.errors import UsageError
+
+POLICY_VERSION = "2012-10-17"
+POLICY_ID = "kvsctl-kvs-key-policy"
+
+#: Key management without data access. kms:Create* and kms:Revoke* are what AWS's default
+#: administrator statement grants; note kms:Create* includes kms:CreateGrant (see NOTES).
+ADMIN_ACTIONS: tuple[str, ...] = (
+    "kms:Create*",
+    "kms:Describe*",
+    "kms:Enable*",
+    "kms:List*",
+    "kms:Put*",
+    "kms:Update*",
+    "kms:Revoke*",
+    "kms:Disable*",
+    "kms:Get*",
+    "kms:Delete*",
+    "kms:TagResource",
+    "kms:UntagResource",
+    "kms:ScheduleKeyDeletion",
+    "kms:CancelKeyDeletion",
+    "kms:RotateKeyOnDemand",
+)
+#: Actions that reach the data: none of these may match an admin action pattern.
+DATA_ACTIONS: tuple[str, ...] = (
+    "kms:Encrypt",
+    "kms:Decrypt",
+    "kms:ReEncryptFrom",
+    "kms:ReEncryptTo",
+    "kms:GenerateDataKey",
+    "kms:GenerateDataKeyWithoutPlaintext",
+    "kms:GenerateDataKeyPair",
+    "kms:GenerateDataKeyPairWithoutPlaintext",
+    "kms:GenerateMac",
+    "kms:VerifyMac",
+    "kms:Sign",
+    "kms:Verify",
+)
+PRODUCER_ACTION = "kms:GenerateDataKey"
+CONSUMER_ACTION = "kms:Decrypt"
+MANAGE_ACTION = "kms:PutKeyPolicy"
+
+SID_ADMIN = "KeyAdministrationNoDataAccess"
+SID_PRODUCERS = "KvsProducersGenerateDataKeyViaKvsOnly"
+SID_CONSUMERS = "KvsConsumersDecryptViaKvsOnly"
+SID_ACCOUNT = "DelegateToAccountIamPolicies"
+
+NOTES: tuple[str, ...] = (
+    "Admins can manage the key but not use it. kms:Create* includes kms:CreateGrant, so an admin could "
+    "grant itself use of the key; CloudTrail records every grant.",
+    "Producers and consumers also need kinesisvideo:PutMedia / kinesisvideo:GetMedia on the stream in "
+    "their IAM policies; the key policy alone does not let them stream.",
+)
+
+_PARTITIONS = ("aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b")
+_IAM_NAME = r"[\w+=,.@-]{1,128}"
+_IAM_PRINCIPAL = re.compile(
+    r"^arn:(?P<partition>[a-z-]+):iam::(?P<account>\d{12}):"
+    rf"(?P<resource>root|(?P<kind>user|role)/(?:{_IAM_NAME}/)*{_IAM_NAME})$"
+)
+_STS_SESSION = re.compile(
+    rf"^arn:(?P<partition>[a-z-]+):sts::(?P<account>\d{{12}}):(?P<resource>assumed-role/{_IAM_NAME}/[\w+=,.@-]{{2,64}})$"
+)
+_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
+_ACCOUNT = re.compile(r"^\d{12}$")
+
+ARN_HINT = (
+    "Name IAM roles or users by ARN, e.g. arn:aws:iam::123456789012:role/CameraProducer "
+    "(or arn:aws:iam::123456789012:root for the account)."
+)
+
+
+@dataclass(frozen=True)
+class Principal:
+    """A validated key-policy principal ARN."""
+
+    arn: str
+    partition: str
+    account: str
+
+
+def parse_principal(arn: str, role: str = "principal") -> Principal:
+    """Validate an ARN that a key policy may name (exit 2 otherwise)."""
+    text = arn.strip()
+    if "*" in text or "?" in text:
+        raise UsageError(
+            f"{role} {text!r} contains a wildcard",
+            hint="Key policy principals cannot be patterns; a wildcard would open the key. " + ARN_HINT,
+            code="invalid_principal",
+        )
+    m = _IAM_PRINCIPAL.match(text) or _STS_SESSION.match(text)
+    if m is None:
+        if re.match(r"^arn:[a-z-]+:iam::\d{12}:group/", text):
+            raise UsageError(
+                f"{role} {text!r} is an IAM group; groups cannot be principals in a key policy",
+                hint="Name the role or the users instead, or use --allow-account-iam and grant the group in IAM.",
+                code="invalid_principal",
+            )
+        raise UsageError(
+            f"{role} {text!r} is not an IAM role, user or account ARN", hint=ARN_HINT, code="invalid_principal"
+        )
+    partition = m.group("partition")
+    if partition not in _PARTITIONS:
+        raise UsageError(
+            f"{role} {text!r} names an unknown partition {partition!r}", hint=ARN_HINT, code="invalid_principal"
+        )
+    return Principal(text, partition, m.group("account"))
+
+
+def region_partition(region: str) -> str:
+    if region.startswith("cn-"):
+        return "aws-cn"
+    if region.startswith("us-gov-"):
+        return "aws-us-gov"
+    if region.startswith("us-iso-"):
+        return "aws-iso"
+    if region.startswith("us-isob-"):
+        return "aws-iso-b"
+    return "aws"
+
+
+def check_region(region: str | None) -> str:
+    if not region:
+        raise UsageError(
+            "no region given",
+            hint="Pass --region (the key's region: kms:ViaService names kinesisvideo.<region>.amazonaws.com) "
+            "or set AWS_REGION.",
+            code="no_region",
+        )
+    if not _REGION.match(region):
+        raise UsageError(
+            f"invalid region {region!r}", hint="Regions look like us-west-2 or eu-central-1.", code="invalid_region"
+        )
+    return region
+
+
+def kvs_via_service(region: str) -> str:
+    """The kms:ViaService value of KVS in a region (FACTS.md)."""
+    suffix = "amazonaws.com.cn" if region_partition(region) == "aws-cn" else "amazonaws.com"
+    return f"kinesisvideo.{region}.{suffix}"
+
+
+@dataclass(frozen=True)
+class PolicyRequest:
+    admins: Sequence[str]
+    region: str | None
+    producers: Sequence[str] = ()
+    consumers: Sequence[str] = ()
+    account: str | None = None
+    allow_account_iam: bool = False
+
+
+@dataclass(frozen=True)
+class RecommendedPolicy:
+    """A key policy together with what it was built from."""
+
+    document: dict[str, Any]
+    region: str
+    account: str
+    admins: tuple[str, ...]
+    producers: tuple[str, ...]
+    consumers: tuple[str, ...]
+    allow_account_iam: bool
+    notes: tuple[str, ...] = field(default=NOTES)
+
+    @property
+    def via_service(self) -> str:
+        return kvs_via_service(self.region)
+
+
+def _unique(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(v.strip() for v in values))
+
+
+def build_key_policy(req: PolicyRequest) -> RecommendedPolicy:
+    """Validate the request (exit 2 on any bad input) and build the policy."""
+    if not req.admins:
+        raise UsageError(
+            "no key administrator given",
+            hint="Pass --admin ARN at least once: a key nobody can manage can never have its policy fixed.",
+            code="no_admin",
+        )
+    region = check_region(req.region)
+    admins = [parse_principal(a, "--admin") for a in _unique(req.admins)]
+    producers = [parse_principal(a, "--producer") for a in _unique(req.producers)]
+    consumers = [parse_principal(a, "--consumer") for a in _unique(req.consumers)]
+    partition = region_partition(region)
+    for p in (*admins, *producers, *consumers):
+        if p.partition != partition:
+            raise UsageError(
+                f"{p.arn} is in partition {p.partition}, the key's region {region} is in {partition}",
+                hint="Key policies can only name principals of the key's own partition.",
+                code="invalid_principal",
+            )
+    account = _account(req.account, admins)
+    statements: list[dict[str, Any]] = []
+    if req.allow_account_iam:
+        statements.append(
+            {
+                "Sid": SID_ACCOUNT,
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:{partition}:iam::{account}:root"},
+                "Action": "kms:*",
+                "Resource": "*",
+            }
+        )
+    statements.append(
+        {
+            "Sid": SID_ADMIN,
+            "Effect": "Allow",
+            "Principal": {"AWS": [a.arn for a in admins]},
+            "Action": list(ADMIN_ACTIONS),
+            "Resource": "*",
+        }
+    )
+    via = {"StringEquals": {"kms:ViaService": kvs_via_service(region)}}
+    if producers:
+        statements.append(
+            {
+                "Sid": SID_PRODUCERS,
+                "Effect": "Allow",
+                "Principal": {"AWS": [p.arn for p in producers]},
+                "Action": PRODUCER_ACTION,
+                "Resource": "*",
+                "Condition": via,
+            }
+        )
+    if consumers:
+        statements.append(
+            {
+                "Sid": SID_CONSUMERS,
+                "Effect": "Allow",
+                "Principal": {"AWS": [c.arn for c in consumers]},
+                "Action": CONSUMER_ACTION,
+                "Resource": "*",
+                "Condition": via,
+            }
+        )
+    document = {"Version": POLICY_VERSION, "Id": POLICY_ID, "Statement": statements}
+    notes = list(NOTES)
+    if not producers:
+        notes.append("No --producer given: no principal can write video to streams on this key through KVS.")
+    if not consumers:
+        notes.append("No --consumer given: no principal can read video from streams on this key through KVS.")
+    if req.allow_account_iam:
+        notes.append(
+            f"--allow-account-iam: any IAM policy in account {account} can now allow any use of this key, "
+            "including outside KVS."
+        )
+    return RecommendedPolicy(
+        document=document,
+        region=region,
+        account=account,
+        admins=tuple(a.arn for a in admins),
+        producers=tuple(p.arn for p in producers),
+        consumers=tuple(c.arn for c in consumers),
+        allow_account_iam=req.allow_account_iam,
+        notes=tuple(notes),
+    )
+
+
+def _account(given: str | None, admins: Sequence[Principal]) -> str:
+    if given:
+        if not _ACCOUNT.match(given):
+            raise UsageError(f"invalid account id {given!r}", hint="Account ids are 12 digits.", code="invalid_account")
+        return given
+    accounts = sorted({a.account for a in admins})
+    if len(accounts) != 1:
+        raise UsageError(
+            f"the admins are in several accounts ({', '.join(accounts)}); which one owns the key?",
+            hint="Pass --account with the key's account id.",
+            code="ambiguous_account",
+        )
+    return accounts[0]
+
+
+# -- who could manage a key with this policy (the project's evaluator) -------------------------------
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list) else [value]
+
+
+def data_actions_allowed(actions: Iterable[str]) -> tuple[str, ...]:
+    """Which data actions a list of action patterns would reach (empty for the admin actions)."""
+    patterns = [str(p).lower() for p in actions]
+    return tuple(a for a in DATA_ACTIONS if any(fnmatch.fnmatchcase(a.lower(), p) for p in patterns))
+
+
+def placeholder_key_arn(rec: RecommendedPolicy) -> str:
+    """The key does not exist yet; key policies say Resource "*" (this key), so any ARN of the key's
+    account and region stands in for it."""
+    return f"arn:{region_partition(rec.region)}:kms:{rec.region}:{rec.account}:key/00000000-0000-0000-0000-000000000000"
+
+
+def manage_decisions(rec: RecommendedPolicy) -> dict[str, str]:
+    """principal -> the evaluator's decision on kms:PutKeyPolicy, for each admin (and the account root
+    when the policy delegates to IAM). The call is direct, not through a service; IAM policies are
+    unknown, so a path that needs an IAM allow is `conditional`, never counted as able to manage."""
+    from kvsctl.policy.context import RequestContext
+    from kvsctl.policy.document import PolicyKind, parse_policy
+    from kvsctl.policy.evaluate import Request
+    from kvsctl.policy.kms import authorize_kms
+    from kvsctl.policy.principals import parse_principal as parse_requester
+
+    key_arn = placeholder_key_arn(rec)
+    policy = parse_policy(rec.document, "key policy", PolicyKind.RESOURCE)
+    candidates = list(rec.admins)
+    if rec.allow_account_iam:
+        candidates.append(f"arn:{region_partition(rec.region)}:iam::{rec.account}:root")
+    decisions: dict[str, str] = {}
+    for arn in candidates:
+        who = parse_requester(arn)
+        values = {
+            "aws:PrincipalAccount": who.account,
+            "aws:PrincipalType": who.principal_type,
+            "aws:SecureTransport": "true",
+            "aws:ViaAWSService": "false",
+            "aws:RequestedRegion": rec.region,
+            "kms:CallerAccount": who.account,
+        }
+        if who.principal_arn:
+            values["aws:PrincipalArn"] = who.principal_arn
+        ctx = RequestContext.build(values, absent=["kms:ViaService"], unknown_by_default=True)
+        req = Request(principal=who, action=MANAGE_ACTION, resource=key_arn, context=ctx)
+        decisions[arn] = authorize_kms(req, key_arn=key_arn, key_policy=policy, iam=None).value
+    return decisions
+
+
+def lockout_problem(rec: RecommendedPolicy) -> str | None:
+    """Why nobody could manage a key with this policy (None when some admin is allowed kms:PutKeyPolicy).
+
+    KMS itself runs a similar "lockout safety check" at CreateKey/PutKeyPolicy, but only for the
+    caller; this check runs before any AWS call, and moto does not run KMS's check at all.
+    """
+    decisions = manage_decisions(rec)
+    if any(d == "allow" for d in decisions.values()):
+        return None
+    shown = ", ".join(f"{arn}: {d}" for arn, d in decisions.items())
+    return f"no admin is allowed kms:PutKeyPolicy by this policy ({shown}), so nobody could ever change it"

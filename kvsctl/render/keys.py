@@ -1,0 +1,101 @@
+"""Views of key policies and keys for the table and JSON renderers."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from kvsctl.keys.policy import RecommendedPolicy
+from kvsctl.render.streams import key_table
+
+
+def _statement_table(document: dict[str, Any], title: str) -> Any:
+    from rich.table import Table
+
+    table = Table(title=title, title_justify="left")
+    for col in ("Sid", "principals", "actions", "only when"):
+        table.add_column(col, overflow="fold")
+    for st in document.get("Statement", []):
+        principal = st.get("Principal", {})
+        aws = principal.get("AWS", principal) if isinstance(principal, dict) else principal
+        principals = "\n".join(aws if isinstance(aws, list) else [str(aws)])
+        actions = st.get("Action", [])
+        actions_text = "\n".join(actions if isinstance(actions, list) else [actions])
+        cond = st.get("Condition") or {}
+        only = "; ".join(f"{k} {op} {v}" for op, kv in cond.items() for k, v in kv.items()) or "-"
+        table.add_row(str(st.get("Sid", "-")), principals, actions_text, only)
+    return table
+
+
+@dataclass(frozen=True)
+class RecommendPolicyView:
+    rec: RecommendedPolicy
+
+    def to_json(self) -> dict[str, Any]:
+        # The document alone, ready for `aws kms put-key-policy --policy file://...` (CONTRACT.md).
+        return self.rec.document
+
+    def render_table(self) -> list[Any]:
+        from rich.text import Text
+
+        r = self.rec
+        return [
+            _statement_table(r.document, f"Key policy for KVS in {r.region} (account {r.account})"),
+            *[f"note: {n}" for n in r.notes],
+            "Policy document (-o json prints it alone):",
+            Text(json.dumps(r.document, indent=2), no_wrap=True, overflow="ignore"),
+        ]
+
+
+@dataclass(frozen=True)
+class KeyCreateView:
+    outcome: Any  # services.keyadmin.KeyCreateOutcome
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = self.outcome.to_json()
+        return data
+
+    def render_table(self) -> list[Any]:
+        o = self.outcome
+        parts: list[Any] = []
+        if o.action == "created":
+            parts.append(f"[green]Created[/green] key {o.key.arn} with alias {o.request.alias}, rotation enabled")
+            parts.append(key_table(o.key))
+        else:
+            parts.append(
+                f"[cyan]Dry run:[/cyan] would create a SYMMETRIC_DEFAULT key with alias {o.request.alias}, "
+                "rotation enabled; nothing was created"
+            )
+        parts.append(_statement_table(o.policy.document, "Key policy"))
+        parts += [f"note: {n}" for n in o.policy.notes]
+        return parts
+
+
+@dataclass(frozen=True)
+class KeyDescribeView:
+    report: Any  # services.keyadmin.KeyReport
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = self.report.to_json()
+        return data
+
+    def render_table(self) -> list[Any]:
+        from rich.table import Table
+
+        r = self.report
+        parts: list[Any] = [key_table(r.key)]
+        for problem in r.key.usable_problems:
+            parts.append(f"[red]problem:[/red] {problem}")
+        streams = Table(title=f"{len(r.streams)} stream(s) use this key", title_justify="left")
+        for col in ("name", "status", "retention"):
+            streams.add_column(col, overflow="fold")
+        for v in r.streams:
+            streams.add_row(v.stream.name, v.stream.status, f"{v.stream.retention_hours} h")
+        parts.append(streams)
+        if r.policy is not None:
+            parts.append(_statement_table(r.policy, "Key policy"))
+        if r.access is not None:
+            parts += list(r.access.render_table())
+        parts += [f"note: {n}" for n in r.notes]
+        return parts

@@ -1,0 +1,681 @@
+"""Live audit: gather, through kvsctl/aws/, every fact the evaluator needs for a set of streams.
+
+Cost is kept proportional to what is distinct, never to the number of streams:
+- streams: `audit all` takes them from ListStreams pages (StreamInfo carries the KmsKeyId); named
+  streams are described concurrently, one DescribeStream each;
+- keys: metadata, key policy and grants once per distinct key reference (per account and region),
+  plus one ListAliases per region;
+- principals: IAM policies once per principal, managed policies and groups once each.
+
+Reads run from a bounded thread pool; throttling is retried by the client factory. A read that fails
+for one resource (denied, not found, throttled past retries) becomes a finding on that resource and
+leaves the fact unknown (the evaluator then answers `conditional`), never a silent pass. A failure of
+the session itself (no credentials, endpoint unreachable) or of ListStreams stops the audit (exit 3).
+
+The AWS managed key is found through ListAliases only (DescribeKey on its alias would create it). When
+it does not exist yet, or its policy cannot be read, it is evaluated with its documented policy shape.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from kvsctl import validate
+from kvsctl.audit import findings as catalogue
+from kvsctl.audit.engine import run_audit
+from kvsctl.audit.live import FAIL_ON_CHOICES, LiveAuditReport, StreamAudit
+from kvsctl.audit.model import AuditInput, AuditReport, Finding, Grant, PolicyDoc, PrincipalPolicies, Severity
+from kvsctl.aws.errors import is_session_error
+from kvsctl.aws.iam import IamGateway, PrincipalIam
+from kvsctl.aws.kms import KmsGateway
+from kvsctl.aws.kvs import KvsGateway
+from kvsctl.aws.once import Once
+from kvsctl.aws.session import ClientFactory
+from kvsctl.errors import AwsError, UsageError
+from kvsctl.keyref import KeyRef, parse_key_ref
+from kvsctl.models import AWS_MANAGED_ALIASES, KeyInfo, Stream, is_aws_managed_reference
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+DEFAULT_WORKERS = 8
+
+# Finding codes for keys and streams (KVS2xx, catalogued in kvsctl/audit/findings.py).
+STREAM_NOT_FOUND = catalogue.STREAM_NOT_FOUND.code
+KEY_NOT_FOUND = catalogue.KEY_NOT_FOUND.code
+KEY_DISABLED = catalogue.KEY_DISABLED.code
+KEY_PENDING_DELETION = catalogue.KEY_PENDING_DELETION.code
+KEY_WRONG_SPEC = catalogue.KEY_WRONG_SPEC.code
+KEY_OTHER_REGION = catalogue.KEY_OTHER_REGION.code
+KEY_POLICY_UNREADABLE = catalogue.LIVE_KEY_POLICY_UNREADABLE.code
+KEY_ROTATION_DISABLED = catalogue.KEY_ROTATION_DISABLED.code
+AWS_MANAGED_KEY_USED = catalogue.AWS_MANAGED_KEY_USED.code
+COULD_NOT_CHECK = catalogue.COULD_NOT_CHECK.code
+AWS_MANAGED_POLICY_ASSUMED = catalogue.AWS_MANAGED_POLICY_ASSUMED.code
+KEY_NOT_FOR_KVS = catalogue.KEY_NOT_FOR_KVS.code
+
+ProgressFn = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class AuditScope:
+    """What to audit: named streams, or every stream (optionally by prefix) in one or more regions."""
+
+    names: tuple[str, ...] = ()
+    all_streams: bool = False
+    name_prefix: str | None = None
+    regions: tuple[str, ...] = ()
+    producers: tuple[str, ...] = ()
+    consumers: tuple[str, ...] = ()
+    require_customer_key: bool = False
+
+    def validated(self) -> AuditScope:
+        """Local checks (exit 2 before any AWS call)."""
+        if not self.all_streams and not self.names:
+            raise UsageError("name at least one stream", hint="Example: kvsctl audit stream lobby-cam")
+        for name in self.names:
+            validate.stream_name(name)
+        if self.name_prefix is not None and not validate.STREAM_NAME.match(self.name_prefix):
+            raise UsageError(
+                f"invalid stream name prefix {self.name_prefix!r}",
+                hint="A prefix is 1-256 characters of letters, digits, '_', '.' and '-'.",
+            )
+        for flag, arns in (("--producer", self.producers), ("--consumer", self.consumers)):
+            for arn in arns:
+                check_principal(arn, flag)
+        for region in self.regions:
+            if not _REGION.match(region):
+                raise UsageError(f"invalid region {region!r}", hint="Regions look like us-east-1.")
+        return self
+
+
+_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
+
+
+def check_principal(arn: str, flag: str) -> str:
+    """A producer or consumer must be a principal KVS can act for (exit 2 otherwise)."""
+    from kvsctl.policy.principals import PrincipalError, PrincipalKind, parse_principal
+
+    try:
+        p = parse_principal(arn.strip())
+    except PrincipalError as exc:
+        raise UsageError(
+            f"{flag}: {exc}", hint="Use a role, user, assumed-role session or federated user ARN, or an account id."
+        ) from None
+    if p.kind is PrincipalKind.SERVICE:
+        raise UsageError(f"{flag}: {arn} is a service principal; KVS uses the caller's own credentials")
+    return arn
+
+
+@dataclass(frozen=True)
+class KeyFacts:
+    """One distinct key as read (or not) for the audit."""
+
+    reference: str | None  # KmsKeyId as KVS holds it; None = the AWS managed key
+    arn: str  # best known ARN (the alias ARN for an AWS managed key not created yet)
+    key: KeyInfo | None
+    aws_managed: bool
+    policy: Any | None  # document (JSON text or dict); None = unreadable
+    policy_source: str | None  # "key" (read) | "documented" (AWS managed shape) | None
+    grants: tuple[Mapping[str, Any], ...] | None  # ListGrants items; None = unreadable
+    findings: tuple[Finding, ...] = ()
+
+    @property
+    def region(self) -> str:
+        return self.key.region if self.key else _arn_field(self.arn, 3)
+
+    @property
+    def account(self) -> str:
+        return self.key.account if self.key and self.key.account else _arn_field(self.arn, 4)
+
+
+@dataclass(frozen=True)
+class StreamFacts:
+    name: str
+    region: str
+    stream: Stream | None  # None: not found or not readable (see findings)
+    key: KeyFacts | None
+    findings: tuple[Finding, ...] = ()
+
+    @property
+    def arn(self) -> str:
+        return self.stream.arn if self.stream else f"stream/{self.name}"
+
+
+@dataclass(frozen=True)
+class AuditFacts:
+    streams: tuple[StreamFacts, ...]
+    producers: tuple[str, ...]
+    consumers: tuple[str, ...]
+    principals: Mapping[str, PrincipalIam]
+    findings: tuple[Finding, ...] = ()  # about principals
+
+
+def aws_managed_key_policy(account: str, region: str) -> dict[str, Any]:
+    """The documented shape of the KVS AWS managed key's policy: every principal of the account, but only
+    through KVS in this region; direct metadata access for the account (KMS developer guide, "AWS managed
+    keys"; FACTS.md)."""
+    return {
+        "Version": "2012-10-17",
+        "Id": "auto-kinesisvideo",
+        "Statement": [
+            {
+                "Sid": "Allow access through Kinesis Video Streams for all principals in the account "
+                "that are authorized to use Kinesis Video Streams",
+                "Effect": "Allow",
+                "Principal": {"AWS": "*"},
+                "Action": [
+                    "kms:Encrypt",
+                    "kms:Decrypt",
+                    "kms:ReEncrypt*",
+                    "kms:GenerateDataKey*",
+                    "kms:CreateGrant",
+                    "kms:DescribeKey",
+                ],
+                "Resource": "*",
+                "Condition": {
+                    "StringEquals": {
+                        "kms:CallerAccount": account,
+                        "kms:ViaService": f"kinesisvideo.{region}.amazonaws.com",
+                    }
+                },
+            },
+            {
+                "Sid": "Allow direct access to key metadata to the account",
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
+                "Action": ["kms:Describe*", "kms:Get*", "kms:List*", "kms:RevokeGrant"],
+                "Resource": "*",
+            },
+        ],
+    }
+
+
+def _arn_field(arn: str, index: int) -> str:
+    parts = arn.split(":")
+    return parts[index] if len(parts) > index else ""
+
+
+def _reason(exc: AwsError) -> str:
+    return exc.message
+
+
+class LiveAuditService:
+    """Gathers AuditFacts for a scope. `key_factory` reads keys owned by another account (--key-profile)."""
+
+    def __init__(
+        self,
+        factory: ClientFactory,
+        *,
+        key_factory: ClientFactory | None = None,
+        workers: int = DEFAULT_WORKERS,
+        progress: ProgressFn | None = None,
+    ) -> None:
+        self.factory = factory
+        self.key_factory = key_factory
+        self.workers = max(1, workers)
+        self.progress = progress
+        self.iam = IamGateway(factory)
+        self._gateways: Once[KmsGateway] = Once()
+        self._keys: Once[KeyFacts] = Once()
+
+    # -- the whole gathering -------------------------------------------------------------------------
+    def gather(self, scope: AuditScope) -> AuditFacts:
+        scope = scope.validated()
+        with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="kvsctl-audit") as pool:
+            found = self._streams(scope, pool)
+            streams = [s for _name, _region, s, _f in found if s is not None]
+            # Distinct keys first, so each is read by exactly one task.
+            wanted: dict[tuple[str, str, str], Stream] = {}
+            for stream in streams:
+                wanted.setdefault(self._key_slot(stream), stream)
+            self._map(pool, "keys", list(wanted.values()), self.key_facts)
+            home = streams[0].account if streams else None
+            arns = list(dict.fromkeys(a.strip() for a in (*scope.producers, *scope.consumers)))
+            read = self._map(pool, "principals", arns, lambda a: self.iam.principal(a, home_account=home))
+            principals = dict(zip(arns, read, strict=True))
+        results = [self._stream_facts(name, region, stream, fs, scope) for name, region, stream, fs in found]
+        return AuditFacts(
+            streams=tuple(results),
+            producers=tuple(dict.fromkeys(p.strip() for p in scope.producers)),
+            consumers=tuple(dict.fromkeys(c.strip() for c in scope.consumers)),
+            principals=principals,
+            findings=tuple(_principal_findings(principals.values())),
+        )
+
+    # -- streams -------------------------------------------------------------------------------------
+    def _regions(self, scope: AuditScope) -> list[str]:
+        return list(dict.fromkeys(scope.regions)) or [self.factory.region]
+
+    def _streams(
+        self, scope: AuditScope, pool: ThreadPoolExecutor
+    ) -> list[tuple[str, str, Stream | None, tuple[Finding, ...]]]:
+        if scope.all_streams:
+            listed: list[tuple[str, str, Stream | None, tuple[Finding, ...]]] = []
+            for region in self._regions(scope):
+                # ListStreams denied or failing stops the audit: there is nothing else to check.
+                for stream in KvsGateway(self.factory, region).list_streams(scope.name_prefix):
+                    listed.append((stream.name, region, stream, ()))
+            return sorted(listed, key=lambda t: (t[1], t[0]))
+        region = self._regions(scope)[0]
+        kvs = KvsGateway(self.factory, region)
+        names = list(dict.fromkeys(scope.names))
+
+        def describe(name: str) -> tuple[str, str, Stream | None, tuple[Finding, ...]]:
+            try:
+                stream = kvs.describe_stream(name)
+            except AwsError as exc:
+                if is_session_error(exc):
+                    raise
+                message = f"could not check stream {name}: {_reason(exc)}"
+                return name, region, None, (_finding(COULD_NOT_CHECK, "error", message, stream=name),)
+            if stream is None:
+                message = f"stream {name} not found in {region}"
+                return name, region, None, (_finding(STREAM_NOT_FOUND, "error", message, stream=name),)
+            return name, region, stream, ()
+
+        return self._map(pool, "streams", names, describe)
+
+    def _stream_facts(
+        self,
+        name: str,
+        region: str,
+        stream: Stream | None,
+        found: tuple[Finding, ...],
+        scope: AuditScope,
+    ) -> StreamFacts:
+        if stream is None:
+            return StreamFacts(name, region, None, None, found)
+        key = self.key_facts(stream)
+        findings = list(found) + list(key.findings)
+        key_region = key.region
+        if key_region and key_region != stream.region:
+            findings.append(
+                _finding(
+                    KEY_OTHER_REGION,
+                    "error",
+                    f"key {key.arn} is in {key_region}, stream {stream.name} in {stream.region}: "
+                    "KVS needs a key in the stream's own region",
+                    key=key.arn,
+                )
+            )
+        if scope.require_customer_key and key.aws_managed:
+            findings.append(
+                _finding(
+                    AWS_MANAGED_KEY_USED,
+                    "error",
+                    f"stream {stream.name} uses the AWS managed key; a customer managed key is required",
+                    stream=stream.arn,
+                )
+            )
+        return StreamFacts(name, region, stream, key, tuple(findings))
+
+    # -- keys ----------------------------------------------------------------------------------------
+    @staticmethod
+    def _key_slot(stream: Stream) -> tuple[str, str, str]:
+        """(account, region, reference) with a bare key id spelled as its ARN, so that streams holding
+        the id and streams holding the ARN share one read."""
+        if is_aws_managed_reference(stream.kms_key_id):
+            return stream.account, stream.region, "aws-managed"
+        ref = str(stream.kms_key_id).strip()
+        try:
+            parsed = parse_key_ref(ref)
+        except UsageError:
+            return stream.account, stream.region, ref
+        if parsed.kind == "key-id":
+            partition = _arn_field(stream.arn, 1) or "aws"
+            ref = f"arn:{partition}:kms:{stream.region}:{stream.account}:key/{parsed.text}"
+        return stream.account, stream.region, ref
+
+    def key_facts(self, stream: Stream) -> KeyFacts:
+        """The facts of a stream's key, read once per distinct (account, region, reference)."""
+        account, region, ref = self._key_slot(stream)
+        return self._keys.get((account, region, ref), lambda: self._read_key(account, region, ref))
+
+    def _kms(self, factory: ClientFactory, region: str) -> KmsGateway:
+        return self._gateways.get((id(factory), region), lambda: KmsGateway(factory, region))
+
+    def _read_key(self, account: str, region: str, ref_text: str) -> KeyFacts:
+        if ref_text == "aws-managed":
+            return self._read_aws_managed(account, region)
+        try:
+            ref = parse_key_ref(ref_text)
+        except UsageError as exc:
+            return KeyFacts(
+                ref_text,
+                ref_text,
+                None,
+                False,
+                None,
+                None,
+                None,
+                (
+                    _finding(
+                        KEY_NOT_FOR_KVS,
+                        "error",
+                        f"KVS holds a key reference that cannot work: {exc.message}",
+                        key=ref_text,
+                    ),
+                ),
+            )
+        key_account = ref.account or account
+        key_region = ref.region or region
+        cross_account = key_account != account
+        owner = self.key_factory if cross_account and self.key_factory is not None else self.factory
+        kms = self._kms(owner, key_region)
+        arn = _guess_arn(ref, key_account, key_region)
+        findings: list[Finding] = []
+        key: KeyInfo | None = None
+        try:
+            key = kms.describe(ref)
+        except AwsError as exc:
+            if is_session_error(exc):
+                raise
+            if exc.code == "not_found":
+                where = f"in account {key_account}, {key_region}"
+                extra = " (or it is not shared with this account)" if cross_account and self.key_factory is None else ""
+                findings.append(
+                    _finding(
+                        KEY_NOT_FOUND,
+                        "error",
+                        f"key {ref_text} does not exist {where}{extra}: "
+                        "every PutMedia and GetMedia on its streams fails",
+                        key=arn,
+                    )
+                )
+                return KeyFacts(ref_text, arn, None, False, None, None, None, tuple(findings))
+            message = f"could not check key {ref_text}: {_reason(exc)}"
+            findings.append(_finding(COULD_NOT_CHECK, "warning", message, key=arn))
+        if key is not None:
+            arn = key.arn
+            findings += _key_state_findings(key)
+        key_id = key.key_id if key else (ref.text if ref.kind in ("key-id", "key-arn") else None)
+        # Cross-account reads go by ARN: a bare key id would be looked up in the caller's account.
+        read_id = arn if cross_account and key_id else key_id
+        policy: Any | None = None
+        if cross_account and self.key_factory is None:
+            findings.append(
+                _finding(
+                    KEY_POLICY_UNREADABLE,
+                    "warning",
+                    f"key policy of {arn} is unreadable: the key belongs to account {key_account}, and GetKeyPolicy "
+                    "works only with the owner's credentials (pass --key-profile PROFILE)",
+                    key=arn,
+                )
+            )
+        elif read_id is None:
+            message = f"key policy of {ref_text} is unreadable: the key could not be described"
+            findings.append(_finding(KEY_POLICY_UNREADABLE, "warning", message, key=arn))
+        else:
+            try:
+                policy = kms.get_key_policy(read_id)
+            except AwsError as exc:
+                if is_session_error(exc):
+                    raise
+                message = f"could not read the key policy of {arn}: {_reason(exc)}"
+                findings.append(_finding(KEY_POLICY_UNREADABLE, "warning", message, key=arn))
+        grants = self._grants(kms, read_id, arn, findings) if read_id else None
+        source = "key" if policy is not None else None
+        return KeyFacts(ref_text, arn, key, False, policy, source, grants, tuple(findings))
+
+    def _grants(
+        self, kms: KmsGateway, key_id: str, arn: str, findings: list[Finding]
+    ) -> tuple[Mapping[str, Any], ...] | None:
+        try:
+            return tuple(kms.list_grants(key_id))
+        except AwsError as exc:
+            if is_session_error(exc):
+                raise
+            message = f"could not check the grants of key {arn}: {_reason(exc)}"
+            findings.append(_finding(COULD_NOT_CHECK, "warning", message, key=arn))
+            return None
+
+    def _read_aws_managed(self, account: str, region: str) -> KeyFacts:
+        kms = self._kms(self.factory, region)
+        alias_arn = f"arn:aws:kms:{region}:{account}:{AWS_MANAGED_ALIASES[0]}"
+        documented = aws_managed_key_policy(account, region)
+        try:
+            key: KeyInfo | None = kms.describe_aws_managed()
+        except AwsError as exc:
+            if is_session_error(exc):
+                raise
+            return KeyFacts(
+                None,
+                alias_arn,
+                None,
+                True,
+                documented,
+                "documented",
+                None,
+                (
+                    _finding(
+                        COULD_NOT_CHECK,
+                        "warning",
+                        f"could not check the AWS managed key in {region}: {_reason(exc)}",
+                        key=alias_arn,
+                    ),
+                    _assumed(alias_arn, region, "it could not be looked up"),
+                ),
+            )
+        assert key is not None
+        if key.state == "NotCreated":
+            return KeyFacts(
+                None,
+                alias_arn,
+                key,
+                True,
+                documented,
+                "documented",
+                (),
+                (_assumed(alias_arn, region, "it does not exist yet (KMS creates it on the first PutMedia)"),),
+            )
+        findings = [f for f in _key_state_findings(key, aws_managed=True)]
+        policy: Any = documented
+        source = "documented"
+        try:
+            policy = kms.get_key_policy(key.key_id)
+            source = "key"
+        except AwsError as exc:
+            if is_session_error(exc):
+                raise
+            findings.append(_assumed(key.arn, region, f"its policy could not be read ({_reason(exc)})"))
+        grants = self._grants(kms, key.key_id, key.arn, findings)
+        return KeyFacts(None, key.arn, key, True, policy, source, grants, tuple(findings))
+
+    # -- concurrency ---------------------------------------------------------------------------------
+    def _map(self, pool: ThreadPoolExecutor, phase: str, items: list[T], fn: Callable[[T], R]) -> list[R]:
+        """fn over items on the pool, in order; reports progress; the first session error propagates."""
+        total = len(items)
+        if self.progress:
+            self.progress(phase, 0, total)
+        futures = [pool.submit(fn, item) for item in items]
+        results: list[R] = []
+        for done, future in enumerate(futures, 1):
+            results.append(future.result())
+            if self.progress:
+                self.progress(phase, done, total)
+        return results
+
+
+def _guess_arn(ref: KeyRef, account: str, region: str) -> str:
+    if ref.kind in ("key-arn", "alias-arn"):
+        return ref.text
+    if ref.kind == "alias-name":
+        return f"arn:aws:kms:{region}:{account}:{ref.text}"
+    return f"arn:aws:kms:{region}:{account}:key/{ref.text}"
+
+
+def _finding(code: str, severity: str, message: str, **where: str | None) -> Finding:
+    """A catalogue finding; `key` / `stream` become its resource, `principal` its principal."""
+    resource = where.get("key") or where.get("stream")
+    return catalogue.RULES[code](
+        message, principal=where.get("principal"), resource=resource, severity=Severity(severity)
+    )
+
+
+def _assumed(arn: str, region: str, why: str) -> Finding:
+    return _finding(
+        AWS_MANAGED_POLICY_ASSUMED,
+        "info",
+        f"the AWS managed key ({AWS_MANAGED_ALIASES[0]}, {region}) was evaluated with its documented key policy: {why}",
+        key=arn,
+    )
+
+
+def _key_state_findings(key: KeyInfo, *, aws_managed: bool = False) -> list[Finding]:
+    found: list[Finding] = []
+    if key.state == "NotCreated":
+        return found
+    if key.state == "PendingDeletion":
+        when = key.deletion_date.isoformat() if key.deletion_date else None
+        found.append(
+            _finding(
+                KEY_PENDING_DELETION,
+                "error",
+                f"key {key.arn} is pending deletion"
+                + (f" (deletion on {when})" if when else "")
+                + ": its streams' data becomes unreadable when it is deleted; cancel the deletion",
+                key=key.arn,
+                deletion_date=when,
+            )
+        )
+    elif key.state != "Enabled":
+        found.append(
+            _finding(
+                KEY_DISABLED,
+                "error",
+                f"key {key.arn} is {key.state}, not Enabled: every PutMedia and GetMedia on its streams fails",
+                key=key.arn,
+                state=key.state,
+            )
+        )
+    if key.spec != "SYMMETRIC_DEFAULT" or key.usage != "ENCRYPT_DECRYPT":
+        found.append(
+            _finding(
+                KEY_WRONG_SPEC,
+                "error",
+                f"key {key.arn} is {key.spec}/{key.usage}; KVS needs SYMMETRIC_DEFAULT/ENCRYPT_DECRYPT",
+                key=key.arn,
+                spec=key.spec,
+                usage=key.usage,
+            )
+        )
+    is_kvs_alias = any(a in AWS_MANAGED_ALIASES for a in key.aliases)
+    if key.manager == "AWS" and not aws_managed and not is_kvs_alias:
+        found.append(
+            _finding(
+                KEY_NOT_FOR_KVS,
+                "error",
+                f"key {key.arn} is the AWS managed key of another service; KVS cannot use it",
+                key=key.arn,
+            )
+        )
+    # Rotation only exists for symmetric encryption keys; for others a wrong spec is the finding.
+    if key.manager == "CUSTOMER" and not aws_managed and key.state == "Enabled" and key.spec == "SYMMETRIC_DEFAULT":
+        if key.rotation_enabled is False:
+            found.append(
+                _finding(KEY_ROTATION_DISABLED, "warning", f"automatic rotation is off for key {key.arn}", key=key.arn)
+            )
+        elif key.rotation_enabled is None:
+            message = f"could not check the rotation status of key {key.arn}"
+            found.append(_finding(COULD_NOT_CHECK, "warning", message, key=key.arn))
+    return found
+
+
+def _principal_findings(principals: Iterable[PrincipalIam]) -> list[Finding]:
+    found = []
+    for p in principals:
+        if p.error is None:
+            continue
+        severity = "info" if p.kind in ("account", "other") else "warning"
+        message = p.error if p.error.startswith("could not") else f"could not check IAM policies: {p.error}"
+        found.append(_finding(COULD_NOT_CHECK, severity, message, principal=p.arn))
+    return found
+
+
+# -- evaluation -------------------------------------------------------------------------------------------
+
+
+def _principal_policies(iam: PrincipalIam) -> PrincipalPolicies:
+    identity = tuple(PolicyDoc(p.name, p.document) for p in iam.identity)
+    boundary = PolicyDoc(iam.boundary.name, iam.boundary.document) if iam.boundary else None
+    return PrincipalPolicies(iam.arn, identity, boundary)
+
+
+#: Evaluator findings that the live audit states with its reason (KVS2xx), so they are not said twice.
+_EXPLAINED = {
+    catalogue.KEY_POLICY_UNREADABLE.code: {KEY_POLICY_UNREADABLE, KEY_NOT_FOUND, KEY_NOT_FOR_KVS},
+    catalogue.GRANTS_UNREADABLE.code: {COULD_NOT_CHECK, KEY_NOT_FOUND, KEY_NOT_FOR_KVS},
+}
+
+
+def evaluate(
+    facts: AuditFacts,
+    *,
+    context: Mapping[str, str] | None = None,
+    strict: bool = False,
+    fail_on: str = "error",
+    scps: Sequence[PolicyDoc] = (),
+) -> LiveAuditReport:
+    """Run the evaluator once per stream on the gathered facts (pure: no AWS call)."""
+    if fail_on not in FAIL_ON_CHOICES:
+        raise UsageError(f"--fail-on {fail_on!r}: choose error or warning")
+    known = {arn: _principal_policies(p) for arn, p in facts.principals.items() if p.complete}
+    unread = {arn for arn, p in facts.principals.items() if not p.complete}
+    audits: list[StreamAudit] = []
+    for s in facts.streams:
+        if s.stream is None or s.key is None:
+            audits.append(StreamAudit(s.name, s.region, None, None, None, AuditReport((), s.findings)))
+            continue
+        key = s.key
+        grants: tuple[Grant, ...] | None = None
+        extra: list[Finding] = []
+        if key.grants is not None:
+            try:
+                grants = tuple(Grant.from_api(g) for g in key.grants)
+            except ValueError as exc:
+                extra.append(_finding(COULD_NOT_CHECK, "warning", f"could not read a grant of {key.arn}: {exc}"))
+        inp = AuditInput(
+            key_arn=key.arn,
+            key_policy=PolicyDoc("key policy", key.policy) if key.policy is not None else None,
+            grants=grants,
+            stream_arn=s.stream.arn,
+            producers=facts.producers,
+            consumers=facts.consumers,
+            principals=known,
+            scps=tuple(scps),
+            context=dict(context or {}),
+        )
+        report = run_audit(inp)
+        own = {f.code for f in s.findings}
+        kept = [
+            f
+            for f in report.findings
+            if not (f.code in _EXPLAINED and own & _EXPLAINED[f.code])
+            and not (f.code == catalogue.IAM_NOT_GIVEN.code and f.principal in unread)
+        ]
+        encryption = "aws-managed" if key.aws_managed else "customer-managed"
+        findings = (*kept, *s.findings, *extra)
+        audits.append(
+            StreamAudit(s.name, s.region, s.stream.arn, key.arn, encryption, AuditReport(report.results, findings))
+        )
+    return LiveAuditReport(tuple(audits), facts.findings, strict=strict, fail_on=fail_on)
+
+
+def run(
+    factory: ClientFactory,
+    scope: AuditScope,
+    *,
+    key_factory: ClientFactory | None = None,
+    context: Mapping[str, str] | None = None,
+    strict: bool = False,
+    fail_on: str = "error",
+    progress: ProgressFn | None = None,
+) -> LiveAuditReport:
+    """Gather the facts of `scope` and evaluate them: the whole live audit."""
+    facts = LiveAuditService(factory, key_factory=key_factory, progress=progress).gather(scope)
+    return evaluate(facts, context=context, strict=strict, fail_on=fail_on)

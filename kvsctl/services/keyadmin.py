@@ -1,0 +1,277 @@
+"""Key service: create a KVS key the right way (policy, rotation, alias) and describe a key with the
+streams that use it."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from kvsctl import validate
+from kvsctl.aws.kms_admin import KmsAdminGateway
+from kvsctl.aws.session import ClientFactory
+from kvsctl.errors import AwsError, CheckFailed, ExitCode, UsageError
+from kvsctl.keyref import parse_key_ref
+from kvsctl.keys.policy import PolicyRequest, RecommendedPolicy, build_key_policy, lockout_problem
+from kvsctl.models import KeyInfo, StreamView
+from kvsctl.services.keys import is_kvs_aws_managed
+from kvsctl.services.streams import StreamService
+
+_ALIAS = re.compile(r"^alias/[a-zA-Z0-9/_-]{1,250}$")
+MAX_DESCRIPTION = 8192
+
+
+def check_alias(alias: str) -> str:
+    if not _ALIAS.match(alias):
+        raise UsageError(
+            f"invalid alias {alias!r}",
+            hint="Aliases look like alias/NAME: letters, digits, / _ - (at most 256 characters).",
+            code="invalid_alias",
+        )
+    if alias.lower().startswith("alias/aws/"):
+        raise UsageError(
+            f"{alias} is reserved: alias/aws/ names belong to AWS managed keys",
+            hint="Choose another name, e.g. alias/kvs-cams.",
+            code="invalid_alias",
+        )
+    return alias
+
+
+@dataclass(frozen=True)
+class CreateKeyRequest:
+    alias: str
+    admins: tuple[str, ...]
+    producers: tuple[str, ...] = ()
+    consumers: tuple[str, ...] = ()
+    description: str = ""
+    tags: dict[str, str] = field(default_factory=dict)
+    allow_account_iam: bool = False
+    account: str | None = None
+    dry_run: bool = False
+
+    def plan(self, region: str | None) -> RecommendedPolicy:
+        """Check every input and build the policy (exit 2, before any AWS call)."""
+        check_alias(self.alias)
+        validate.tags(dict(self.tags))
+        if len(self.description) > MAX_DESCRIPTION:
+            raise UsageError(f"description is longer than {MAX_DESCRIPTION} characters", hint="Shorten it.")
+        rec = build_key_policy(
+            PolicyRequest(
+                admins=self.admins,
+                producers=self.producers,
+                consumers=self.consumers,
+                region=region,
+                account=self.account,
+                allow_account_iam=self.allow_account_iam,
+            )
+        )
+        problem = lockout_problem(rec)
+        if problem:
+            raise UsageError(
+                f"refusing a key policy that locks every admin out: {problem}",
+                hint="Give an --admin who keeps kms:PutKeyPolicy. Nothing was created.",
+                code="policy_lockout",
+            )
+        return rec
+
+
+@dataclass(frozen=True)
+class KeyCreateOutcome:
+    action: str  # "created" | "would-create"
+    request: CreateKeyRequest
+    policy: RecommendedPolicy
+    key: KeyInfo | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "action": self.action,
+            "dry_run": self.request.dry_run,
+            "alias": self.request.alias,
+            "key": self.key.to_json() if self.key else None,
+            "policy": self.policy.document,
+            "tags": dict(self.request.tags),
+            "description": self.request.description,
+        }
+
+
+class PartialCreateError(AwsError):
+    """The key exists but a later step failed: says what exists and how to finish or clean up."""
+
+    def __init__(self, cause: AwsError, *, key_arn: str, step: str, remaining: list[str], cleanup: str) -> None:
+        done = "; ".join(remaining)
+        super().__init__(
+            f"key {key_arn} was created, but {step} failed: {cause.message}",
+            hint=f"The key exists. To finish: {done}. Or to clean up: {cleanup}",
+            code="partial_create",
+            aws_code=cause.aws_code,
+            operation=cause.operation,
+        )
+        self.exit_code = cause.exit_code if cause.exit_code != ExitCode.INTERNAL else ExitCode.AWS
+        self.key_arn = key_arn
+        self.remaining = remaining
+        self.cleanup = cleanup
+
+    def to_json(self) -> dict[str, object]:
+        data = super().to_json()
+        err = data["error"]
+        assert isinstance(err, dict)
+        err.update({"key_arn": self.key_arn, "remaining": self.remaining, "cleanup": self.cleanup})
+        return data
+
+
+@dataclass(frozen=True)
+class KeyReport:
+    """What `key describe` shows."""
+
+    key: KeyInfo
+    streams: tuple[StreamView, ...]
+    policy: dict[str, Any] | None
+    notes: tuple[str, ...] = ()
+    access: Any = None  # the live audit's summary of who can use the key through KVS, when available
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "key": self.key.to_json(),
+            "usable_by_kvs": not self.key.usable_problems,
+            "problems": self.key.usable_problems,
+            "streams": [{"name": v.stream.name, "arn": v.stream.arn, "status": v.stream.status} for v in self.streams],
+            "policy": self.policy,
+        }
+        if self.access is not None:
+            data["access"] = self.access.to_json()
+        if self.notes:
+            data["notes"] = list(self.notes)
+        return data
+
+
+class KeyAdminService:
+    def __init__(self, factory: ClientFactory, region: str | None = None) -> None:
+        self.factory = factory
+        self.kms = KmsAdminGateway(factory, region)
+        self._region = region
+
+    @property
+    def region(self) -> str:
+        return self._region or self.factory.region
+
+    # -- create ------------------------------------------------------------------------------------
+    def create(self, req: CreateKeyRequest, warn: Callable[[str], None] = lambda _m: None) -> KeyCreateOutcome:
+        rec = req.plan(self.region)
+        target = self.kms.alias_target(req.alias)
+        if target is not None:
+            raise CheckFailed(
+                f"alias {req.alias} is already in use (it points to key {target or '?'})",
+                hint="Pick another --alias, or use that key. Nothing was created.",
+                code="alias_in_use",
+            )
+        if req.dry_run:
+            return KeyCreateOutcome("would-create", req, rec, None)
+        try:
+            meta = self.kms.create_key(policy=rec.document, description=req.description, tags=dict(req.tags))
+        except AwsError as exc:
+            if exc.aws_code == "MalformedPolicyDocumentException":
+                raise AwsError(
+                    f"KMS refused the key policy: {exc.message}",
+                    hint="KMS requires every principal to exist, and (its lockout safety check) that the "
+                    "identity running kvsctl may call kms:PutKeyPolicy: add your own role with --admin. "
+                    "Nothing was created.",
+                    code="policy_refused",
+                    aws_code=exc.aws_code,
+                    operation=exc.operation,
+                ) from exc
+            raise
+        arn, key_id = str(meta["Arn"]), str(meta["KeyId"])
+        finish = {
+            "rotation": f"aws kms enable-key-rotation --key-id {arn}",
+            "alias": f"aws kms create-alias --alias-name {req.alias} --target-key-id {key_id}",
+        }
+        cleanup = f"aws kms schedule-key-deletion --key-id {arn} --pending-window-in-days 7"
+        steps: list[tuple[str, Callable[[], None]]] = [
+            ("rotation", lambda: self.kms.enable_key_rotation(key_id)),
+            ("alias", lambda: self.kms.create_alias(req.alias, key_id)),
+        ]
+        for step, call in steps:
+            try:
+                call()
+            except AwsError as exc:
+                todo = list(finish.values())[list(finish).index(step) :]
+                what = "enabling rotation" if step == "rotation" else f"creating alias {req.alias}"
+                raise PartialCreateError(exc, key_arn=arn, step=what, remaining=todo, cleanup=cleanup) from exc
+        return KeyCreateOutcome("created", req, rec, self.kms.describe_key_id(key_id))
+
+    # -- describe ----------------------------------------------------------------------------------
+    def describe(self, key_text: str) -> KeyReport:
+        ref = parse_key_ref(key_text)
+        try:
+            key = self.kms.describe(ref)
+        except AwsError as exc:
+            if exc.code == "not_found":
+                raise AwsError(
+                    f"KMS key {key_text} not found in {self.region}",
+                    hint="Check the key id, alias and --region; 'aws kms list-aliases' lists what exists.",
+                    code="key_not_found",
+                    aws_code=exc.aws_code,
+                    operation=exc.operation,
+                ) from exc
+            raise
+        notes: list[str] = []
+        policy: dict[str, Any] | None = None
+        if key.state != "NotCreated" and key.state != "PendingDeletion":
+            try:
+                policy = json.loads(self.kms.get_key_policy(key.key_id))
+            except AwsError as exc:
+                if exc.code != "access_denied":
+                    raise
+                notes.append("could not read the key policy: access denied")
+        if key.state == "NotCreated":
+            notes.append("the AWS managed key does not exist yet: KMS creates it when KVS first uses it")
+        access = None
+        if key.manager == "AWS":
+            notes.append(
+                f"AWS managed key: any principal of account {key.account or 'this account'} whose IAM policies "
+                "allow it can use it, only through KVS"
+            )
+        elif policy is not None:
+            access = self.access(key, policy, notes)
+        return KeyReport(key, tuple(self.streams_using(key)), policy, tuple(notes), access)
+
+    def access(self, key: KeyInfo, policy: dict[str, Any], notes: list[str]) -> Any:
+        """Who can use the key through KVS: the principals its policy and grants name, with their IAM
+        policies read by the live audit's gateway (those of the key's account), judged by the evaluator."""
+        from kvsctl.audit.model import Grant, PolicyDoc, PrincipalPolicies
+        from kvsctl.aws.iam import IamGateway
+        from kvsctl.keys.access import named_principals, summarize
+
+        grants: tuple[Grant, ...] | None
+        try:
+            grants = tuple(Grant.from_api(g) for g in self.kms.list_grants(key.key_id))
+        except (AwsError, ValueError) as exc:
+            notes.append(f"could not read the key's grants: {getattr(exc, 'message', exc)}")
+            grants = None
+        named, _accounts, _public = named_principals(policy, grants or ())
+        iam = IamGateway(self.factory)
+        known: dict[str, PrincipalPolicies] = {}
+        unread: dict[str, str] = {}
+        for arn in named:
+            read = iam.principal(arn, home_account=key.account)
+            if read.complete:
+                identity = tuple(PolicyDoc(p.name, p.document) for p in read.identity)
+                boundary = PolicyDoc(read.boundary.name, read.boundary.document) if read.boundary else None
+                known[arn] = PrincipalPolicies(arn, identity, boundary)
+            else:
+                unread[arn] = read.error or f"IAM policies of {arn} could not be read"
+        return summarize(key.arn, policy, grants, known, unread)
+
+    def streams_using(self, key: KeyInfo) -> list[StreamView]:
+        streams = StreamService(self.factory, self._region)
+        matches: list[StreamView] = []
+        for stream in streams.kvs.list_streams():
+            view = streams.view(stream)
+            if is_kvs_aws_managed(key):
+                if view.encryption == "aws-managed":
+                    matches.append(view)
+            elif view.key is not None and view.key.arn == key.arn:
+                matches.append(view)
+        return sorted(matches, key=lambda v: v.stream.name)

@@ -1,0 +1,195 @@
+"""`preflight` against moto in-process: the pass path, and each failing check pointing at its spec line;
+JSON, SARIF (schema-valid) and JUnit; and that preflight changes nothing."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.helpers import ACCOUNT, run_cli
+
+ADMIN = f"arn:aws:iam::{ACCOUNT}:role/KeyAdmin"
+CAM = f"arn:aws:iam::{ACCOUNT}:role/Camera"
+VIEW = f"arn:aws:iam::{ACCOUNT}:role/Viewer"
+NIGHT = f"arn:aws:iam::{ACCOUNT}:role/NightViewer"
+
+SPEC = f"""\
+[[stream]]
+name = "lobby-cam"
+kms_key = "alias/cams"
+retention_hours = 24
+media_type = "video/h264"
+producers = ["{CAM}"]
+consumers = ["{VIEW}"]
+
+[[stream]]
+name = "dock-cam"
+kms_key = "alias/cams"
+producers = ["{CAM}"]
+consumers = [
+  "{VIEW}",
+]
+"""
+
+
+def role(boto: Any, arn: str, *actions: str) -> None:
+    name = arn.rsplit("/", 1)[1]
+    boto.iam.create_role(RoleName=name, AssumeRolePolicyDocument="{}")
+    if actions:
+        doc = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": list(actions), "Resource": "*"}]}
+        boto.iam.put_role_policy(RoleName=name, PolicyName="kvs", PolicyDocument=json.dumps(doc))
+
+
+@pytest.fixture
+def account(boto: Any, tmp_path: Path) -> Path:
+    """The state the spec declares: roles, the key (made by kvsctl), the streams (made by apply)."""
+    role(boto, ADMIN)
+    role(boto, CAM, "kinesisvideo:PutMedia")
+    role(boto, VIEW, "kinesisvideo:GetMedia")
+    role(boto, NIGHT, "kinesisvideo:GetMedia")
+    created = run_cli(
+        "key", "create", "--alias", "alias/cams", "--admin", ADMIN, "--producer", CAM, "--consumer", VIEW, "-o", "json"
+    )
+    assert created.exit_code == 0, created.stderr
+    spec = tmp_path / "streams.toml"
+    spec.write_text(SPEC)
+    applied = run_cli("apply", str(spec), "-o", "json")
+    assert applied.exit_code == 0, applied.stderr
+    return spec
+
+
+def snapshot(boto: Any) -> Any:
+    return (
+        sorted(str(s) for s in boto.kvs.list_streams()["StreamInfoList"]),
+        sorted(k["KeyId"] for k in boto.kms.list_keys()["Keys"]),
+        sorted(str(a) for a in boto.kms.list_aliases()["Aliases"]),
+    )
+
+
+def checks(out: dict[str, Any], stream: str) -> dict[str, dict[str, Any]]:
+    (s,) = [s for s in out["streams"] if s["name"] == stream]
+    return {c["check"]: c for c in s["checks"]}
+
+
+def test_pass(boto: Any, account: Path) -> None:
+    before = snapshot(boto)
+    r = run_cli("preflight", str(account), "-o", "json")
+    assert r.exit_code == 0, r.stdout + r.stderr
+    out = r.json
+    assert out["ok"] is True
+    lobby = checks(out, "lobby-cam")
+    assert {c["status"] for c in lobby.values()} == {"pass"}
+    assert lobby["Stream uses the declared KMS key"]["line"] == 3
+    assert lobby["Retention as declared"]["line"] == 4
+    assert lobby["producer role/Camera: kms:GenerateDataKey"]["line"] == 6
+    assert lobby["consumer role/Viewer: kms:Decrypt"]["status"] == "pass"
+    dock = checks(out, "dock-cam")
+    assert dock["consumer role/Viewer: kms:Decrypt"]["line"] == 14  # the element's own line
+    assert "Retention as declared" not in dock  # not declared, not checked
+    assert out["summary"]["fail"] == 0
+    assert snapshot(boto) == before  # preflight reads only
+
+
+def test_fail_paths_each_point_at_their_line(boto: Any, account: Path) -> None:
+    # lobby-cam: a consumer the key policy forgot, and a retention that differs in the spec
+    text = SPEC.replace(f'consumers = ["{VIEW}"]', f'consumers = ["{VIEW}", "{NIGHT}"]').replace(
+        "retention_hours = 24", "retention_hours = 48"
+    )
+    # a third stream that does not exist, and a fourth on the wrong key
+    text += '\n[[stream]]\nname = "gate-cam"\nkms_key = "alias/cams"\n'
+    text += '\n[[stream]]\nname = "old-cam"\nkms_key = "alias/cams"\n'
+    boto.kvs.create_stream(StreamName="old-cam")
+    account.write_text(text)
+    r = run_cli("preflight", str(account), "-o", "json")
+    assert r.exit_code == 1
+    out = r.json
+    assert out["ok"] is False
+    lobby = checks(out, "lobby-cam")
+    night = lobby["consumer role/NightViewer: kms:Decrypt"]
+    assert (night["status"], night["line"]) == ("fail", 7)
+    assert "implicit_deny" in night["message"]
+    assert lobby["consumer role/NightViewer: kinesisvideo:GetMedia"]["status"] == "pass"
+    retention = lobby["Retention as declared"]
+    assert (retention["status"], retention["line"]) == ("fail", 4)
+    assert "retention is 24 h, the spec says 48 h" in retention["message"]
+    gate = checks(out, "gate-cam")
+    assert (gate["Declared stream exists"]["status"], gate["Declared stream exists"]["line"]) == ("fail", 18)
+    assert gate["Stream uses the declared KMS key"]["status"] == "skip"
+    old = checks(out, "old-cam")
+    wrong = old["Stream uses the declared KMS key"]
+    assert (wrong["status"], wrong["line"]) == ("fail", 23)
+    assert "the AWS managed key" in wrong["message"] and "create a new stream" in wrong["fix"]
+    assert {s["name"]: s["ok"] for s in out["streams"]} == {
+        "lobby-cam": False,
+        "dock-cam": True,
+        "gate-cam": False,
+        "old-cam": False,
+    }
+
+
+def test_disabled_key_fails_key_usable(boto: Any, account: Path) -> None:
+    (alias,) = [a for a in boto.kms.list_aliases()["Aliases"] if a["AliasName"] == "alias/cams"]
+    boto.kms.disable_key(KeyId=alias["TargetKeyId"])
+    r = run_cli("preflight", str(account), "-o", "json")
+    assert r.exit_code == 1
+    usable = checks(r.json, "lobby-cam")["The stream's KMS key is usable by KVS"]
+    assert usable["status"] == "fail"
+    assert "Disabled" in usable["message"]
+    assert checks(r.json, "lobby-cam")["Stream uses the declared KMS key"]["status"] == "pass"
+
+
+def test_declared_key_missing(boto: Any, account: Path) -> None:
+    account.write_text(SPEC.replace('kms_key = "alias/cams"', 'kms_key = "alias/nope"', 1))
+    r = run_cli("preflight", str(account), "-o", "json")
+    assert r.exit_code == 1
+    c = checks(r.json, "lobby-cam")["Stream uses the declared KMS key"]
+    assert c["status"] == "fail" and "alias/nope does not exist" in c["message"]
+
+
+def test_sarif_is_schema_valid_and_points_at_the_spec(boto: Any, account: Path, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    import jsonschema
+
+    monkeypatch.chdir(tmp_path)
+    account.write_text(SPEC.replace("retention_hours = 24", "retention_hours = 48"))
+    r = run_cli("preflight", "streams.toml", "-o", "sarif")
+    assert r.exit_code == 1
+    log = json.loads(r.stdout)
+    schema_path = next(Path(__file__).resolve().parents[1].rglob("sarif-schema-2.1.0.json"))
+    jsonschema.validate(log, json.loads(schema_path.read_text()))
+    (result,) = log["runs"][0]["results"]
+    assert result["ruleId"] == "KVS304"
+    loc = result["locations"][0]["physicalLocation"]
+    assert loc == {"artifactLocation": {"uri": "streams.toml"}, "region": {"startLine": 4}}
+    assert [rule["id"] for rule in log["runs"][0]["tool"]["driver"]["rules"]] == ["KVS304"]
+
+
+def test_junit_report_file_and_table_on_terminal(boto: Any, account: Path, tmp_path: Path) -> None:
+    account.write_text(SPEC.replace("retention_hours = 24", "retention_hours = 48"))
+    report = tmp_path / "preflight.xml"
+    r = run_cli("preflight", str(account), "-o", "junit", "--report", str(report))
+    assert r.exit_code == 1
+    assert "FAIL (fail on error)" in r.stdout  # the table went to the terminal
+    root = ET.fromstring(report.read_text())
+    assert root.get("failures") == "1"
+    failures = root.findall(".//failure")
+    assert [f.get("type") for f in failures] == ["KVS304"]
+    case = root.find(".//testcase[failure]")
+    assert case is not None and case.get("line") == "4"
+    # the file is not replaced silently
+    again = run_cli("preflight", str(account), "-o", "junit", "--report", str(report))
+    assert again.exit_code == 2
+    assert run_cli("preflight", str(account), "-o", "junit", "--report", str(report), "--overwrite").exit_code == 1
+
+
+def test_bad_spec_is_exit_2(boto: Any, tmp_path: Path) -> None:
+    spec = tmp_path / "bad.toml"
+    spec.write_text('[[stream]]\nname = "a"\nkms_key = "aws-managed"\nproducer = ["x"]\n')
+    r = run_cli("preflight", str(spec), "-o", "json")
+    assert r.exit_code == 2
+    assert r.error["line"] == 4
+    assert "producers" in r.error["hint"]

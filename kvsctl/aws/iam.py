@@ -84,6 +84,7 @@ class PrincipalIam:
     identity: tuple[NamedPolicy, ...] = ()
     boundary: NamedPolicy | None = None
     error: str | None = None
+    error_code: str | None = None  # kvsctl error code when a read failed (access_denied, throttled, ...)
 
     @property
     def complete(self) -> bool:
@@ -141,7 +142,9 @@ class IamGateway:
         except AwsError as exc:
             if is_session_error(exc):
                 raise
-            return PrincipalIam(label, target.kind, error=f"could not read IAM policies of {label}: {exc.message}")
+            return PrincipalIam(
+                label, target.kind, error=f"could not read IAM policies of {label}: {exc.message}", error_code=exc.code
+            )
 
     def _read_role(self, arn: str, name: str) -> PrincipalIam:
         role = self.factory.call(SERVICE, "get_role", RoleName=name)["Role"]

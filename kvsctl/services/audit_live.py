@@ -389,7 +389,9 @@ class LiveAuditService:
                 )
                 return KeyFacts(ref_text, arn, None, False, None, None, None, tuple(findings))
             message = f"could not check key {ref_text}: {_reason(exc)}"
-            findings.append(_finding(COULD_NOT_CHECK, "warning", message, key=arn))
+            # The key's state, spec and usage are unknown: a disabled or deleted key would fail every
+            # PutMedia/GetMedia, so this cannot pass (an error, as for a stream that cannot be read).
+            findings.append(_finding(COULD_NOT_CHECK, "error", message, key=arn))
         if key is not None:
             arn = key.arn
             findings += _key_state_findings(key)
@@ -417,7 +419,8 @@ class LiveAuditService:
                 if is_session_error(exc):
                     raise
                 message = f"could not read the key policy of {arn}: {_reason(exc)}"
-                findings.append(_finding(KEY_POLICY_UNREADABLE, "warning", message, key=arn))
+                # Every key decision rests on this policy: unread, nothing about the key was checked.
+                findings.append(_finding(KEY_POLICY_UNREADABLE, "error", message, key=arn))
         grants = self._grants(kms, read_id, arn, findings) if read_id else None
         source = "key" if policy is not None else None
         return KeyFacts(ref_text, arn, key, False, policy, source, grants, tuple(findings))
@@ -592,6 +595,10 @@ def _principal_findings(principals: Iterable[PrincipalIam]) -> list[Finding]:
         if p.error is None:
             continue
         severity = "info" if p.kind in ("account", "other") else "warning"
+        if p.error_code not in (None, "not_found"):
+            # AWS refused or failed the read (denied, throttled, unreachable): an IAM deny may be hiding
+            # there, so this fails the audit rather than passing it as merely conditional.
+            severity = "error"
         message = p.error if p.error.startswith("could not") else f"could not check IAM policies: {p.error}"
         found.append(_finding(COULD_NOT_CHECK, severity, message, principal=p.arn))
     return found

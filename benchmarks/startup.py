@@ -6,7 +6,8 @@
 Every round runs each command once, in a shuffled order, so drift (thermal, cache, a noisy neighbour)
 hits all of them alike; the table shows medians. kvsctl runs exactly as its console script does
 (`from kvsctl.cli.app import run; run()`), from this checkout (PYTHONPATH), with the interpreter
-running this script, with bytecode caching on (the warm-up runs write the .pyc files an install has). Budgets (issue 7): `--version` <= 0.35x `aws --version`; the others <= 0.6x.
+running this script, with bytecode caching on (the warm-up runs write the .pyc files an install has).
+Budgets (issue 7): `--version` <= 0.35x `aws --version`; the others <= 0.6x.
 Exit status 1 when a budget is missed, so CI can run it; the figures are the point, not the verdict.
 """
 

@@ -124,7 +124,7 @@ def load_spec(path: str | Path) -> Spec:
     except OSError as exc:
         raise SpecError(str(path), None, f"cannot read: {exc.strerror}", hint="Check the file's permissions.") from None
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8-sig")  # a BOM (Windows editors write one) is not part of the TOML
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise SpecError(
@@ -144,6 +144,8 @@ def parse_spec(text: str, file: str = "spec.toml") -> Spec:
         raise SpecError(
             file, line, f"not valid TOML: {clean}", hint="Check quotes, brackets and '=' on that line. " + EXAMPLE
         ) from None
+    except RecursionError:  # tomllib parses nested arrays and tables recursively
+        raise SpecError(file, None, "nested too deeply to be a spec file", hint=EXAMPLE) from None
     return _Parser(file, KeyLocator.scan(text)).spec(data)
 
 

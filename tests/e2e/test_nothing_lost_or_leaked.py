@@ -111,6 +111,40 @@ def test_create_races_an_existing_stream_without_touching_it(account: SimpleName
     assert snapshot(account.c) == before
 
 
+def test_apply_never_rekeys_or_changes_an_existing_stream(account: SimpleNamespace, faults: Any, tmp_path: Any) -> None:
+    """The spec declares both existing streams with other keys and settings, and one new stream:
+    apply creates only the new one and reports the two it cannot fix (exit 1)."""
+    spec = tmp_path / "streams.toml"
+    spec.write_text(
+        '[[stream]]\nname = "on-cams"\nkms_key = "alias/other"\nretention_hours = 1\n'
+        '[[stream]]\nname = "on-default"\nkms_key = "alias/cams"\n'
+        '[[stream]]\nname = "brand-new"\nkms_key = "alias/cams"\n'
+    )
+    before = snapshot(account.c)
+    result = kvsctl(account, "apply", str(spec))
+    assert result.exit_code == 1, result.stdout + result.stderr
+    after = snapshot(account.c)
+    assert {k: v for k, v in after["streams"].items() if k != "brand-new"} == before["streams"]
+    assert after["streams"]["brand-new"]["KmsKeyId"] == account.cams
+    assert (after["keys"], after["aliases"]) == (before["keys"], before["aliases"])
+    assert faults.count("kinesisvideo.CreateStream") == 1
+    assert not [op for op in faults.calls if op.split(".", 1)[1].startswith(("Update", "Delete", "Tag"))]
+
+
+def test_dry_runs_create_nothing(account: SimpleNamespace, faults: Any, tmp_path: Any) -> None:
+    spec = tmp_path / "streams.toml"
+    spec.write_text('[[stream]]\nname = "brand-new"\nkms_key = "alias/cams"\n')
+    before = snapshot(account.c)
+    for argv in (
+        ["apply", str(spec), "--dry-run"],
+        ["key", "create", "--alias", "alias/new", "--admin", "arn:aws:iam::123456789012:role/admin", "--dry-run"],
+    ):
+        result = kvsctl(account, *argv)
+        assert result.exit_code in (0, 1), result.stdout + result.stderr
+    assert snapshot(account.c) == before
+    assert all(READ_ONLY.match(op.split(".", 1)[1]) for op in faults.calls), dict(faults.calls)
+
+
 # -- reads create nothing -------------------------------------------------------------------------------
 READS = [
     ["stream", "describe", "on-default"],
@@ -119,19 +153,35 @@ READS = [
     ["stream", "list", "--kms-key", "aws-managed"],
     ["stream", "list", "--kms-key", "alias/cams"],
     ["cost", "estimate", "--from-account"],
+    ["key", "describe", "alias/cams"],
+    ["key", "describe", "aws-managed"],
+    ["audit", "stream", "on-default", "on-cams", "--consumer", "arn:aws:iam::123456789012:role/viewer"],
+    ["audit", "all", "--producer", "arn:aws:iam::123456789012:role/camera"],
+    ["preflight", "SPEC"],
 ]
 
 
 @pytest.mark.parametrize("argv", READS, ids=[" ".join(a) for a in READS])
-def test_reads_create_nothing_and_send_only_reads(account: SimpleNamespace, faults: Any, argv: list[str]) -> None:
+def test_reads_create_nothing_and_send_only_reads(
+    account: SimpleNamespace, faults: Any, argv: list[str], tmp_path: Any
+) -> None:
     """The AWS managed key does not exist yet (no stream has been written to): a read must not make KMS
-    create it, which DescribeKey on alias/aws/kinesisvideo would do (FACTS.md)."""
+    create it, which DescribeKey on alias/aws/kinesisvideo would do (FACTS.md). Audits and preflight
+    may fail their checks (exit 1); they still only read."""
+    if "SPEC" in argv:
+        spec = tmp_path / "streams.toml"
+        spec.write_text(
+            '[[stream]]\nname = "on-default"\nkms_key = "aws-managed"\n'
+            '[[stream]]\nname = "on-cams"\nkms_key = "alias/other"\n'
+            '[[stream]]\nname = "missing"\nkms_key = "alias/cams"\n'
+        )
+        argv = [str(spec) if a == "SPEC" else a for a in argv]
     keys = account.c.kms.list_keys()["Keys"]
     aliases = account.c.kms.list_aliases()["Aliases"]
     before = snapshot(account.c)
     faults.clear_counts()
     result = kvsctl(account, *argv)
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code in ((0, 1) if argv[0] in ("audit", "preflight") else (0,)), result.stderr
     written = sorted(op for op in faults.calls if not READ_ONLY.match(op.split(".", 1)[1]))
     assert written == []
     assert account.c.kms.list_keys()["Keys"] == keys
@@ -174,6 +224,9 @@ LEAK_RUNS = [
     pytest.param(["stream", "describe", "on-cams", "--debug"], "expired", 3, id="expired-token-debug"),
     pytest.param(["stream", "describe", "on-cams"], "expired", 3, id="expired-token"),
     pytest.param(["cost", "estimate", "--from-account", "--debug"], None, 0, id="cost-from-account-debug"),
+    pytest.param(
+        ["audit", "all", "--consumer", "arn:aws:iam::123456789012:role/viewer", "--debug"], None, 0, id="audit-debug"
+    ),
 ]
 
 

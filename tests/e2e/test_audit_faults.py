@@ -127,3 +127,25 @@ def test_a_principal_that_does_not_exist_stays_conditional(faults: Any, world: A
     )
     assert result.exit_code == 0, result.stdout
     assert "conditional" in {r["decision"] for r in result.json["results"]}
+
+
+def test_fleet_audit_requests_grow_with_keys_not_streams(faults: Any) -> None:
+    """Counted at the HTTP layer (every request moto receives, retries included): auditing 48 streams on
+    3 keys makes exactly as many requests as auditing 3 of them; the calls follow keys and principals."""
+    c = faults.clients()
+    keys = [w.make_key(c.kms, alias=f"alias/fleet-{i}") for i in range(3)]
+    for i in range(48):
+        w.make_stream(c.kvs, f"cam-{i:03d}", keys[i % 3])
+    w.make_principals(c.iam)
+    argv = ("audit", "all", "--producer", w.PRODUCER, "--consumer", w.CONSUMER, "--endpoint-url", faults.url)
+
+    def requests(*extra: str) -> tuple[int, int]:
+        faults.clear_counts()
+        result = run_cli(*argv, *extra, "-o", "json")
+        assert result.exit_code == 0, result.stdout[-2000:] + result.stderr
+        return faults.total, len(result.json["streams"])
+
+    all_calls, all_streams = requests()
+    few_calls, few_streams = requests("--name-prefix", "cam-00")  # cam-000 .. cam-009
+    assert (all_streams, few_streams) == (48, 10)
+    assert all_calls == few_calls <= 40

@@ -19,7 +19,7 @@ from tests.fuzz import strategies as s
 from tests.helpers import CliResult, run_cli
 
 FUZZ = settings(
-    max_examples=40,
+    max_examples=25,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
     derandomize=True,  # the same examples on every run: a red build is reproducible
@@ -103,7 +103,7 @@ def mostly(valid: st.SearchStrategy[Any], bad: st.SearchStrategy[Any]) -> st.Sea
     return st.one_of(valid, valid, valid, bad)
 
 
-@FUZZ
+@settings(FUZZ, max_examples=20)
 @given(
     name=mostly(s.stream_names, s.hostile),
     key=mostly(st.sampled_from(["aws-managed", "alias/cams", "alias/missing"]), s.key_refs),
@@ -182,7 +182,7 @@ def test_sandbox_refuses_bad_ports(command: str, port: str) -> None:
     assert result.exit_code == 2 and "port" in result.stderr.lower() and "Traceback" not in result.stderr
 
 
-@FUZZ
+@settings(FUZZ, max_examples=12)
 @given(profile=s.hostile, region=s.hostile, endpoint=s.hostile)
 def test_global_options_any_value(account: Any, profile: str, region: str, endpoint: str) -> None:
     """Junk in --profile / --region / --endpoint-url: exit 2 or 3 with a message, never a crash. No

@@ -67,7 +67,7 @@ def test_cost_estimate_any_flags(argv: list[str], output: str) -> None:
         assert isinstance(data["requests_per_month"], int) and data["requests_per_month"] >= 0, where
 
 
-@FUZZ
+@settings(FUZZ, max_examples=20)
 @given(argv=flags)
 def test_cost_estimate_from_account_any_flags(fault_server: Any, argv: list[str]) -> None:
     """With --from-account a request is legitimately made (to moto): exit 3 is allowed, exit 2 makes none."""

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from enum import Enum
 from typing import Annotated, Any
 
 import typer
 
 from kvsctl.cli.options import GlobalOptions, command_group, with_global_options
+from kvsctl.cli.report_options import FailOn, FailOnOpt, OverwriteOpt, ReportOpt, StrictOpt, emit_report, report_target
 from kvsctl.render import REPORT_FORMATS
 
 group = command_group("Audit KMS key policies, grants and IAM policies for KVS producers and consumers.")
@@ -114,11 +114,6 @@ def policy(
 # -- live audit: `audit stream` and `audit all` ---------------------------------------------------------
 
 
-class FailOn(str, Enum):
-    error = "error"
-    warning = "warning"
-
-
 _LIVE = "Live audit"
 _Producers = Annotated[
     list[str] | None,
@@ -138,11 +133,6 @@ _Context = Annotated[
         rich_help_panel=_LIVE,
     ),
 ]
-_FailOnOpt = Annotated[
-    FailOn,
-    typer.Option("--fail-on", help="Lowest finding severity that fails (exit 1).", rich_help_panel=_LIVE),
-]
-_Strict = Annotated[bool, typer.Option("--strict", help="A conditional check fails too.", rich_help_panel=_LIVE)]
 _RequireCustomer = Annotated[
     bool,
     typer.Option("--require-customer-key", help="A stream on the AWS managed key fails.", rich_help_panel=_LIVE),
@@ -157,19 +147,6 @@ _KeyProfile = Annotated[
         rich_help_panel=_LIVE,
     ),
 ]
-_Report = Annotated[
-    str | None,
-    typer.Option(
-        "--report",
-        metavar="FILE",
-        help="Write the report (in the -o format) to FILE and show the table on the terminal.",
-        show_default=False,
-        rich_help_panel=_LIVE,
-    ),
-]
-_Overwrite = Annotated[
-    bool, typer.Option("--overwrite", help="Let --report replace an existing FILE.", rich_help_panel=_LIVE)
-]
 
 
 @group.command("stream")
@@ -179,12 +156,12 @@ def stream(
     producer: _Producers = None,
     consumer: _Consumers = None,
     context: _Context = None,
-    fail_on: _FailOnOpt = FailOn.error,
-    strict: _Strict = False,
+    fail_on: FailOnOpt = FailOn.error,
+    strict: StrictOpt = False,
     require_customer_key: _RequireCustomer = False,
     key_profile: _KeyProfile = None,
-    report: _Report = None,
-    overwrite: _Overwrite = False,
+    report: ReportOpt = None,
+    overwrite: OverwriteOpt = False,
     *,
     g: GlobalOptions,
 ) -> int:
@@ -221,12 +198,12 @@ def all_(
     producer: _Producers = None,
     consumer: _Consumers = None,
     context: _Context = None,
-    fail_on: _FailOnOpt = FailOn.error,
-    strict: _Strict = False,
+    fail_on: FailOnOpt = FailOn.error,
+    strict: StrictOpt = False,
     require_customer_key: _RequireCustomer = False,
     key_profile: _KeyProfile = None,
-    report: _Report = None,
-    overwrite: _Overwrite = False,
+    report: ReportOpt = None,
+    overwrite: OverwriteOpt = False,
     *,
     g: GlobalOptions,
 ) -> int:
@@ -269,14 +246,13 @@ def _live_audit(
 ) -> int:
     """Shared by `audit stream` and `audit all`: check input, run, render, exit code."""
     from kvsctl.cli.progress import progress_bar
-    from kvsctl.render import OutputFormat, emit
-    from kvsctl.render.audit_live import LiveAuditView, check_report_path, write_report
+    from kvsctl.render.audit_live import LiveAuditView
     from kvsctl.services.audit import parse_context
     from kvsctl.services.audit_live import run
 
     scope.validated()  # exit 2 before any AWS call
     ctx = parse_context(context or ())
-    target = check_report_path(report, overwrite)
+    target = report_target(report, overwrite)
     key_factory = g.factory(key_profile) if key_profile else None
     with progress_bar(enabled=progress, no_color=g.no_color) as on_progress:
         result = run(
@@ -288,10 +264,5 @@ def _live_audit(
             fail_on=fail_on.value,
             progress=on_progress,
         )
-    view = LiveAuditView(result)
-    if target is None:
-        g.emit(view)
-    else:
-        write_report(target, view, g.output)
-        emit(view, OutputFormat.table, no_color=g.no_color)
+    emit_report(g, LiveAuditView(result), target)
     return result.exit_code

@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from kvsctl.cli.audit import FailOn
 from kvsctl.cli.options import GlobalOptions, with_global_options
+from kvsctl.cli.report_options import FailOn, FailOnOpt, OverwriteOpt, ReportOpt, StrictOpt, emit_report, report_target
 from kvsctl.render import REPORT_FORMATS
 
 SpecArg = Annotated[str, typer.Argument(help="Spec file (TOML) declaring the streams.", show_default=False)]
@@ -58,20 +58,10 @@ def apply(
 @with_global_options(REPORT_FORMATS)
 def preflight(
     spec: SpecArg,
-    strict: Annotated[bool, typer.Option("--strict", help="A conditional access check fails too.")] = False,
-    fail_on: Annotated[
-        FailOn, typer.Option("--fail-on", help="Lowest audit finding severity that fails (exit 1).")
-    ] = FailOn.error,
-    report: Annotated[
-        str | None,
-        typer.Option(
-            "--report",
-            metavar="FILE",
-            help="Write the report (in the -o format) to FILE and show the table on the terminal.",
-            show_default=False,
-        ),
-    ] = None,
-    overwrite: Annotated[bool, typer.Option("--overwrite", help="Let --report replace an existing FILE.")] = False,
+    strict: StrictOpt = False,
+    fail_on: FailOnOpt = FailOn.error,
+    report: ReportOpt = None,
+    overwrite: OverwriteOpt = False,
     *,
     g: GlobalOptions,
 ) -> int:
@@ -90,20 +80,13 @@ def preflight(
 
       kvsctl preflight streams.toml -o junit --report kvsctl-junit.xml
     """
-    from kvsctl.render import OutputFormat, emit
-    from kvsctl.render.audit_live import check_report_path, write_report
     from kvsctl.render.spec import PreflightView
     from kvsctl.services.preflight import PreflightService
     from kvsctl.spec.model import load_spec
 
     parsed = load_spec(spec)
-    target = check_report_path(report, overwrite)  # exit 2 before any AWS call
+    target = report_target(report, overwrite)  # exit 2 before any AWS call
     g = _options_for(g, parsed.region)
     result = PreflightService(g.factory()).run(parsed, strict=strict, fail_on=fail_on.value)
-    view = PreflightView(result)
-    if target is None:
-        g.emit(view)
-    else:
-        write_report(target, view, g.output)
-        emit(view, OutputFormat.table, no_color=g.no_color)
+    emit_report(g, PreflightView(result), target)
     return result.exit_code

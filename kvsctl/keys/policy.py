@@ -22,10 +22,10 @@ from kvsctl.errors import UsageError
 POLICY_VERSION = "2012-10-17"
 POLICY_ID = "kvsctl-kvs-key-policy"
 
-#: Key management without data access. kms:Create* and kms:Revoke* are what AWS's default
-#: administrator statement grants; note kms:Create* includes kms:CreateGrant (see NOTES).
+#: Key management without data access. AWS's default administrator statement grants kms:Create*,
+#: which includes kms:CreateGrant: an admin could grant itself Decrypt. Only CreateAlias is kept.
 ADMIN_ACTIONS: tuple[str, ...] = (
-    "kms:Create*",
+    "kms:CreateAlias",
     "kms:Describe*",
     "kms:Enable*",
     "kms:List*",
@@ -41,8 +41,9 @@ ADMIN_ACTIONS: tuple[str, ...] = (
     "kms:CancelKeyDeletion",
     "kms:RotateKeyOnDemand",
 )
-#: Actions that reach the data: none of these may match an admin action pattern.
+#: Actions that reach the data (CreateGrant indirectly): none may match an admin action pattern.
 DATA_ACTIONS: tuple[str, ...] = (
+    "kms:CreateGrant",
     "kms:Encrypt",
     "kms:Decrypt",
     "kms:ReEncryptFrom",
@@ -66,8 +67,8 @@ SID_CONSUMERS = "KvsConsumersDecryptViaKvsOnly"
 SID_ACCOUNT = "DelegateToAccountIamPolicies"
 
 NOTES: tuple[str, ...] = (
-    "Admins can manage the key but not use it. kms:Create* includes kms:CreateGrant, so an admin could "
-    "grant itself use of the key; CloudTrail records every grant.",
+    "Admins can manage the key but not use it: unlike AWS's default administrator statement (kms:Create*), "
+    "they get kms:CreateAlias but not kms:CreateGrant, with which an admin could grant itself Decrypt.",
     "Producers and consumers also need kinesisvideo:PutMedia / kinesisvideo:GetMedia on the stream in "
     "their IAM policies; the key policy alone does not let them stream.",
 )

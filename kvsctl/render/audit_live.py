@@ -11,18 +11,14 @@ and its reasons), and one testcase for the stream's key and stream findings.
 from __future__ import annotations
 
 import hashlib
-import json
-import re
 import urllib.parse
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from kvsctl import __version__
 from kvsctl.audit.live import LiveAuditReport
 from kvsctl.audit.model import CheckResult, Finding
+from kvsctl.render.reports import sarif_log, sarif_rule_name
 
-SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 _LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 
 
@@ -43,11 +39,6 @@ def resource_path(arn: str | None, fallback: str) -> str:
 
 def _fingerprint(*parts: str | None) -> str:
     return hashlib.sha256("|".join(p or "" for p in parts).encode()).hexdigest()[:32]
-
-
-def _rule_name(title: str) -> str:
-    """SARIF rule names are PascalCase identifiers: 'Key policy open to everyone' -> KeyPolicyOpenToEveryone."""
-    return "".join(w[:1].upper() + w[1:] for w in re.split(r"[^A-Za-z0-9]+", title) if w)
 
 
 class OneLine(str):
@@ -120,7 +111,7 @@ class LiveAuditView:
                 rid,
                 {
                     "id": rid,
-                    "name": _rule_name(f"{r.role} needs {r.action}"),
+                    "name": sarif_rule_name(f"{r.role} needs {r.action}"),
                     "shortDescription": {"text": f"A {r.role} must be allowed {r.action} on the stream's {target}"},
                     "fullDescription": {
                         "text": f"Kinesis Video Streams {r.role}s need {r.action} on the {target}; "
@@ -158,7 +149,7 @@ class LiveAuditView:
             if f.code not in rules:
                 rules[f.code] = {
                     "id": f.code,
-                    "name": _rule_name(rule.title if rule else f.code),
+                    "name": sarif_rule_name(rule.title if rule else f.code),
                     "shortDescription": {"text": (rule.title if rule else f.title) or f.code},
                     "help": {"text": (rule.remediation if rule else f.remediation) or f.message},
                     "defaultConfiguration": {"level": _LEVEL[(rule.severity if rule else f.severity).value]},
@@ -183,26 +174,12 @@ class LiveAuditView:
             }
             result["properties"] = {k: v for k, v in props.items() if v}
             results.append(result)
-        log = {
-            "$schema": SARIF_SCHEMA,
-            "version": "2.1.0",
-            "runs": [
-                {
-                    "tool": {
-                        "driver": {
-                            "name": "kvsctl",
-                            "version": __version__,
-                            "semanticVersion": __version__,
-                            "rules": [rules[k] for k in sorted(rules)],
-                        }
-                    },
-                    "automationDetails": {"id": "kvsctl-audit/"},
-                    "results": results,
-                    "properties": {"ok": rep.ok(), "strict": rep.strict, "failOn": rep.fail_on},
-                }
-            ],
-        }
-        return json.dumps(log, indent=2)
+        return sarif_log(
+            automation_id="kvsctl-audit/",
+            rules=rules,
+            results=results,
+            properties={"ok": rep.ok(), "strict": rep.strict, "failOn": rep.fail_on},
+        )
 
     # -- JUnit -------------------------------------------------------------------------------------
     def to_junit(self) -> str:
@@ -278,44 +255,3 @@ class LiveAuditView:
         root.set("errors", "0")
         ET.indent(root)
         return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
-
-
-def report_text(view: Any, fmt: Any, *, width: int = 120) -> str:
-    """The report in one format as text for a file (--report): tables without colour at a fixed width."""
-    from kvsctl.render import OutputFormat, make_console, render
-
-    if OutputFormat(fmt) is not OutputFormat.table:
-        text = render(view, OutputFormat(fmt)) or ""
-        return text if text.endswith("\n") else text + "\n"
-    import io
-
-    console = make_console(no_color=True, width=width)
-    console.file = io.StringIO()
-    for part in view.render_table():
-        console.print(part, soft_wrap=bool(getattr(part, "soft_wrap", False)))
-    return str(console.file.getvalue())
-
-
-def check_report_path(path: str | None, overwrite: bool) -> Path | None:
-    """Refuse, before any AWS call, a --report FILE that cannot be written or would be replaced silently."""
-    if path is None:
-        return None
-    from kvsctl.errors import UsageError
-
-    target = Path(path)
-    if target.is_dir():
-        raise UsageError(f"--report {path}: is a directory", hint="Give a file name, e.g. --report audit.sarif")
-    if not target.parent.is_dir():
-        raise UsageError(f"--report {path}: the folder {target.parent} does not exist", hint="Create it first.")
-    if target.exists() and not overwrite:
-        raise UsageError(f"--report {path}: the file exists", hint="Pass --overwrite to replace it.")
-    return target
-
-
-def write_report(target: Path, view: Any, fmt: Any) -> None:
-    from kvsctl.errors import UsageError
-
-    try:
-        target.write_text(report_text(view, fmt), encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"--report {target}: cannot write: {exc.strerror or exc}") from exc

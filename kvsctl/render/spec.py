@@ -97,11 +97,9 @@ class PreflightView:
 
     def to_sarif(self) -> str:
         import hashlib
-        import json
 
-        from kvsctl import __version__
         from kvsctl.audit.findings import RULES as AUDIT_RULES
-        from kvsctl.render.audit_live import SARIF_SCHEMA, _rule_name
+        from kvsctl.render.reports import sarif_log, sarif_rule_name
         from kvsctl.spec.preflight import RULES as SPEC_RULES
 
         r = self.report
@@ -120,7 +118,7 @@ class PreflightView:
                 )
                 rules[c.id] = {
                     "id": c.id,
-                    "name": _rule_name(title if (spec_rule or audit_rule) else c.id),
+                    "name": sarif_rule_name(title if (spec_rule or audit_rule) else c.id),
                     "shortDescription": {"text": title},
                     "help": {"text": helptext},
                     "defaultConfiguration": {"level": "error"},
@@ -142,27 +140,13 @@ class PreflightView:
                     "properties": {k: v for k, v in {"stream": where, "principal": c.principal}.items() if v},
                 }
             )
-        log = {
-            "$schema": SARIF_SCHEMA,
-            "version": "2.1.0",
-            "runs": [
-                {
-                    "tool": {
-                        "driver": {
-                            "name": "kvsctl",
-                            "version": __version__,
-                            "semanticVersion": __version__,
-                            "rules": [rules[k] for k in sorted(rules)],
-                        }
-                    },
-                    "automationDetails": {"id": "kvsctl-preflight/"},
-                    "artifacts": [{"location": {"uri": uri}}],
-                    "results": results,
-                    "properties": {"ok": r.ok, "strict": r.strict, "failOn": r.fail_on},
-                }
-            ],
-        }
-        return json.dumps(log, indent=2)
+        return sarif_log(
+            automation_id="kvsctl-preflight/",
+            rules=rules,
+            results=results,
+            properties={"ok": r.ok, "strict": r.strict, "failOn": r.fail_on},
+            artifacts=[{"location": {"uri": uri}}],
+        )
 
     def to_junit(self) -> str:
         import xml.etree.ElementTree as ET

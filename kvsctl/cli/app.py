@@ -22,6 +22,9 @@ Examples:
 """
 
 
+app: Any  # the typer app; declared, not assigned, so that module __getattr__ builds it on first use
+
+
 def _build() -> Any:
     """The root typer app, built on first use (`kvsctl --version` never imports typer or rich)."""
     global app

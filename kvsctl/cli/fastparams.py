@@ -114,7 +114,7 @@ def install() -> None:
         return
 
     @dataclass(frozen=True)
-    class FastParam(RuntimeParam):  # type: ignore[misc]
+    class FastParam(RuntimeParam):
         kind: str = "str"
 
         def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
@@ -139,4 +139,4 @@ def install() -> None:
         return FastParam(descriptor.parameter_info, descriptor.annotation, kind)
 
     build_runtime_param._kvsctl_fast = True  # type: ignore[attr-defined]
-    core.build_runtime_param = build_runtime_param
+    setattr(core, "build_runtime_param", build_runtime_param)  # noqa: B010 - not an exported name

@@ -88,6 +88,7 @@ AWS_MANAGED_KEY_USED = _rule("KVS209", E, "Stream uses the AWS managed key", "--
 COULD_NOT_CHECK = _rule("KVS210", W, "Could not check", "Give the auditing credentials read access (kinesisvideo:DescribeStream, kms:DescribeKey, kms:GetKeyRotationStatus, kms:ListGrants, iam:Get*/List* on the principals) and rerun; what could not be read is not counted as passing.")  # noqa: E501
 AWS_MANAGED_POLICY_ASSUMED = _rule("KVS211", N, "AWS managed key evaluated with its documented policy", "Nothing to do: the AWS managed key's policy allows every principal of the account through KVS in the region; its actual policy could not be read or the key does not exist yet (KMS creates it on first use).")  # noqa: E501
 KEY_NOT_FOR_KVS = _rule("KVS212", E, "Stream's key reference cannot work with KVS", "The stream names the AWS managed key of another service or a reference KMS cannot resolve; create a new stream with a customer managed key or the KVS AWS managed key.")  # noqa: E501
+PRINCIPAL_NOT_FOUND = _rule("KVS213", E, "Producer or consumer does not exist", "No role or user has this ARN in its account (a typo, or it was deleted): fix the ARN given to kvsctl, or create the principal and give it the access it needs.")  # noqa: E501
 # fmt: on
 
 

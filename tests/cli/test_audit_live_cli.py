@@ -110,13 +110,52 @@ def test_fail_on_warning_and_strict(world: dict[str, str], boto: Any) -> None:
     assert run_cli(*base).exit_code == 0  # rotation off is a warning
     warned = run_cli(*base, "--fail-on", "warning")
     assert warned.exit_code == 1 and codes(warned.json, "lobby") == ["KVS208"]
-    # an unknown principal's IAM makes the check conditional: passes, unless --strict
+    # a producer or consumer that does not exist is an error (a typo in the ARN), not a quiet conditional
     ghost = f"arn:aws:iam::{ACCOUNT}:role/not-there"
-    cond = run_cli("audit", "stream", "lobby", "--consumer", ghost, "-o", "json")
+    missing = run_cli("audit", "stream", "lobby", "--consumer", ghost, "-o", "json")
+    assert missing.exit_code == 1, missing.json
+    assert codes(missing.json, None) == ["KVS213"]
+    assert decisions(missing.json, "lobby")[(ghost, "kinesisvideo:GetMedia")] == "conditional"
+    # a decision that depends on request context (here aws:SourceIp) is conditional: passes, unless --strict
+    import json as _json
+
+    boto.iam.create_role(RoleName="office-viewer", AssumeRolePolicyDocument="{}")
+    boto.iam.put_role_policy(
+        RoleName="office-viewer",
+        PolicyName="from-the-office",
+        PolicyDocument=_json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Action": ["kms:Decrypt", "kinesisvideo:GetMedia"],
+                        "Resource": "*",
+                        "Condition": {"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}},
+                    }
+                ],
+            }
+        ),
+    )
+    office = f"arn:aws:iam::{ACCOUNT}:role/office-viewer"
+    cond = run_cli("audit", "stream", "lobby", "--consumer", office, "-o", "json")
     assert cond.exit_code == 0, cond.json
-    assert decisions(cond.json, "lobby")[(ghost, "kinesisvideo:GetMedia")] == "conditional"
-    assert codes(cond.json, None) == ["KVS210"]  # could not check the principal, said once
-    assert run_cli("audit", "stream", "lobby", "--consumer", ghost, "--strict", "-o", "json").exit_code == 1
+    assert decisions(cond.json, "lobby")[(office, "kinesisvideo:GetMedia")] == "conditional"
+    assert run_cli("audit", "stream", "lobby", "--consumer", office, "--strict", "-o", "json").exit_code == 1
+    # supplying the context decides it
+    inside = run_cli(
+        "audit",
+        "stream",
+        "lobby",
+        "--consumer",
+        office,
+        "--context",
+        "aws:SourceIp=203.0.113.7",
+        "--strict",
+        "-o",
+        "json",
+    )
+    assert inside.exit_code == 0, inside.json
 
 
 @pytest.mark.parametrize(

@@ -133,15 +133,16 @@ def test_persistent_iam_throttling_fails_the_audit_and_says_so(faults: Any, worl
     assert faults.count("iam.GetRole") == 2 * 2  # two roles, two attempts each, then given up
 
 
-def test_a_principal_that_does_not_exist_stays_conditional(faults: Any, world: Any) -> None:
-    """Not a failed read: IAM answered that the role does not exist (the audit's documented
-    conditional case), so it does not fail unless --strict."""
+def test_a_principal_that_does_not_exist_is_its_own_error(faults: Any, world: Any) -> None:
+    """Not a failed read: IAM answered that the role does not exist. A producer or consumer that does not
+    exist cannot stream (most often a typo in the ARN), so it is the error KVS213, not a could-not-check."""
     ghost = f"arn:aws:iam::{w.ACCOUNT}:role/not-there"
     result = run_subprocess(
         "audit", "stream", "lobby", "--consumer", ghost, "-o", "json", endpoint=faults.url, env=RETRY_ENV
     )
-    assert result.exit_code == 0, result.stdout
-    assert "conditional" in {r["decision"] for r in result.json["results"]}
+    assert result.exit_code == 1, result.stdout
+    assert [f["code"] for f in result.json["findings"] if f.get("principal") == ghost] == ["KVS213"]
+    assert faults.count("iam.GetRole") == 1  # an answer, not a fault: not retried
 
 
 def test_fleet_audit_requests_grow_with_keys_not_streams(faults: Any) -> None:

@@ -128,18 +128,21 @@ class AuditView:
         table = Table(title="Findings", title_justify="left")
         table.add_column("severity")
         table.add_column("code")
-        table.add_column("finding", overflow="fold")
-        table.add_column("where", overflow="fold")
+        table.add_column("finding", overflow="fold", ratio=3)
+        table.add_column("where", overflow="fold", ratio=1)
         for f in sorted(
             self.report.findings, key=lambda f: (["error", "warning", "info"].index(f.severity.value), f.code)
         ):
             st = _SEVERITY_STYLE[f.severity.value]
-            where = f.location or f.principal or f.resource or ""
+            message = f.message
+            if f.principal:  # the where column names the principal; shorten it in the message
+                message = message.replace(f.principal, f.principal.split(":", 5)[-1])
+            where = f.location or (short_principal(f.principal) if f.principal else _escape(f.resource or ""))
             table.add_row(
                 f"[{st}]{f.severity.value}[/{st}]",
                 f.code,
-                f"{_escape(f.message)}\n[dim]{_escape(f.remediation)}[/dim]",
-                _escape(where),
+                f"{_escape(message)}\n[dim]{_escape(f.remediation)}[/dim]",
+                where if not f.location else _escape(where),
             )
         return table
 

@@ -596,7 +596,7 @@ def _principal_findings(principals: Iterable[PrincipalIam]) -> list[Finding]:
             continue
         if p.error_code == "not_found" and p.kind in ("role", "user"):
             # A producer or consumer that does not exist cannot stream: most often a typo in the ARN.
-            message = f"{p.kind} {p.arn} does not exist"
+            message = f"{p.arn} does not exist"
             found.append(_finding(catalogue.PRINCIPAL_NOT_FOUND.code, "error", message, principal=p.arn))
             continue
         severity = "info" if p.kind in ("account", "other") else "warning"

@@ -60,10 +60,17 @@ class KmsGateway:
         """KeyInfo for a reference; AwsError(code=not_found) when there is no such key."""
         if ref.is_aws_managed:
             return self.describe_aws_managed(with_rotation=with_rotation)
-        key_id = ref.text
-        if ref.kind == "alias-arn":
-            key_id = ref.alias_name or ref.text
-        return self.describe_key_id(key_id, with_rotation=with_rotation)
+        # An ARN (key or alias) goes to DescribeKey whole: only the ARN carries the key's account.
+        info = self.describe_key_id(ref.text, with_rotation=with_rotation)
+        if ref.account and (info.account, info.region) != (ref.account, ref.region):
+            # A stand-in (moto) may resolve an alias ARN by its name alone, in the caller's account.
+            raise AwsError(
+                f"{ref.text} resolved to {info.arn}, a key in another account or region",
+                code="not_found",
+                aws_code="NotFoundException",
+                operation="DescribeKey",
+            )
+        return info
 
     def describe_aws_managed(self, *, with_rotation: bool = True) -> KeyInfo:
         alias = self.aws_managed_alias()

@@ -30,7 +30,9 @@ class KmsAdminGateway(KmsGateway):
             params["Description"] = description
         if tags:
             params["Tags"] = [{"TagKey": k, "TagValue": v} for k, v in tags.items()]
-        meta: dict[str, Any] = self.factory.call(SERVICE, "create_key", region=self.region, **params)["KeyMetadata"]
+        meta: dict[str, Any] = self.factory.call(SERVICE, "create_key", region=self.region, idempotent=False, **params)[
+            "KeyMetadata"
+        ]
         return meta
 
     def enable_key_rotation(self, key_id: str) -> None:

@@ -53,6 +53,17 @@ def is_retryable(exc: BaseException) -> bool:
     return isinstance(exc, bce.ConnectionError | bce.HTTPClientError)
 
 
+def is_unsent_or_refused(exc: BaseException) -> bool:
+    """True when the service surely did nothing: throttled, or the connection was never made. Only these
+    are safe to retry for an operation that is not idempotent (CreateKey: a retry after a timeout or a 5xx
+    could create a second key and orphan the first)."""
+    from botocore import exceptions as bce
+
+    if isinstance(exc, bce.ClientError):
+        return str(exc.response.get("Error", {}).get("Code", "")) in THROTTLING_CODES
+    return isinstance(exc, bce.EndpointConnectionError | bce.ConnectTimeoutError)
+
+
 def _env_int(name: str, default: int) -> int:
     try:
         return max(1, int(os.environ.get(name, default)))
@@ -227,9 +238,13 @@ class ClientFactory:
             return self._clients[key]
 
     # -- calls ------------------------------------------------------------------------------------
-    def call(self, service: str, operation: str, *, region: str | None = None, **params: Any) -> dict[str, Any]:
+    def call(
+        self, service: str, operation: str, *, region: str | None = None, idempotent: bool = True, **params: Any
+    ) -> dict[str, Any]:
         """Call one operation, retrying throttling, 5xx and dropped connections with full-jitter backoff
-        up to `retry.max_attempts` attempts in all, and translating every failure into an AwsError."""
+        up to `retry.max_attempts` attempts in all, and translating every failure into an AwsError.
+        With idempotent=False only failures where the service surely did nothing are retried."""
+        retryable = is_retryable if idempotent else is_unsent_or_refused
         from botocore.exceptions import BotoCoreError, ClientError
 
         client = self.client(service, region)
@@ -243,7 +258,7 @@ class ClientFactory:
                 result: dict[str, Any] = method(**params)
                 return result
             except (ClientError, BotoCoreError) as exc:
-                if attempt < self.retry.max_attempts and is_retryable(exc):
+                if attempt < self.retry.max_attempts and retryable(exc):
                     self.sleep(self.retry.delay(attempt))
                     continue
                 if isinstance(exc, ClientError):

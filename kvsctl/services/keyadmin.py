@@ -181,6 +181,15 @@ class KeyAdminService:
                     aws_code=exc.aws_code,
                     operation=exc.operation,
                 ) from exc
+            if exc.code in ("service_unavailable", "endpoint_timeout", "endpoint_unreachable"):
+                raise AwsError(
+                    f"CreateKey may or may not have created a key: {exc.message}",
+                    hint="It was not retried, so at most one key exists. Look for it with 'aws kms list-keys' "
+                    f"(a key without alias {req.alias}, created just now) and rerun, or schedule its deletion.",
+                    code=exc.code,
+                    aws_code=exc.aws_code,
+                    operation=exc.operation,
+                ) from exc
             raise
         arn, key_id = str(meta["Arn"]), str(meta["KeyId"])
         finish = {

@@ -16,3 +16,28 @@ def test_alias_arn_of_another_account_never_resolves_to_a_same_named_local_alias
     assert r.exit_code == 3, r.stdout
     assert r.error["code"] == "key_not_found"
     assert stream_names(boto.kvs) == []
+
+
+def test_create_key_is_not_retried_when_kms_may_already_have_created_it(boto: Any, factory: Any) -> None:
+    """A read timeout after KMS received CreateKey is ambiguous: the key may exist. Retrying it makes a
+    second key and leaves the first an unnamed, billed orphan nobody is told about. moto cannot time out
+    after doing the work, so the client's create_key is wrapped to do so."""
+    import pytest
+    from botocore.exceptions import ReadTimeoutError
+
+    from kvsctl.errors import AwsError
+    from kvsctl.services.keyadmin import CreateKeyRequest, KeyAdminService
+
+    client = factory.client("kms")
+    real = client.create_key
+
+    def create_then_time_out(**params: Any) -> Any:
+        real(**params)
+        raise ReadTimeoutError(endpoint_url="https://kms.us-east-1.amazonaws.com")
+
+    client.create_key = create_then_time_out
+    admin = "arn:aws:iam::123456789012:role/KeyAdmin"
+    with pytest.raises(AwsError) as err:
+        KeyAdminService(factory).create(CreateKeyRequest(alias="alias/cams", admins=(admin,)))
+    assert len(boto.kms.list_keys()["Keys"]) == 1  # one key, not one per attempt
+    assert "list-keys" in (err.value.hint or "")

@@ -29,6 +29,17 @@ def stream_name(name: str) -> str:
     return name
 
 
+def name_prefix(prefix: str | None) -> str | None:
+    """A ListStreams BEGINS_WITH value: same characters as a stream name (KVS refuses others)."""
+    if prefix and not STREAM_NAME.match(prefix):
+        raise UsageError(
+            f"invalid stream name prefix {prefix!r}",
+            hint="A prefix is 1-256 characters of letters, digits, '_', '.' and '-'.",
+            code="invalid_stream_name",
+        )
+    return prefix
+
+
 def device_name(name: str | None) -> str | None:
     if name is not None and not DEVICE_NAME.match(name):
         raise UsageError(

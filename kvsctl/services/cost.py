@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from kvsctl import validate
 from kvsctl.aws.kms import KmsGateway
 from kvsctl.aws.kvs import KvsGateway
 from kvsctl.aws.session import ClientFactory
@@ -28,6 +29,7 @@ class CostService:
 
     def usage(self, name_prefix: str | None = None, *, warn: Callable[[str], None] = _ignore) -> AccountUsage:
         """Every stream (all pages) with the key it uses, and every customer managed key of the region."""
+        validate.name_prefix(name_prefix)
         streams = tuple(self._key_use(s, warn) for s in self.kvs.list_streams(name_prefix))
         keys: list[AccountKey] = []
         for key_id in self.kms.list_keys():

@@ -194,6 +194,7 @@ class StreamService:
         return StreamView(stream, key, (note,) if note else ())
 
     def list(self, name_prefix: str | None = None, kms_key: str | None = None) -> list[StreamView]:
+        validate.name_prefix(name_prefix)
         wanted: KeyRef | None = parse_key_ref(kms_key) if kms_key else None
         wanted_arn: str | None = None
         if wanted is not None and not wanted.is_aws_managed:

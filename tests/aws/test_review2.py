@@ -41,3 +41,15 @@ def test_create_key_is_not_retried_when_kms_may_already_have_created_it(boto: An
         KeyAdminService(factory).create(CreateKeyRequest(alias="alias/cams", admins=(admin,)))
     assert len(boto.kms.list_keys()["Keys"]) == 1  # one key, not one per attempt
     assert "list-keys" in (err.value.hint or "")
+
+
+def test_an_invalid_name_prefix_is_refused_before_any_aws_call(moto: None, boto: Any) -> None:
+    """KVS refuses a ComparisonValue outside [a-zA-Z0-9_.-]; moto accepts anything (FACTS.md), so without a
+    local check the operator gets exit 0 from the sandbox and exit 3 from AWS instead of a usage error."""
+    for args in (
+        ("stream", "list", "--name-prefix", "lobby cam"),
+        ("cost", "estimate", "--from-account", "--name-prefix", "lobby/cam"),
+    ):
+        r = run_cli(*args, "-o", "json")
+        assert r.exit_code == 2, (args, r.stdout, r.stderr)
+        assert "prefix" in r.error["message"]

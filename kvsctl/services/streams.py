@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from kvsctl import validate
@@ -12,8 +13,11 @@ from kvsctl.aws.kvs import KvsGateway
 from kvsctl.aws.session import ClientFactory
 from kvsctl.errors import AwsError, CheckFailed
 from kvsctl.keyref import KeyRef, parse_key_ref
-from kvsctl.models import KeyInfo, Stream, StreamView
+from kvsctl.models import KeyInfo, Stream, StreamView, is_aws_managed_reference
 from kvsctl.services.keys import KeyResolver, is_kvs_aws_managed
+
+#: How far AWS's clock may trail ours when telling a stream our retry created from an older one.
+CLOCK_SKEW = timedelta(minutes=2)
 
 IMMUTABLE_KEY_WARNING = (
     "The KMS key of a Kinesis video stream can never be changed after creation; "
@@ -98,6 +102,7 @@ class StreamService:
         if req.dry_run:
             return CreateOutcome("would-create", None, key, sent, req)
         warn(IMMUTABLE_KEY_WARNING)
+        started = datetime.now(timezone.utc)
         try:
             self.kvs.create_stream(
                 req.name,
@@ -110,10 +115,12 @@ class StreamService:
         except AwsError as exc:
             if exc.aws_code != "ResourceInUseException":
                 raise
-            raced = self.kvs.describe_stream(req.name)  # created by someone else meanwhile
+            raced = self.kvs.describe_stream(req.name)
             if raced is None:
                 raise
-            return self._existing(req, raced, key)
+            if self._made_by_our_retry(raced, key, started):
+                return CreateOutcome("created", StreamView(raced, key), key, sent, req)
+            return self._existing(req, raced, key)  # created by someone else meanwhile
         created = self.kvs.describe_stream(req.name)
         if created is None:
             raise AwsError(
@@ -122,6 +129,21 @@ class StreamService:
                 hint="Run 'kvsctl stream describe' in a few seconds.",
             )
         return CreateOutcome("created", StreamView(created, key), key, sent, req)
+
+    @staticmethod
+    def _made_by_our_retry(stream: Stream, key: KeyInfo, started: datetime) -> bool:
+        """ResourceInUse right after our own CreateStream: when the first attempt timed out or hit a 5xx
+        after KVS had created the stream, the retry finds it. A stream with the requested key created
+        since this command started is taken as ours (were it someone else's, it is the same stream)."""
+        if stream.creation_time is None or (stream.kms_key_id is None and not is_kvs_aws_managed(key)):
+            return False
+        same_key = stream.kms_key_id == key.arn or (
+            is_kvs_aws_managed(key) and is_aws_managed_reference(stream.kms_key_id)
+        )
+        created = stream.creation_time
+        if created.tzinfo is None:
+            created = created.replace(tzinfo=timezone.utc)
+        return same_key and created >= started - CLOCK_SKEW
 
     def _resolve_requested(self, ref: KeyRef) -> KeyInfo:
         try:

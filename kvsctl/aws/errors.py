@@ -132,66 +132,81 @@ def _where(exc: BaseException) -> str:
     return f" {parts.scheme}://{parts.netloc}" if parts.netloc else f" {endpoint}"
 
 
+#: botocore's non-HTTP failures, in order (subclasses before their bases): exception class names,
+#: kvsctl code, message template, hint. Templates may use {op}, {where}, {profile} and {name}.
+_BOTOCORE_TABLE: tuple[tuple[tuple[str, ...], str, str, str], ...] = (
+    (
+        ("NoCredentialsError", "PartialCredentialsError"),
+        "no_credentials",
+        "no AWS credentials found{op}",
+        "Set AWS_PROFILE or --profile, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.",
+    ),
+    (
+        ("ProfileNotFound",),
+        "unknown_profile",
+        "unknown AWS profile: {profile}",
+        "List profiles with 'aws configure list-profiles', or fix --profile / AWS_PROFILE.",
+    ),
+    (
+        ("NoRegionError",),
+        "no_region",
+        "no AWS region is set",
+        "Pass --region, set AWS_REGION, or set a region in the profile.",
+    ),
+    (
+        ("TokenRetrievalError", "SSOTokenLoadError", "UnauthorizedSSOTokenError"),
+        "expired_token",
+        "could not load SSO credentials{op}",
+        "Run 'aws sso login' for the profile and retry.",
+    ),
+    (
+        ("ReadTimeoutError",),
+        "endpoint_timeout",
+        "no answer in time from the AWS endpoint{where}{op}",
+        "The service or a proxy did not answer; retry later, or raise KVSCTL_READ_TIMEOUT (seconds).",
+    ),
+    (
+        ("ConnectionClosedError",),
+        "endpoint_unreachable",
+        "the AWS endpoint{where} closed the connection without answering{op}",
+        "Usually a proxy or network fault; check the network and --endpoint-url, then retry.",
+    ),
+    (
+        (
+            "EndpointConnectionError",
+            "ConnectTimeoutError",
+            "ProxyConnectionError",
+            "HTTPClientError",
+            "ConnectionError",
+        ),
+        "endpoint_unreachable",
+        "could not reach the AWS endpoint{where}{op}: {name}",
+        "Check the network, --endpoint-url and --region.",
+    ),
+    (
+        ("ParamValidationError",),
+        "invalid_request",
+        "request rejected before sending{op}: {exc}",
+        "This is likely a kvsctl bug; rerun with --debug and report it.",
+    ),
+)
+
+
 def translate_botocore_error(exc: BaseException, operation: str | None = None) -> AwsError | None:
     """Translate botocore's non-HTTP failures (credentials, region, endpoint). None when not one of them."""
     from botocore import exceptions as bce
 
-    op = f" ({operation})" if operation else ""
-    if isinstance(exc, bce.NoCredentialsError | bce.PartialCredentialsError):
-        return AwsError(
-            f"no AWS credentials found{op}",
-            hint="Set AWS_PROFILE or --profile, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.",
-            code="no_credentials",
-        )
-    if isinstance(exc, bce.ProfileNotFound):
-        return AwsError(
-            f"unknown AWS profile: {exc.kwargs.get('profile', '?')}",
-            hint="List profiles with 'aws configure list-profiles', or fix --profile / AWS_PROFILE.",
-            code="unknown_profile",
-        )
-    if isinstance(exc, bce.NoRegionError):
-        return AwsError(
-            "no AWS region is set",
-            hint="Pass --region, set AWS_REGION, or set a region in the profile.",
-            code="no_region",
-        )
-    if isinstance(exc, bce.TokenRetrievalError | bce.SSOTokenLoadError | bce.UnauthorizedSSOTokenError):
-        return AwsError(
-            f"could not load SSO credentials{op}",
-            hint="Run 'aws sso login' for the profile and retry.",
-            code="expired_token",
-        )
-    if isinstance(exc, bce.ReadTimeoutError):
-        return AwsError(
-            f"no answer in time from the AWS endpoint{_where(exc)}{op}",
-            hint="The service or a proxy did not answer; retry later, or raise KVSCTL_READ_TIMEOUT (seconds).",
-            code="endpoint_timeout",
-        )
-    if isinstance(exc, bce.ConnectionClosedError):
-        return AwsError(
-            f"the AWS endpoint{_where(exc)} closed the connection without answering{op}",
-            hint="Usually a proxy or network fault; check the network and --endpoint-url, then retry.",
-            code="endpoint_unreachable",
-        )
-    if isinstance(
-        exc,
-        bce.EndpointConnectionError
-        | bce.ConnectTimeoutError
-        | bce.ProxyConnectionError
-        | bce.HTTPClientError
-        | bce.ConnectionError,
-    ):
-        return AwsError(
-            f"could not reach the AWS endpoint{_where(exc)}{op}: {type(exc).__name__}",
-            hint="Check the network, --endpoint-url and --region.",
-            code="endpoint_unreachable",
-        )
-    if isinstance(exc, bce.ParamValidationError):
-        return AwsError(
-            f"request rejected before sending{op}: {exc}",
-            code="invalid_request",
-            hint="This is likely a kvsctl bug; rerun with --debug and report it.",
-        )
+    for names, code, message, hint in _BOTOCORE_TABLE:
+        classes = tuple(getattr(bce, n) for n in names if hasattr(bce, n))
+        if classes and isinstance(exc, classes):
+            text = message.format(
+                op=f" ({operation})" if operation else "",
+                where=_where(exc),
+                profile=getattr(exc, "kwargs", {}).get("profile", "?"),
+                name=type(exc).__name__,
+                exc=exc,
+            )
+            return AwsError(text, hint=hint, code=code)
     return None
 
 

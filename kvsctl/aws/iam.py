@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from kvsctl.aws.errors import is_session_error
-from kvsctl.aws.once import Once
 from kvsctl.aws.session import ClientFactory
 from kvsctl.errors import AwsError
+from kvsctl.singleflight import Once
 
 SERVICE = "iam"
 

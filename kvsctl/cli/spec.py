@@ -46,7 +46,7 @@ def apply(
     """
     from kvsctl.render.spec import ApplyView
     from kvsctl.services.apply import ApplyService
-    from kvsctl.spec.model import load_spec
+    from kvsctl.streamspec.model import load_spec
 
     parsed = load_spec(spec)
     g = _options_for(g, parsed.region)
@@ -82,7 +82,7 @@ def preflight(
     """
     from kvsctl.render.spec import PreflightView
     from kvsctl.services.preflight import PreflightService
-    from kvsctl.spec.model import load_spec
+    from kvsctl.streamspec.model import load_spec
 
     parsed = load_spec(spec)
     target = report_target(report, overwrite)  # exit 2 before any AWS call

@@ -100,7 +100,7 @@ class PreflightView:
 
         from kvsctl.audit.findings import RULES as AUDIT_RULES
         from kvsctl.render.reports import sarif_log, sarif_rule_name
-        from kvsctl.spec.preflight import RULES as SPEC_RULES
+        from kvsctl.streamspec.preflight import RULES as SPEC_RULES
 
         r = self.report
         uri = spec_uri(r.spec.path)

@@ -12,7 +12,7 @@ from kvsctl.errors import AwsError, CheckFailed, ExitCode
 from kvsctl.models import KeyInfo, StreamView
 from kvsctl.services.keys import is_kvs_aws_managed
 from kvsctl.services.streams import CreateStreamRequest, StreamService
-from kvsctl.spec.model import Spec, StreamSpec
+from kvsctl.streamspec.model import Spec, StreamSpec
 
 #: Actions that leave the stream as declared (or about to be). Everything else makes exit 1 (or 3).
 OK_ACTIONS = ("would-create", "created", "exists", "drift")

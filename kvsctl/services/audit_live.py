@@ -33,11 +33,11 @@ from kvsctl.aws.errors import is_session_error
 from kvsctl.aws.iam import IamGateway, PrincipalIam
 from kvsctl.aws.kms import KmsGateway
 from kvsctl.aws.kvs import KvsGateway
-from kvsctl.aws.once import Once
 from kvsctl.aws.session import ClientFactory
 from kvsctl.errors import AwsError, UsageError
 from kvsctl.keyref import KeyRef, parse_key_ref
 from kvsctl.models import AWS_MANAGED_ALIASES, KeyInfo, Stream, is_aws_managed_reference
+from kvsctl.singleflight import Once
 
 T = TypeVar("T")
 R = TypeVar("R")

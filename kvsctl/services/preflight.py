@@ -11,8 +11,8 @@ from kvsctl.aws.session import ClientFactory
 from kvsctl.errors import AwsError
 from kvsctl.models import KeyInfo
 from kvsctl.services.audit_live import AuditScope, LiveAuditService, evaluate
-from kvsctl.spec.model import Spec
-from kvsctl.spec.preflight import PreflightReport, StreamPreflight, access_checks, spec_checks
+from kvsctl.streamspec.model import Spec
+from kvsctl.streamspec.preflight import PreflightReport, StreamPreflight, access_checks, spec_checks
 
 
 class PreflightService:

@@ -25,7 +25,7 @@ from kvsctl import validate
 from kvsctl.errors import KvsctlError, UsageError
 from kvsctl.keyref import KeyRef, parse_key_ref
 from kvsctl.keys.policy import parse_principal
-from kvsctl.spec.locate import KeyLocator
+from kvsctl.streamspec.locate import KeyLocator
 
 TOP_KEYS = ("region", "stream")
 STREAM_KEYS = ("name", "kms_key", "retention_hours", "media_type", "tags", "producers", "consumers")

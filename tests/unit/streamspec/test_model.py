@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from kvsctl.spec.model import SpecError, load_spec, parse_spec
+from kvsctl.streamspec.model import SpecError, load_spec, parse_spec
 
 GOOD = """\
 region = "us-west-2"            # optional; --region wins

@@ -16,7 +16,7 @@ from typing import Any
 
 from kvsctl.audit.live import LiveAuditReport
 from kvsctl.models import KeyInfo
-from kvsctl.spec.model import Spec, StreamSpec
+from kvsctl.streamspec.model import Spec, StreamSpec
 
 STREAM_EXISTS = "KVS301"
 KEY_MATCHES = "KVS302"

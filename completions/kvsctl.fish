@@ -13,7 +13,7 @@ end
 function __kvsctl_subcommands
     switch $argv[1]
         case ""
-            printf '%s\n' apply audit cost key preflight sandbox stream
+            printf '%s\n' apply audit cost key preflight rules sandbox stream
         case "audit"
             printf '%s\n' all policy stream
         case "cost"
@@ -32,6 +32,7 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a audit
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a cost
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a key
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a preflight
+complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a rules
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a sandbox
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a stream
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -l version
@@ -59,6 +60,8 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l requir
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l key-profile -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l report -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l overwrite
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l sarif-root -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l allow-empty
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l profile -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l region -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l endpoint-url -r
@@ -79,8 +82,12 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l gra
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l context -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l strict
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l explain -r
-complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l output -x -a 'table json'
-complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -s o -x -a 'table json'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l fail-on -x -a 'error warning'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l report -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l overwrite
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l sarif-root -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l output -x -a 'table json sarif junit'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -s o -x -a 'table json sarif junit'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l no-color
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l help
@@ -93,6 +100,7 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l req
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l key-profile -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l report -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l overwrite
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l sarif-root -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l profile -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l region -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l endpoint-url -r
@@ -173,6 +181,7 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l strict
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l fail-on -x -a 'error warning'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l report -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l overwrite
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l sarif-root -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l profile -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l region -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l endpoint-url -r
@@ -181,6 +190,11 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -s o -x -
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l no-color
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l help
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "rules"' -l output -x -a 'table json'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "rules"' -s o -x -a 'table json'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "rules"' -l no-color
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "rules"' -l debug
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "rules"' -l help
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "sandbox"' -a demo
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "sandbox"' -a serve
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "sandbox"' -l help

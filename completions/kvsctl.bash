@@ -60,8 +60,8 @@ _kvsctl_choices() {
     "preflight|-o") echo "table json sarif junit" ;;
     "rules|--output") echo "table json" ;;
     "rules|-o") echo "table json" ;;
-    "sandbox demo|--output") echo "table json" ;;
-    "sandbox demo|-o") echo "table json" ;;
+    "sandbox demo|--output") echo "table" ;;
+    "sandbox demo|-o") echo "table" ;;
     "sandbox serve|--output") echo "table json" ;;
     "sandbox serve|-o") echo "table json" ;;
     "stream create|--output") echo "table json" ;;

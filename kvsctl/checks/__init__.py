@@ -11,7 +11,7 @@ Rules — ``kvsctl.checks.rules``
     analysis, KVS2xx live key and stream state, KVS3xx spec checks, ``KVS-PRODUCER-*`` /
     ``KVS-CONSUMER-*`` what producers and consumers need (``requirement_rule_id(role, action)``).
     To add rules: append ``Rule(...)`` entries to a ``register([...])`` block (ids and names are checked
-    unique), run ``python -m kvsctl.checks.rules`` to regenerate docs/rules.md (a test keeps it fresh).
+    unique), run ``python -m kvsctl.checks`` to regenerate docs/rules.md (a test keeps it fresh).
     Named handles (``rules.KEY_DISABLED``, ...) are callables that build a finding::
 
         rules.KEY_DISABLED(f"key {arn} is Disabled", key=arn)            # -> Result, status fail

@@ -5,7 +5,7 @@ Ids never change meaning, and a rule's severity is final: a different severity i
   KVS2xx  live key and stream state
   KVS3xx  spec checks (preflight)
   KVS-PRODUCER-* / KVS-CONSUMER-*  what producers and consumers need (one rule per action)
-The table is rendered into docs/rules.md (``python -m kvsctl.checks.rules``; a test keeps it fresh) and
+The table is rendered into docs/rules.md (``python -m kvsctl.checks``; a test keeps it fresh) and
 listed by ``kvsctl rules``. Adding a rule is one entry below; nothing else needs to know.
 
 ``security_severity`` follows GitHub code scanning (0.1-3.9 low, 4.0-6.9 medium, 7.0-8.9 high,
@@ -328,6 +328,19 @@ register(
             "one; it is probably a newer service. It is evaluated as written.",
             remediation="Nothing to do if the service exists; otherwise correct the prefix.",
             tags=("policy",),
+        ),
+        Rule(
+            id="KVS130",
+            name="CrossAccountStreamAccess",
+            severity=E,
+            title="Principal of another account cannot use the stream",
+            description="Kinesis Video Streams has no resource-based policy, so no policy can let a principal "
+            "of another account call kinesisvideo: actions on the stream, whatever its own IAM allows.",
+            remediation="Kinesis Video Streams has no resource-based policy, so no policy can let another "
+            "account's principal call kinesisvideo: on the stream. Create a role in the stream's account with the "
+            "kinesisvideo: (and kms:) permissions, let the partner's principal assume it (trust policy naming the "
+            "partner, sts:AssumeRole in the partner's IAM), and use the role's credentials.",
+            tags=("iam", "kvs", "cross-account"),
         ),
     ]
 )
@@ -654,6 +667,7 @@ VIA_SERVICE_MISMATCH = RULES["KVS117"]
 PRINCIPAL_UNKNOWN = RULES["KVS118"]
 GRANTS_NOT_GIVEN = RULES["KVS119"]
 PREFIX_NOT_KNOWN = RULES["KVS120"]
+CROSS_ACCOUNT_STREAM = RULES["KVS130"]
 STREAM_NOT_FOUND = RULES["KVS201"]
 KEY_NOT_FOUND = RULES["KVS202"]
 KEY_DISABLED = RULES["KVS203"]
@@ -691,7 +705,7 @@ def markdown(rules: Iterable[Rule] | None = None) -> str:
     out = [
         "# kvsctl rules",
         "",
-        "<!-- Generated from kvsctl/checks/rules.py by `python -m kvsctl.checks.rules`; do not edit. -->",
+        "<!-- Generated from kvsctl/checks/rules.py by `python -m kvsctl.checks`; do not edit. -->",
         "",
         "Every check kvsctl makes is one of these rules. Ids never change meaning; a rule's severity is",
         "final. `kvsctl rules` lists them; `-o sarif` reports carry them as `tool.driver.rules`.",
@@ -723,11 +737,3 @@ def _md(text: str) -> str:
 
 def by_id(ids: Iterable[str]) -> Mapping[str, Rule]:
     return {i: RULES[i] for i in sorted(set(ids))}
-
-
-if __name__ == "__main__":  # regenerate docs/rules.md
-    import sys
-    from pathlib import Path
-
-    target = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parents[2] / "docs" / "rules.md"
-    target.write_text(markdown(), encoding="utf-8")

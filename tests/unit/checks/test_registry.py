@@ -71,6 +71,6 @@ def test_every_rule_id_used_in_the_code_is_registered() -> None:
 
 def test_docs_rules_md_is_fresh() -> None:
     path = ROOT / "docs" / "rules.md"
-    assert path.read_text() == markdown(), f"{path} is stale: run python -m kvsctl.checks.rules"
+    assert path.read_text() == markdown(), f"{path} is stale: run python -m kvsctl.checks"
     for r in catalogue():
         assert f'<a id="{r.anchor}"></a>' in path.read_text()

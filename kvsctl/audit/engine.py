@@ -13,7 +13,7 @@ from kvsctl.audit.context import kvs_request_context
 from kvsctl.audit.lint import lint_policy
 from kvsctl.audit.model import AuditInput, AuditReport, Grant, PolicyDoc, PrincipalPolicies, Result, Role
 from kvsctl.checks.access import access_result
-from kvsctl.checks.result import Location
+from kvsctl.checks.model import Location
 from kvsctl.checks.rules import (
     CONSUMER_CAN_GENERATE,
     CROSS_ACCOUNT_STREAM,

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from kvsctl.audit.actions import ACTIONS_BY_PREFIX, CANONICAL_ACTION, KNOWN_PREFIXES, PREFIX_FIXES
 from kvsctl.audit.context import kvs_via_service
-from kvsctl.checks.result import Location, Result
+from kvsctl.checks.model import Location, Result
 from kvsctl.checks.rules import (
     DELETED_PRINCIPAL,
     KEY_POLICY_PUBLIC,

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kvsctl.audit.model import AuditReport, finding_json, result_json
-from kvsctl.checks.result import Result
+from kvsctl.checks.model import Result
 from kvsctl.checks.verdict import FAIL_ON_CHOICES, Verdict
 
 __all__ = ["FAIL_ON_CHOICES", "LiveAuditReport", "StreamAudit"]

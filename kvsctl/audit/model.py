@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from kvsctl.checks.result import Result, Role, Severity
+from kvsctl.checks.model import Result, Role, Severity
 from kvsctl.checks.verdict import Verdict
 
 __all__ = ["AuditInput", "AuditReport", "Grant", "PolicyDoc", "PrincipalPolicies", "Result", "Role", "Severity"]

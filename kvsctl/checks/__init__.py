@@ -17,7 +17,7 @@ Rules — ``kvsctl.checks.rules``
         rules.KEY_DISABLED(f"key {arn} is Disabled", key=arn)            # -> Result, status fail
         rules.KEY_USABLE("key state Enabled", status=Status.PASS, location=Location(file=path, line=3))
 
-Result — ``kvsctl.checks.result``
+Result — ``kvsctl.checks.model``
     :class:`Result` is the one outcome type: ``rule`` (an id), ``message``, ``status`` (pass | fail |
     warn | skip), ``subject`` (:class:`Subject`: stream, stream_arn, key, principal, role, account,
     region, path), ``location`` (:class:`Location`: file + line for something the user gave, or a
@@ -41,7 +41,7 @@ errored is written with ``error=`` (the exception) and no results. The CLI side 
 and ``with reporting(g, plan):`` (writes the errored report on exit 2, 3 or 4).
 """
 
-from kvsctl.checks.result import Decision, Location, Result, Role, Severity, Status, Subject
+from kvsctl.checks.model import Decision, Location, Result, Role, Severity, Status, Subject
 from kvsctl.checks.rules import RULES, Rule, rule
 from kvsctl.checks.verdict import Verdict
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kvsctl.checks.result import Decision, Location, Result, Role, Subject
+from kvsctl.checks.model import Decision, Location, Result, Role, Subject
 from kvsctl.checks.rules import requirement_rule_id
 from kvsctl.policy.evaluate import Decision as Evaluation
 

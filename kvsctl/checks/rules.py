@@ -15,98 +15,13 @@ listed by ``kvsctl rules``. Adding a rule is one entry below; nothing else needs
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
-from kvsctl.checks.result import Location, Result, Severity, Status, Subject
+from kvsctl.checks.model import DOCS_URL, RULES, Rule, Severity, catalogue, register, rule
 
-#: Where docs/rules.md is published; each rule's helpUri is this plus "#" and its anchor.
-DOCS_URL = "https://github.com/kvsctl/kvsctl/blob/main/docs/rules.md"
+__all__ = ["DOCS_URL", "RULES", "Rule", "catalogue", "register", "rule"]
 
 E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO  # noqa: E741
-
-
-@dataclass(frozen=True)
-class Rule:
-    id: str
-    name: str  # PascalCase, unique (SARIF reportingDescriptor.name)
-    severity: Severity
-    title: str  # one line
-    description: str  # what it means and why it matters
-    remediation: str  # what to do
-    tags: tuple[str, ...] = ()
-    security_severity: float | None = None
-
-    @property
-    def anchor(self) -> str:
-        return self.id.lower()
-
-    @property
-    def help_uri(self) -> str:
-        return f"{DOCS_URL}#{self.anchor}"
-
-    def __call__(
-        self,
-        message: str,
-        *,
-        subject: Subject | None = None,
-        principal: str | None = None,
-        resource: str | None = None,
-        stream: str | None = None,
-        key: str | None = None,
-        location: Location | str | None = None,
-        fix: str | None = None,
-        status: Status = Status.FAIL,
-    ) -> Result:
-        """A result of this rule (by default a finding: the rule fired)."""
-        if isinstance(location, str):
-            location = Location(document=location)
-        base = subject or Subject()
-        extra = Subject(principal=principal, stream=stream, key=key)
-        return Result(
-            rule=self.id,
-            message=message,
-            status=status,
-            subject=extra.merged(base),
-            location=location,
-            fix=fix,
-            resource=resource,
-        )
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "name": self.name,
-            "severity": self.severity.value,
-            "title": self.title,
-            "description": self.description,
-            "remediation": self.remediation,
-            "help_uri": self.help_uri,
-            "security_severity": self.security_severity,
-            "tags": list(self.tags),
-        }
-
-
-RULES: dict[str, Rule] = {}
-
-
-def register(rules: Iterable[Rule]) -> None:
-    for r in rules:
-        if r.id in RULES:
-            raise ValueError(f"duplicate rule id {r.id}")
-        if any(o.name == r.name for o in RULES.values()):
-            raise ValueError(f"duplicate rule name {r.name}")
-        RULES[r.id] = r
-
-
-def rule(rule_id: str) -> Rule:
-    """The registered rule; an unknown id is a bug (KeyError names it)."""
-    return RULES[rule_id]
-
-
-def catalogue() -> list[Rule]:
-    """Every rule, in id order."""
-    return [RULES[k] for k in sorted(RULES)]
 
 
 # -- KVS1xx: policy analysis ------------------------------------------------------------------------------

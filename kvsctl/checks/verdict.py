@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from kvsctl.checks.result import Result, Severity, Status
+from kvsctl.checks.model import Result, Severity, Status
 
 FAIL_ON_CHOICES = ("error", "warning")
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from kvsctl.audit.engine import REQUIREMENTS
 from kvsctl.audit.model import AuditReport
-from kvsctl.checks.result import Result
+from kvsctl.checks.model import Result
 from kvsctl.checks.verdict import Verdict
 
 _STYLE = {

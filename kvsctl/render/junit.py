@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from kvsctl.checks.result import Result, Status
+from kvsctl.checks.model import Result, Status
 from kvsctl.checks.verdict import Verdict
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from kvsctl import __version__
-from kvsctl.checks.result import Result, Severity, Status
+from kvsctl.checks.model import Result, Severity, Status
 from kvsctl.checks.rules import Rule, rule
 from kvsctl.checks.verdict import Verdict
 

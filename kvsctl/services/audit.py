@@ -16,7 +16,7 @@ from pathlib import Path
 from kvsctl import validate
 from kvsctl.audit.engine import run_audit
 from kvsctl.audit.model import AuditInput, AuditReport, Grant, PolicyDoc, PrincipalPolicies
-from kvsctl.checks.result import Location, Result
+from kvsctl.checks.model import Location, Result
 from kvsctl.errors import UsageError
 from kvsctl.policy.document import PolicyKind, PolicyParseError, loads_with_lines, parse_policy
 from kvsctl.policy.match import parse_arn

@@ -33,7 +33,7 @@ from kvsctl.aws.kms import KmsGateway
 from kvsctl.aws.kvs import KvsGateway
 from kvsctl.aws.session import ClientFactory
 from kvsctl.checks import rules
-from kvsctl.checks.result import Result, Subject
+from kvsctl.checks.model import Result, Subject
 from kvsctl.checks.rules import Rule
 from kvsctl.errors import AwsError, UsageError
 from kvsctl.keyref import KeyRef, parse_key_ref

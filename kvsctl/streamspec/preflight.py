@@ -15,7 +15,7 @@ from typing import Any
 
 from kvsctl.audit.live import LiveAuditReport
 from kvsctl.checks import rules
-from kvsctl.checks.result import Location, Result, Status, Subject
+from kvsctl.checks.model import Location, Result, Status, Subject
 from kvsctl.checks.rules import Rule
 from kvsctl.checks.verdict import Verdict
 from kvsctl.models import KeyInfo

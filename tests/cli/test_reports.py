@@ -139,7 +139,7 @@ def test_sarif_on_stdout_when_the_run_errors(repo: Path) -> None:
 
 def test_every_rule_renders_into_valid_sarif() -> None:
     """Each registry entry is a valid reportingDescriptor, with a result of it at every status."""
-    from kvsctl.checks.result import Location, Result, Status, Subject
+    from kvsctl.checks.model import Location, Result, Status, Subject
     from kvsctl.checks.verdict import Verdict
     from kvsctl.render.sarif import sarif_log
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kvsctl.checks.result import Severity
+from kvsctl.checks.model import Severity
 from kvsctl.checks.rules import RULES, catalogue, markdown, requirement_rule_id, rule
 
 ROOT = Path(__file__).resolve().parents[3]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kvsctl.checks.result import Decision, Result, Status, Subject
+from kvsctl.checks.model import Decision, Result, Status, Subject
 from kvsctl.checks.verdict import Verdict
 from kvsctl.errors import UsageError
 

@@ -1,14 +1,19 @@
-"""The one result type: what any check of kvsctl found, for one subject, at one place.
+"""The model of what kvsctl checks: a Rule (the registry holds them: kvsctl/checks/rules.py) and the one
+Result type — what any check found, for one subject, at one place.
 
-Pure data (no I/O, no rich, no boto3). Every command builds these; the verdict, the JSON adapters and
-the SARIF / JUnit writers read them together with the rule registry.
+Pure data (no I/O, no rich, no boto3). Every command builds results; the verdict, the JSON adapters
+and the SARIF / JUnit writers read them together with the registry.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from enum import Enum
-from typing import Literal
+from typing import Any, Literal
+
+#: Where docs/rules.md is published; each rule's helpUri is this plus "#" and its anchor.
+DOCS_URL = "https://github.com/kvsctl/kvsctl/blob/main/docs/rules.md"
 
 Role = Literal["producer", "consumer"]
 
@@ -127,21 +132,15 @@ class Result:
     # -- what the registry says about this result ----------------------------------------------------
     @property
     def severity(self) -> Severity:
-        from kvsctl.checks.rules import rule
-
         return rule(self.rule).severity
 
     @property
     def title(self) -> str:
-        from kvsctl.checks.rules import rule
-
         return rule(self.rule).title
 
     @property
     def remediation(self) -> str:
         """This result's fix, else its rule's remediation."""
-        from kvsctl.checks.rules import rule
-
         return self.fix or rule(self.rule).remediation
 
     # -- short names for the subject ----------------------------------------------------------------
@@ -165,3 +164,86 @@ class Result:
     def about(self, subject: Subject) -> Result:
         """This result with its subject completed from ``subject`` (e.g. the stream it was found on)."""
         return replace(self, subject=self.subject.merged(subject))
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    name: str  # PascalCase, unique (SARIF reportingDescriptor.name)
+    severity: Severity
+    title: str  # one line
+    description: str  # what it means and why it matters
+    remediation: str  # what to do
+    tags: tuple[str, ...] = ()
+    security_severity: float | None = None
+
+    @property
+    def anchor(self) -> str:
+        return self.id.lower()
+
+    @property
+    def help_uri(self) -> str:
+        return f"{DOCS_URL}#{self.anchor}"
+
+    def __call__(
+        self,
+        message: str,
+        *,
+        subject: Subject | None = None,
+        principal: str | None = None,
+        resource: str | None = None,
+        stream: str | None = None,
+        key: str | None = None,
+        location: Location | str | None = None,
+        fix: str | None = None,
+        status: Status = Status.FAIL,
+    ) -> Result:
+        """A result of this rule (by default a finding: the rule fired)."""
+        if isinstance(location, str):
+            location = Location(document=location)
+        base = subject or Subject()
+        extra = Subject(principal=principal, stream=stream, key=key)
+        return Result(
+            rule=self.id,
+            message=message,
+            status=status,
+            subject=extra.merged(base),
+            location=location,
+            fix=fix,
+            resource=resource,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "severity": self.severity.value,
+            "title": self.title,
+            "description": self.description,
+            "remediation": self.remediation,
+            "help_uri": self.help_uri,
+            "security_severity": self.security_severity,
+            "tags": list(self.tags),
+        }
+
+
+RULES: dict[str, Rule] = {}  # filled by kvsctl/checks/rules.py (imported with the package)
+
+
+def register(rules: Iterable[Rule]) -> None:
+    for r in rules:
+        if r.id in RULES:
+            raise ValueError(f"duplicate rule id {r.id}")
+        if any(o.name == r.name for o in RULES.values()):
+            raise ValueError(f"duplicate rule name {r.name}")
+        RULES[r.id] = r
+
+
+def rule(rule_id: str) -> Rule:
+    """The registered rule; an unknown id is a bug (KeyError names it)."""
+    return RULES[rule_id]
+
+
+def catalogue() -> list[Rule]:
+    """Every rule, in id order."""
+    return [RULES[k] for k in sorted(RULES)]

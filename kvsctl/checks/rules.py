@@ -456,6 +456,72 @@ register(
             remediation="Check --region and --name-prefix; pass --allow-empty when no stream is expected.",
             tags=("kvs", "coverage"),
         ),
+        # KVS240-249: what a key's kind means for its streams (docs/key-kinds.md).
+        Rule(
+            id="KVS240",
+            name="KeyMaterialExpiresWithinRetention",
+            severity=E,
+            title="Imported key material expires while the stream's video is retained",
+            description="The key's imported material expires (ValidTo) before video written now leaves the "
+            "stream: from then stored video cannot be decrypted and every PutMedia fails.",
+            remediation="Reimport the same key material with a later ValidTo (or KEY_MATERIAL_DOES_NOT_EXPIRE) "
+            "before it expires; from ValidTo, stored video cannot be decrypted and every PutMedia fails.",
+            tags=("kms", "key-kind", "availability", "data-loss"),
+            security_severity=7.0,
+        ),
+        Rule(
+            id="KVS241",
+            name="KeyStoreNotConnected",
+            severity=E,
+            title="Key's custom key store is not connected",
+            description="The key lives in a custom key store that is not connected: its keys are Unavailable "
+            "and every PutMedia and GetMedia fails.",
+            remediation="Connect the store (aws kms connect-custom-key-store); while it is disconnected its keys "
+            "are Unavailable and every PutMedia and GetMedia fails.",
+            tags=("kms", "key-kind", "availability"),
+        ),
+        Rule(
+            id="KVS242",
+            name="ExternalKeyStoreDependency",
+            severity=I,
+            title="Key is in an external key store",
+            description="Every PutMedia and GetMedia depends on the external key store proxy and key manager "
+            "outside AWS.",
+            remediation="Every PutMedia/GetMedia depends on your external key store proxy and key manager: monitor "
+            "their availability and latency (the KMS XksProxy* CloudWatch metrics).",
+            tags=("kms", "key-kind", "availability"),
+        ),
+        Rule(
+            id="KVS243",
+            name="KeyMaterialNotImported",
+            severity=E,
+            title="Key material not imported",
+            description="The key waits for its imported material (PendingImport), or its material expired: "
+            "every PutMedia and GetMedia fails.",
+            remediation="Import the key material (aws kms get-parameters-for-import, then import-key-material); to "
+            "restore stored video, reimport the same material.",
+            tags=("kms", "key-kind", "availability"),
+        ),
+        Rule(
+            id="KVS244",
+            name="KeyMaterialExpires",
+            severity=W,
+            title="Imported key material expires",
+            description="The key's imported material has an expiry date; after it every PutMedia and GetMedia fails.",
+            remediation="Reimport the same key material with a later ValidTo before it expires, or every PutMedia "
+            "and GetMedia fails from then.",
+            tags=("kms", "key-kind", "availability"),
+        ),
+        Rule(
+            id="KVS245",
+            name="RotationNotAutomatic",
+            severity=I,
+            title="KMS cannot rotate this kind of key automatically",
+            description="Keys with imported material and keys in custom key stores cannot use automatic rotation.",
+            remediation="Keys with imported material rotate only on demand (single-Region keys, after importing new "
+            "material); keys in custom key stores cannot rotate: plan new keys and new streams instead.",
+            tags=("kms", "key-kind", "hygiene"),
+        ),
     ]
 )
 
@@ -601,6 +667,12 @@ CROSS_ACCOUNT_KEY_POLICY = RULES["KVS215"]
 PRINCIPAL_IAM_NOT_READABLE = RULES["KVS216"]
 OTHER_ACCOUNT_IAM = RULES["KVS217"]
 NO_STREAM_MATCHED = RULES["KVS218"]
+KEY_MATERIAL_EXPIRES_IN_RETENTION = RULES["KVS240"]
+KEY_STORE_NOT_CONNECTED = RULES["KVS241"]
+EXTERNAL_KEY_STORE_DEPENDENCY = RULES["KVS242"]
+KEY_PENDING_IMPORT = RULES["KVS243"]
+KEY_MATERIAL_EXPIRES = RULES["KVS244"]
+ROTATION_NOT_AUTOMATIC = RULES["KVS245"]
 STREAM_EXISTS = RULES["KVS301"]
 KEY_MATCHES = RULES["KVS302"]
 KEY_USABLE = RULES["KVS303"]

@@ -37,6 +37,15 @@ from kvsctl.checks.model import Result, Subject
 from kvsctl.checks.rules import Rule
 from kvsctl.errors import AwsError, UsageError
 from kvsctl.keyref import KeyRef, parse_key_ref
+from kvsctl.keys.kinds import (
+    external_store_note,
+    material_expiry,
+    region_hint,
+    rotation_advice,
+    rotation_support,
+    state_problem,
+    store_problem,
+)
 from kvsctl.models import AWS_MANAGED_ALIASES, KeyInfo, Stream, is_aws_managed_reference
 from kvsctl.singleflight import Once
 
@@ -275,14 +284,17 @@ class LiveAuditService:
         findings = list(found) + list(key.findings)
         key_region = key.region
         if key_region and key_region != stream.region:
+            hint = region_hint(key.key, stream.region) if key.key else None
             findings.append(
                 _finding(
                     rules.KEY_OTHER_REGION,
                     f"key {key.arn} is in {key_region}, stream {stream.name} in {stream.region}: "
-                    "KVS needs a key in the stream's own region",
+                    "KVS needs a key in the stream's own region" + (f" ({hint})" if hint else ""),
                     key=key.arn,
                 )
             )
+        if key.key is not None:
+            findings += _material_findings(key.key, stream)
         if scope.require_customer_key and key.aws_managed:
             findings.append(
                 _finding(
@@ -505,6 +517,7 @@ def _key_state_findings(key: KeyInfo, *, aws_managed: bool = False) -> list[Resu
     found: list[Result] = []
     if key.state == "NotCreated":
         return found
+    found += _key_kind_findings(key)
     if key.state == "PendingDeletion":
         when = key.deletion_date.isoformat() if key.deletion_date else None
         found.append(
@@ -514,16 +527,18 @@ def _key_state_findings(key: KeyInfo, *, aws_managed: bool = False) -> list[Resu
                 + (f" (deletion on {when})" if when else "")
                 + ": its streams' data becomes unreadable when it is deleted; cancel the deletion",
                 key=key.arn,
-                deletion_date=when,
             )
         )
+    elif key.state in ("PendingImport", "Unavailable"):
+        rule = rules.KEY_PENDING_IMPORT if key.state == "PendingImport" else rules.KEY_STORE_NOT_CONNECTED
+        message = f"key {key.arn}: {state_problem(key)}; every PutMedia and GetMedia on its streams fails"
+        found.append(_finding(rule, message, key=key.arn))
     elif key.state != "Enabled":
         found.append(
             _finding(
                 rules.KEY_DISABLED,
                 f"key {key.arn} is {key.state}, not Enabled: every PutMedia and GetMedia on its streams fails",
                 key=key.arn,
-                state=key.state,
             )
         )
     if key.spec != "SYMMETRIC_DEFAULT" or key.usage != "ENCRYPT_DECRYPT":
@@ -532,8 +547,6 @@ def _key_state_findings(key: KeyInfo, *, aws_managed: bool = False) -> list[Resu
                 rules.KEY_WRONG_SPEC,
                 f"key {key.arn} is {key.spec}/{key.usage}; KVS needs SYMMETRIC_DEFAULT/ENCRYPT_DECRYPT",
                 key=key.arn,
-                spec=key.spec,
-                usage=key.usage,
             )
         )
     is_kvs_alias = any(a in AWS_MANAGED_ALIASES for a in key.aliases)
@@ -546,8 +559,13 @@ def _key_state_findings(key: KeyInfo, *, aws_managed: bool = False) -> list[Resu
             )
         )
     # Rotation only exists for symmetric encryption keys; for others a wrong spec is the finding.
+    automatic = rotation_support(key) == "automatic"
     if key.manager == "CUSTOMER" and not aws_managed and key.state == "Enabled" and key.spec == "SYMMETRIC_DEFAULT":
-        if key.rotation_enabled is False:
+        if not automatic:
+            # Never recommend what KMS does not support for this kind of key (EnableKeyRotation).
+            advice = rotation_advice(key) or "KMS cannot rotate this key automatically"
+            found.append(_finding(rules.ROTATION_NOT_AUTOMATIC, advice, key=key.arn))
+        elif key.rotation_enabled is False:
             found.append(
                 _finding(rules.KEY_ROTATION_DISABLED, f"automatic rotation is off for key {key.arn}", key=key.arn)
             )
@@ -555,6 +573,31 @@ def _key_state_findings(key: KeyInfo, *, aws_managed: bool = False) -> list[Resu
             message = f"could not check the rotation status of key {key.arn}"
             found.append(_finding(rules.COULD_NOT_CHECK_SECONDARY, message, key=key.arn))
     return found
+
+
+def _key_kind_findings(key: KeyInfo) -> list[Result]:
+    """Custom key store connection and external key store dependency (docs/key-kinds.md)."""
+    found: list[Result] = []
+    store = key.custom_key_store
+    if key.state == "Enabled" and (problem := store_problem(key)) is not None:
+        found.append(_finding(rules.KEY_STORE_NOT_CONNECTED, f"key {key.arn}: {problem}", key=key.arn))
+    if store is not None and store.read_error:
+        # The store's state is unknown: a disconnected store would fail every PutMedia/GetMedia.
+        found.append(_finding(rules.COULD_NOT_CHECK, store.read_error, key=key.arn))
+    if (note := external_store_note(key)) is not None:
+        found.append(_finding(rules.EXTERNAL_KEY_STORE_DEPENDENCY, note, key=key.arn))
+    return found
+
+
+def _material_findings(key: KeyInfo, stream: Stream) -> list[Result]:
+    """Imported key material that expires before video written now leaves the stream (an error), or at all."""
+    from datetime import datetime, timezone
+
+    expiry = material_expiry(key, stream.retention_hours, datetime.now(timezone.utc))
+    if expiry is None or expiry.expired:
+        return []  # expired material leaves the key PendingImport: KVS243 says so
+    rule = rules.KEY_MATERIAL_EXPIRES_IN_RETENTION if expiry.within_retention else rules.KEY_MATERIAL_EXPIRES
+    return [_finding(rule, expiry.message(key.arn, stream.name), key=key.arn, stream=stream.arn)]
 
 
 def _principal_findings(principals: Iterable[PrincipalIam]) -> list[Result]:

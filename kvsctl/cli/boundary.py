@@ -45,12 +45,13 @@ def report(err: KvsctlError, as_json: bool) -> None:
 
 
 def run_guarded(app: Any, argv: list[str] | None) -> int:
+    """Run `app` (a typer app, or the click command built from it) on `argv`; return the exit code."""
     import typer
 
     from kvsctl.cli.options import CURRENT, hoist_global_options
 
     token = CURRENT.set(None)
-    command = typer.main.get_command(app)
+    command = typer.main.get_command(app) if isinstance(app, typer.Typer) else app
     args = hoist_global_options(command, list(sys.argv[1:] if argv is None else argv))
     try:
         return _run(command, args)

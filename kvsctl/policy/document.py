@@ -387,9 +387,8 @@ class _Parser:
         return tuple(out)
 
     def condition_values(self, raw: object, what: str, at: object) -> tuple[str, ...]:
+        # an empty list is valid (IAM stores it; no value can match it): lint warns, evaluation goes on
         items: list[object] = list(raw) if isinstance(raw, list) else [raw]
-        if not items:
-            raise self.fail(f"{what}: needs at least one value", at)
         out: list[str] = []
         for x in items:
             # JSON booleans and numbers are accepted by AWS and compared as their text

@@ -43,7 +43,7 @@ from kvsctl.policy.evaluate import (
     trace_lines,
 )
 from kvsctl.policy.match import parse_arn
-from kvsctl.policy.principals import Named, match_principal
+from kvsctl.policy.principals import Named, PrincipalKind, match_principal
 
 EXEMPT = (Named.EXACT,)  # named user / session / root: not limited by a boundary
 ROLE_OR_PUBLIC = (Named.ROLE, Named.PUBLIC)
@@ -221,10 +221,24 @@ def _grant_outcome(g: GrantLike, req: Request, s: _Sides, same_account: bool) ->
     if pm.applies is Tri.UNKNOWN:
         parts.append(Outcome.unknown_(f"{label}: {pm.detail}", pm.unknown))
     parts.append(_grant_constraints(g, req, label))
-    if pm.named is Named.ACCOUNT or not same_account:
-        # a grant to an account delegates to that account's IAM; cross-account use is also checked
-        # against the caller's identity policies (conservative: never a wrong allow)
+    if pm.named is Named.ACCOUNT:
+        # a grant to an account delegates to that account's IAM (KMS DG Grants: "grantee principal ... an
+        # AWS account ... the account's administrators can delegate")
         parts += [s.iam_allow(), s.boundary_gate()]
+    elif not same_account:
+        # KMS DG "Grants in AWS KMS" allows a grantee principal in another account; KMS DG "Allowing users in
+        # other accounts to use a KMS key" describes the key policy + IAM policy steps for key-policy access
+        # only. Whether a cross-account grantee also needs an IAM allow at home is not documented: allow only
+        # when its IAM allows anyway, otherwise conditional (never a guessed allow or deny)
+        iam = s.iam_allow()
+        if iam.value is not Tri.TRUE:
+            parts.append(
+                Outcome.unknown_(
+                    f"{label} is for a principal of another account; AWS does not document whether it also "
+                    f"needs an IAM allow in account {req.principal.account}"
+                )
+            )
+        parts.append(s.boundary_gate())
     elif s.boundary_gate().value is Tri.FALSE:
         # AWS documents how a permissions boundary limits identity and resource-based policies, not
         # grants: a known boundary that does not allow the action makes the grant path unknown rather
@@ -303,6 +317,24 @@ def authorize_kms(
 
     iam_allow, boundary = s.iam_allow(), s.boundary_gate()
     acct = req.principal.account
+    if req.principal.kind is PrincipalKind.SERVICE:
+        # IAM UG Principal element, AWS service principals: a service has no identity policies, so a key
+        # policy statement naming the service allows on its own. Whether Principal "*" covers a service
+        # principal is not spelled out: conditional.
+        public = (
+            Outcome.unknown_(
+                f'whether Principal "*" covers the service principal {req.principal.arn} is not documented'
+            )
+            if role_named.value is not Tri.FALSE
+            else role_named
+        )
+        key_path = any_of(
+            [exempt, public],
+            if_none=f"the key policy does not name the service principal {req.principal.arn} for {req.action}",
+        )
+        # SCPs limit the IAM users and roles of member accounts, not service principals (Organizations UG,
+        # SCP effects on permissions); only the key policy's own Deny statements apply
+        return decide(deny_parts[-1], key_path, trace=trace)
     if same_account:
         key_path = any_of(
             [

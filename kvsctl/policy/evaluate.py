@@ -152,7 +152,7 @@ def evaluate_statement(st: Statement, policy: Policy, req: Request) -> Statement
             uncertain = True
             parts.append(why)
     named = Named.EXACT  # identity policies: the policy's own principal
-    if policy.kind is PolicyKind.RESOURCE:
+    if policy.kind in (PolicyKind.RESOURCE, PolicyKind.RCP):
         pm: PrincipalMatch
         if st.principal is None:
             pm = PrincipalMatch(Tri.FALSE, detail="no Principal")

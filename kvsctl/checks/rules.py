@@ -257,6 +257,39 @@ register(
             "partner, sts:AssumeRole in the partner's IAM), and use the role's credentials.",
             tags=("iam", "kvs", "cross-account"),
         ),
+        Rule(
+            id="KVS131",
+            name="ResourceTypeWildcard",
+            severity=W,
+            title="Wildcard inside the resource type of an ARN",
+            description="The resource type of an ARN (key, alias, stream) is a fixed word; a wildcard inside it "
+            "matches nothing.",
+            remediation="The resource type (key, alias, stream) is a fixed word of the ARN; a wildcard in it matches "
+            "nothing. Write the type out (arn:aws:kms:REGION:ACCOUNT:key/*) or use * for the whole resource part.",
+            tags=("policy", "correctness"),
+        ),
+        Rule(
+            id="KVS132",
+            name="ShortResourceArn",
+            severity=W,
+            title="Resource ARN with fewer than six parts",
+            description="AWS documents no matching rule for a truncated ARN, so decisions that depend on it are "
+            "conditional.",
+            remediation="AWS documents no matching rule for a truncated ARN, so decisions that depend on it are "
+            "conditional; write all six parts (arn:aws:kms:*:*:key/*) or use *.",
+            tags=("policy", "correctness"),
+        ),
+        Rule(
+            id="KVS133",
+            name="EmptyConditionValues",
+            severity=W,
+            title="Condition with no values",
+            description="A condition with an empty value list can never match, and what a negated operator does "
+            "with it is undocumented.",
+            remediation="An empty value list can never match (and what a negated operator does with it is "
+            "undocumented); give the values the condition should test, or remove it.",
+            tags=("policy", "correctness"),
+        ),
     ]
 )
 
@@ -649,6 +682,9 @@ PRINCIPAL_UNKNOWN = RULES["KVS118"]
 GRANTS_NOT_GIVEN = RULES["KVS119"]
 PREFIX_NOT_KNOWN = RULES["KVS120"]
 CROSS_ACCOUNT_STREAM = RULES["KVS130"]
+RESOURCE_TYPE_WILDCARD = RULES["KVS131"]
+SHORT_RESOURCE_ARN = RULES["KVS132"]
+EMPTY_CONDITION_VALUES = RULES["KVS133"]
 STREAM_NOT_FOUND = RULES["KVS201"]
 KEY_NOT_FOUND = RULES["KVS202"]
 KEY_DISABLED = RULES["KVS203"]

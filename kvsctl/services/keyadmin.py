@@ -122,7 +122,10 @@ class KeyReport:
             "key": self.key.to_json(),
             "usable_by_kvs": not self.key.usable_problems,
             "problems": self.key.usable_problems,
-            "streams": [{"name": v.stream.name, "arn": v.stream.arn, "status": v.stream.status} for v in self.streams],
+            "streams": [
+                {"name": v.stream.name, "stream_arn": v.stream.arn, "arn": v.stream.arn, "status": v.stream.status}
+                for v in self.streams
+            ],
             "policy": self.policy,
         }
         if self.access is not None:

@@ -63,7 +63,7 @@ class KeyInfo:
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
             "key_arn": self.arn,
-            "arn": self.arn,  # deprecated alias of key_arn (CONTRACT.md's older name), for one release
+            "arn": self.arn,  # deprecated alias of key_arn (its older name), for one release
             "key_id": self.key_id or None,  # None: the AWS managed key before KMS creates it
             "aliases": list(self.aliases),
             "manager": self.manager,
@@ -125,7 +125,7 @@ class StreamView:
         data: dict[str, Any] = {
             "name": s.name,
             "stream_arn": s.arn,
-            "arn": s.arn,  # deprecated alias of stream_arn (CONTRACT.md's older name), for one release
+            "arn": s.arn,  # deprecated alias of stream_arn (its older name), for one release
             "status": s.status,
             "retention_hours": s.retention_hours,
             "media_type": s.media_type,

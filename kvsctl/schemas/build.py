@@ -3,8 +3,9 @@
 `python -m kvsctl.schemas` writes them to kvsctl/schemas/*.json (shipped with the package, printed by
 `kvsctl schema COMMAND`); a test keeps the files fresh and validates every JSON output the tests produce.
 
-The names are the same in every command (CONTRACT.md): `stream_arn`, `key_arn` (the resolved key),
-`kms_key_id` (what KVS holds), snake_case summaries, numbers as numbers, absent values as null. Older
+The names are the same in every command (README, "JSON output and its schemas"): `stream_arn`,
+`key_arn` (the resolved key), `kms_key_id` (what KVS holds), snake_case summaries, numbers as numbers,
+absent values as null. Older
 names that the contract promised stay for one release as properties marked `"deprecated": true`.
 Objects stay open (`additionalProperties` is not false): the contract lets commands add fields.
 """
@@ -101,7 +102,13 @@ FINDING: Schema = obj(
         "title": STRING,
         "fix": nullable(STRING),
         "subject": nullable({"type": "object"}),
-        "location": nullable(ref("location")),
+        "location": {
+            "anyOf": [
+                ref("location"),
+                {"type": "string", "deprecated": True, "description": "Older form: the place as text."},
+                {"type": "null"},
+            ]
+        },
     },
     description="A rule that fired: {rule, severity, title, message, fix, subject, location}.",
 )
@@ -150,8 +157,8 @@ AUDIT: Schema = obj(
                     "stream_arn": nullable(STREAM_ARN),
                     "arn": deprecated(nullable(STREAM_ARN), "stream_arn"),
                     "key_arn": nullable(STRING),
-                    "region": STRING,
-                    "encryption": STRING,
+                    "region": nullable(STRING),
+                    "encryption": nullable({"enum": ["aws-managed", "customer-managed"]}),
                 },
             ),
         },
@@ -217,7 +224,7 @@ APPLY_ITEM: Schema = obj(
 )
 
 PREFLIGHT_CHECK: Schema = obj(
-    {"status": {"enum": ["pass", "fail", "warn", "skip"]}, "message": STRING},
+    {"status": {"enum": ["pass", "fail", "warn", "info", "skip"]}, "message": STRING},
     {"rule": STRING, "id": STRING, "title": STRING, "check": STRING, "line": nullable(INT), "fix": nullable(STRING)},
 )
 

@@ -86,7 +86,8 @@ def test_comparison_json_keeps_todays_keys_on_top() -> None:
 
 
 def test_json_figures_are_numbers_with_the_exact_digits() -> None:
-    """Numbers as numbers (CONTRACT.md), printed with the digits the estimate was computed with."""
+    """Numbers as numbers (README, "JSON output and its schemas"), with the digits the estimate was
+    computed with."""
     text = json.dumps(estimate_to_dict(estimate(CostAssumptions(free_tier=False))))
     assert '"request_cost_usd": 0.05256,' in text
     assert '"hours_per_month": 730,' in text  # was the string "730"

@@ -66,7 +66,23 @@ KEY: Schema = obj(
         "account": nullable({"type": "string", "pattern": "^[0-9]{12}$"}),
         "rotation_enabled": nullable(BOOL),
     },
-    {"deletion_date": STRING, "description": STRING},
+    {
+        "deletion_date": STRING,
+        "description": STRING,
+        "origin": STRING,
+        "expiration_model": nullable(STRING),
+        "valid_to": nullable(STRING),
+        "custom_key_store": obj({"id": STRING, "connection_state": nullable(STRING)}),
+        "multi_region": nullable(
+            obj(
+                {
+                    "type": {"enum": ["PRIMARY", "REPLICA"]},
+                    "primary": obj({"key_arn": KEY_ARN, "region": STRING}),
+                    "replicas": {"type": "array", "items": obj({"key_arn": KEY_ARN, "region": STRING})},
+                }
+            )
+        ),
+    },
     description="A KMS key; key_id is null for the AWS managed key before KMS creates it.",
 )
 

@@ -71,9 +71,9 @@ def __getattr__(name: str) -> Any:
 
 
 def _register() -> None:
-    from kvsctl.cli import audit, cost, key, rules, sandbox, spec, stream
+    from kvsctl.cli import audit, cost, key, rules, sandbox, schema, spec, stream
 
-    for module in (stream, key, spec, audit, cost, rules, sandbox):
+    for module in (stream, key, spec, audit, cost, rules, sandbox, schema):
         module.register(app)
 
 

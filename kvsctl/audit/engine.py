@@ -10,7 +10,11 @@ import dataclasses
 from collections.abc import Mapping
 
 from kvsctl.audit.context import kvs_request_context
-from kvsctl.audit.findings import (
+from kvsctl.audit.lint import lint_policy
+from kvsctl.audit.model import AuditInput, AuditReport, Grant, PolicyDoc, PrincipalPolicies, Result, Role
+from kvsctl.checks.access import access_result
+from kvsctl.checks.model import Location
+from kvsctl.checks.rules import (
     CONSUMER_CAN_GENERATE,
     CROSS_ACCOUNT_STREAM,
     GRANT_OVERBROAD,
@@ -21,8 +25,6 @@ from kvsctl.audit.findings import (
     PRINCIPAL_UNKNOWN,
     PRODUCER_CAN_DECRYPT,
 )
-from kvsctl.audit.lint import lint_policy
-from kvsctl.audit.model import AuditInput, AuditReport, CheckResult, Finding, Grant, PolicyDoc, PrincipalPolicies, Role
 from kvsctl.policy.context import RequestContext
 from kvsctl.policy.document import Policy, PolicyKind, PolicyParseError, parse_policy
 from kvsctl.policy.evaluate import Decision, DecisionKind, Request
@@ -49,15 +51,14 @@ REQUIREMENTS: dict[Role, tuple[tuple[str, str], ...]] = {
 class _Parsed:
     """Parsed documents, with every failure recorded as a finding."""
 
-    def __init__(self, findings: list[Finding]) -> None:
+    def __init__(self, findings: list[Result]) -> None:
         self.findings = findings
 
     def one(self, doc: PolicyDoc, kind: PolicyKind, key_arn: str | None = None) -> Policy | None:
         try:
             policy = parse_policy(doc.document, doc.name, kind)
         except PolicyParseError as e:
-            loc = f"{e.source}:{e.line}" if e.line is not None else e.source
-            self.findings.append(POLICY_UNPARSEABLE(e.message, location=loc))
+            self.findings.append(POLICY_UNPARSEABLE(e.message, location=Location(document=e.source, line=e.line)))
             return None
         self.findings += lint_policy(policy, key_arn=key_arn)
         return policy
@@ -95,22 +96,12 @@ def _lookup_iam(who: PrincipalId, raw: str, principals: Mapping[str, PrincipalPo
     return None
 
 
-def _result(raw: str, role: Role, action: str, resource: str, d: Decision) -> CheckResult:
-    return CheckResult(
-        principal=raw,
-        role=role,
-        action=action,
-        resource=resource,
-        decision=d.kind.value,
-        reasons=d.reason_lines(),
-        statements=tuple(s.label() for s in d.statements),
-        unknown_keys=d.unknown_keys,
-        trace=d.trace,
-    )
+def _result(raw: str, role: Role, action: str, resource: str, d: Decision) -> Result:
+    return access_result(raw, role, action, resource, d)
 
 
-def _grant_findings(grants: tuple[Grant, ...]) -> list[Finding]:
-    out: list[Finding] = []
+def _grant_findings(grants: tuple[Grant, ...]) -> list[Result]:
+    out: list[Result] = []
     for g in grants:
         ops = {o.lower() for o in g.operations}
         label = g.name or g.grant_id
@@ -137,7 +128,7 @@ def _grant_findings(grants: tuple[Grant, ...]) -> list[Finding]:
 
 
 def run_audit(inp: AuditInput) -> AuditReport:
-    findings: list[Finding] = []
+    findings: list[Result] = []
     parsed = _Parsed(findings)
 
     key_policy: Policy | None = None
@@ -179,7 +170,7 @@ def run_audit(inp: AuditInput) -> AuditReport:
         return iam
 
     known_arns = [*inp.producers, *inp.consumers, *inp.principals]
-    results: list[CheckResult] = []
+    results: list[Result] = []
     roles: list[tuple[str, Role]] = [(p, "producer") for p in inp.producers] + [(c, "consumer") for c in inp.consumers]
     both = set(inp.producers) & set(inp.consumers)
     iam_noted: set[str] = set()
@@ -192,7 +183,9 @@ def run_audit(inp: AuditInput) -> AuditReport:
             continue
         pp = _lookup_iam(who, raw, inp.principals)
         iam = iam_for(pp)
-        if pp is None and raw not in iam_noted:
+        if who.kind is PrincipalKind.SERVICE:
+            iam = IamPolicies()  # a service principal has no identity policies (IAM UG, Principal element)
+        elif pp is None and raw not in iam_noted:
             iam_noted.add(raw)
             findings.append(IAM_NOT_GIVEN(f"IAM policies of {raw} were not given", principal=raw))
 
@@ -233,9 +226,9 @@ def run_audit(inp: AuditInput) -> AuditReport:
     return AuditReport(tuple(results), tuple(_dedupe(findings)))
 
 
-def _dedupe(findings: list[Finding]) -> list[Finding]:
-    seen: set[Finding] = set()
-    out: list[Finding] = []
+def _dedupe(findings: list[Result]) -> list[Result]:
+    seen: set[Result] = set()
+    out: list[Result] = []
     for f in findings:
         if f not in seen:
             seen.add(f)

@@ -7,23 +7,27 @@ from collections.abc import Iterable
 
 from kvsctl.audit.actions import ACTIONS_BY_PREFIX, CANONICAL_ACTION, KNOWN_PREFIXES, PREFIX_FIXES
 from kvsctl.audit.context import kvs_via_service
-from kvsctl.audit.findings import (
+from kvsctl.checks.model import Location, Result
+from kvsctl.checks.rules import (
     DELETED_PRINCIPAL,
+    EMPTY_CONDITION_VALUES,
     KEY_POLICY_PUBLIC,
     MALFORMED_PRINCIPAL,
     MALFORMED_RESOURCE,
     NEVER_MATCHES,
+    PREFIX_NOT_KNOWN,
+    RESOURCE_TYPE_WILDCARD,
     SERVICE_PRINCIPAL_KVS,
+    SHORT_RESOURCE_ARN,
     UNKNOWN_ACTION,
     UNKNOWN_ARN_SERVICE,
     UNKNOWN_PREFIX,
     VARIABLES_WITHOUT_VERSION,
     VIA_SERVICE_MISMATCH,
 )
-from kvsctl.audit.model import Finding, Severity
 from kvsctl.policy.conditions import is_negated
 from kvsctl.policy.document import ConditionClause, Policy, PolicyKind, Statement
-from kvsctl.policy.match import glob_match, match_resource, parse_arn
+from kvsctl.policy.match import glob_match, match_resource, parse_arn, resource_pattern_problem
 from kvsctl.policy.principals import UNIQUE_ID, is_valid_principal_entry
 from kvsctl.policy.variables import has_variables
 
@@ -34,10 +38,10 @@ _OTHER_PIN_KEYS = {"aws:principalorgid", "aws:principalorgpaths", "aws:userid", 
 _PIN_OPS = {"StringEquals", "StringEqualsIgnoreCase", "StringLike", "ArnEquals", "ArnLike"}
 
 
-def location(policy: Policy, st: Statement) -> str:
+def location(policy: Policy, st: Statement) -> Location:
     sid = f' "{st.sid}"' if st.sid else ""
     line = f" (line {st.line})" if st.line is not None else ""
-    return f"{policy.name} #{st.index}{sid}{line}"
+    return Location(document=policy.name, line=st.line, label=f"{policy.name} #{st.index}{sid}{line}")
 
 
 def _wild(s: str) -> bool:
@@ -66,9 +70,9 @@ def is_public(st: Statement) -> bool:
     return everyone and not any(_pins(c) for c in st.conditions)
 
 
-def _action_findings(policy: Policy, st: Statement) -> tuple[list[Finding], bool]:
+def _action_findings(policy: Policy, st: Statement) -> tuple[list[Result], bool]:
     """Findings for Action/NotAction entries; second value: every entry is known not to exist."""
-    out: list[Finding] = []
+    out: list[Result] = []
     dead = 0
     loc = location(policy, st)
     for a in st.actions:
@@ -91,11 +95,7 @@ def _action_findings(policy: Policy, st: Statement) -> tuple[list[Finding], bool
                 dead += 1
             else:
                 out.append(
-                    UNKNOWN_PREFIX(
-                        f'service prefix "{prefix}:" in "{a}" is not one kvsctl knows',
-                        location=loc,
-                        severity=Severity.INFO,
-                    )
+                    PREFIX_NOT_KNOWN(f'service prefix "{prefix}:" in "{a}" is not one kvsctl knows', location=loc)
                 )
             continue
         known = ACTIONS_BY_PREFIX.get(p)
@@ -107,13 +107,20 @@ def _action_findings(policy: Policy, st: Statement) -> tuple[list[Finding], bool
     return out, bool(st.actions) and dead == len(st.actions) and not st.not_action
 
 
-def _resource_findings(policy: Policy, st: Statement, key_arn: str | None) -> tuple[list[Finding], bool]:
-    out: list[Finding] = []
+def _resource_findings(policy: Policy, st: Statement, key_arn: str | None) -> tuple[list[Result], bool]:
+    out: list[Result] = []
     loc = location(policy, st)
     if st.resources is None:
         return out, False
     for r in st.resources:
         if r == "*" or has_variables(r):
+            continue
+        problem = resource_pattern_problem(r)
+        if problem == "short" and r.startswith("arn:"):
+            out.append(SHORT_RESOURCE_ARN(f'"{r}" has fewer than six parts', location=loc, resource=r))
+            continue
+        if problem == "type":
+            out.append(RESOURCE_TYPE_WILDCARD(f'"{r}" has a wildcard in its resource type', location=loc, resource=r))
             continue
         a = parse_arn(r)
         if a is None:
@@ -140,8 +147,12 @@ def _resource_findings(policy: Policy, st: Statement, key_arn: str | None) -> tu
             )
     never = False
     if policy.kind is PolicyKind.RESOURCE and key_arn:
-        hits = any(match_resource(r, key_arn) for r in st.resources if not has_variables(r))
-        vars_ = any(has_variables(r) for r in st.resources)
+        hits = any(
+            match_resource(r, key_arn)
+            for r in st.resources
+            if not has_variables(r) and resource_pattern_problem(r) is None
+        )
+        vars_ = any(has_variables(r) or resource_pattern_problem(r) == "short" for r in st.resources)
         never = not vars_ and (hits == st.not_resource)
         if never:
             out.append(
@@ -154,8 +165,8 @@ def _resource_findings(policy: Policy, st: Statement, key_arn: str | None) -> tu
     return out, never
 
 
-def _principal_findings(policy: Policy, st: Statement) -> list[Finding]:
-    out: list[Finding] = []
+def _principal_findings(policy: Policy, st: Statement) -> list[Result]:
+    out: list[Result] = []
     if st.principal is None:
         return out
     loc = location(policy, st)
@@ -183,8 +194,8 @@ def _principal_findings(policy: Policy, st: Statement) -> list[Finding]:
     return out
 
 
-def _condition_findings(policy: Policy, st: Statement, key_arn: str | None) -> tuple[list[Finding], bool]:
-    out: list[Finding] = []
+def _condition_findings(policy: Policy, st: Statement, key_arn: str | None) -> tuple[list[Result], bool]:
+    out: list[Result] = []
     loc = location(policy, st)
     never = False
     null_true = {
@@ -192,6 +203,8 @@ def _condition_findings(policy: Policy, st: Statement, key_arn: str | None) -> t
     }
     for c in st.conditions:
         k = c.key.lower()
+        if not c.values:
+            out.append(EMPTY_CONDITION_VALUES(f"{c.operator} {c.key} has an empty list of values", location=loc))
         if k in null_true and c.base != "Null" and not c.if_exists and not is_negated(c.base) and not c.set_operator:
             out.append(NEVER_MATCHES(f"{c.key} must be absent (Null) and also match {c.operator}", location=loc))
             never = True
@@ -207,9 +220,9 @@ def _condition_findings(policy: Policy, st: Statement, key_arn: str | None) -> t
     return out, never
 
 
-def lint_policy(policy: Policy, *, key_arn: str | None = None) -> list[Finding]:
+def lint_policy(policy: Policy, *, key_arn: str | None = None) -> list[Result]:
     """Every finding for one parsed policy. ``key_arn`` enables key-specific checks."""
-    out: list[Finding] = []
+    out: list[Result] = []
     uses_vars = False
     for st in policy.statements:
         af, dead = _action_findings(policy, st)

@@ -7,7 +7,18 @@ from typing import Annotated, Any
 import typer
 
 from kvsctl.cli.options import GlobalOptions, command_group, with_global_options
-from kvsctl.cli.report_options import FailOn, FailOnOpt, OverwriteOpt, ReportOpt, StrictOpt, emit_report, report_target
+from kvsctl.cli.report_options import (
+    FailOn,
+    FailOnOpt,
+    OverwriteOpt,
+    ReportOpt,
+    ReportPlan,
+    SarifRootOpt,
+    StrictOpt,
+    emit_report,
+    plan_report,
+    reporting,
+)
 from kvsctl.render import REPORT_FORMATS
 
 group = command_group("Audit KMS key policies, grants and IAM policies for KVS producers and consumers.")
@@ -21,7 +32,7 @@ def register(root: typer.Typer) -> None:
 
 
 @group.command("policy")
-@with_global_options(aws=False)
+@with_global_options(REPORT_FORMATS, aws=False)
 def policy(
     key_policy: Annotated[str, typer.Option("--key-policy", metavar=_FILE, help="The key policy (JSON).")],
     key_arn: Annotated[str, typer.Option("--key-arn", metavar="ARN", help="ARN of the key the policy belongs to.")],
@@ -68,10 +79,14 @@ def policy(
             show_default=False,
         ),
     ] = None,
-    strict: Annotated[bool, typer.Option("--strict", help="Fail (exit 1) on conditional checks too.")] = False,
+    strict: StrictOpt = False,
     explain: Annotated[
         str | None, typer.Option("--explain", metavar="PRINCIPAL", help="Print the full evaluation trace.")
     ] = None,
+    fail_on: FailOnOpt = FailOn.error,
+    report: ReportOpt = None,
+    overwrite: OverwriteOpt = False,
+    sarif_root: SarifRootOpt = None,
     *,
     g: GlobalOptions,
 ) -> int:
@@ -80,8 +95,9 @@ def policy(
     permissions boundaries and SCPs as AWS does. Reads only files; needs no credentials.
 
     Decisions: allow, implicit_deny, explicit_deny, conditional (depends on request context or on
-    IAM policies not given). Exit 0 when all allow, 1 when any denies or a finding is an error
-    (with --strict, also when any is conditional), 2 for bad input.
+    IAM policies not given). Exit 0 when all allow, 1 when any denies or a finding fails (--fail-on;
+    with --strict, also when any is conditional), 2 for bad input. SARIF points at the file and line
+    of the statement that decided.
 
     Examples:
 
@@ -90,25 +106,30 @@ def policy(
       kvsctl audit policy --key-policy key.json --key-arn KEY_ARN --consumer ROLE --identity-policy ROLE=iam.json
 
       kvsctl audit policy ... --context kms:EncryptionContext:app=video --explain ROLE -o json
+
+      kvsctl audit policy ... -o sarif --report audit.sarif
     """
     from kvsctl.render.audit import AuditView
     from kvsctl.services.audit import PolicyAuditRequest, audit_policy_files
 
-    request = PolicyAuditRequest(
-        key_policy=key_policy,
-        key_arn=key_arn,
-        stream_arn=stream_arn,
-        producers=producer or (),
-        consumers=consumer or (),
-        identity_policies=identity_policy or (),
-        boundaries=permissions_boundary or (),
-        scps=scp or (),
-        grants=grants,
-        context=context or (),
-    )
-    _, report = audit_policy_files(request)
-    g.emit(AuditView(report, strict=strict, explain=explain))
-    return 0 if report.ok(strict) else 1
+    plan = plan_report("audit-policy", report, overwrite, sarif_root)
+    with reporting(g, plan):
+        request = PolicyAuditRequest(
+            key_policy=key_policy,
+            key_arn=key_arn,
+            stream_arn=stream_arn,
+            producers=producer or (),
+            consumers=consumer or (),
+            identity_policies=identity_policy or (),
+            boundaries=permissions_boundary or (),
+            scps=scp or (),
+            grants=grants,
+            context=context or (),
+        )
+        _, result = audit_policy_files(request)
+        view = AuditView(result, strict=strict, explain=explain, fail_on=fail_on.value, sarif_root=plan.sarif_root)
+        emit_report(g, view, plan)
+    return view.verdict.exit_code(result.all())
 
 
 # -- live audit: `audit stream` and `audit all` ---------------------------------------------------------
@@ -162,6 +183,7 @@ def stream(
     key_profile: _KeyProfile = None,
     report: ReportOpt = None,
     overwrite: OverwriteOpt = False,
+    sarif_root: SarifRootOpt = None,
     *,
     g: GlobalOptions,
 ) -> int:
@@ -186,7 +208,8 @@ def stream(
         consumers=tuple(consumer or ()),
         require_customer_key=require_customer_key,
     )
-    return _live_audit(g, scope, context, fail_on, strict, key_profile, report, overwrite, progress=False)
+    plan = plan_report("audit", report, overwrite, sarif_root)
+    return _live_audit(g, scope, context, fail_on, strict, key_profile, plan, progress=False)
 
 
 @group.command("all")
@@ -204,10 +227,15 @@ def all_(
     key_profile: _KeyProfile = None,
     report: ReportOpt = None,
     overwrite: OverwriteOpt = False,
+    sarif_root: SarifRootOpt = None,
+    allow_empty: Annotated[
+        bool, typer.Option("--allow-empty", help="Pass when no stream matches (else exit 1).", rich_help_panel=_LIVE)
+    ] = False,
     *,
     g: GlobalOptions,
 ) -> int:
-    """Audit every stream in the region(s) (--region is repeatable), as `audit stream` does.
+    """Audit every stream in the region(s) (--region is repeatable), as `audit stream` does. No stream
+    matching is a failure (KVS218: a job pointed at the wrong region) unless --allow-empty.
 
     Streams come from ListStreams; keys and principals are read once each however many streams share
     them, so the cost follows distinct keys and principals, not streams. A progress bar shows on
@@ -228,8 +256,10 @@ def all_(
         producers=tuple(producer or ()),
         consumers=tuple(consumer or ()),
         require_customer_key=require_customer_key,
+        allow_empty=allow_empty,
     )
-    return _live_audit(g, scope, context, fail_on, strict, key_profile, report, overwrite, progress=True)
+    plan = plan_report("audit", report, overwrite, sarif_root)
+    return _live_audit(g, scope, context, fail_on, strict, key_profile, plan, progress=True)
 
 
 def _live_audit(
@@ -239,8 +269,7 @@ def _live_audit(
     fail_on: FailOn,
     strict: bool,
     key_profile: str | None,
-    report: str | None,
-    overwrite: bool,
+    plan: ReportPlan,
     *,
     progress: bool,
 ) -> int:
@@ -250,19 +279,19 @@ def _live_audit(
     from kvsctl.services.audit import parse_context
     from kvsctl.services.audit_live import run
 
-    scope.validated()  # exit 2 before any AWS call
-    ctx = parse_context(context or ())
-    target = report_target(report, overwrite)
-    key_factory = g.factory(key_profile) if key_profile else None
-    with progress_bar(enabled=progress, no_color=g.no_color) as on_progress:
-        result = run(
-            g.factory(),
-            scope,
-            key_factory=key_factory,
-            context=ctx,
-            strict=strict,
-            fail_on=fail_on.value,
-            progress=on_progress,
-        )
-    emit_report(g, LiveAuditView(result), target)
+    with reporting(g, plan):
+        scope.validated()  # exit 2 before any AWS call
+        ctx = parse_context(context or ())
+        key_factory = g.factory(key_profile) if key_profile else None
+        with progress_bar(enabled=progress, no_color=g.no_color) as on_progress:
+            result = run(
+                g.factory(),
+                scope,
+                key_factory=key_factory,
+                context=ctx,
+                strict=strict,
+                fail_on=fail_on.value,
+                progress=on_progress,
+            )
+        emit_report(g, LiveAuditView(result, sarif_root=plan.sarif_root), plan)
     return result.exit_code

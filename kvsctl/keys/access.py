@@ -1,5 +1,6 @@
 """Who can use a key through KVS: the principals its key policy and grants name, each judged by the
-project's evaluator for kms:GenerateDataKey (write video) and kms:Decrypt (read video). Pure."""
+project's evaluator for kms:GenerateDataKey (write video) and kms:Decrypt (read video). Pure, and it
+renders nothing: the table is render/keys.py's."""
 
 from __future__ import annotations
 
@@ -35,6 +36,9 @@ def named_principals(policy: Any, grants: Iterable[Grant] = ()) -> tuple[list[st
         entries = (
             [principal] if principal == "*" else _as_list(principal.get("AWS")) if isinstance(principal, dict) else []
         )
+        if isinstance(principal, dict):
+            # service principals use the key on the key policy's word alone (they have no IAM policies)
+            principals += [str(v) for v in _as_list(principal.get("Service")) if str(v).endswith(".amazonaws.com")]
         for entry in entries:
             text = str(entry)
             root = _ROOT.match(text)
@@ -72,17 +76,6 @@ class KeyAccess:
 
     def to_json(self) -> dict[str, Any]:
         return {"principals": [r.to_json() for r in self.rows], "notes": list(self.notes)}
-
-    def render_table(self) -> list[Any]:
-        from rich.table import Table
-
-        table = Table(title="Who can use this key through KVS", title_justify="left")
-        for col in ("principal", "write video (GenerateDataKey)", "read video (Decrypt)"):
-            table.add_column(col, overflow="fold")
-        for r in self.rows:
-            table.add_row(r.principal, r.write, r.read)
-        parts: list[Any] = [table] if self.rows else ["No principal is named by the key policy or a grant."]
-        return parts + [f"note: {n}" for n in self.notes]
 
 
 def summarize(
@@ -128,8 +121,8 @@ def summarize(
         rows.append(
             AccessRow(
                 arn,
-                w.decision if w else "unknown",
-                r.decision if r else "unknown",
+                w.decision.value if w and w.decision else "unknown",
+                r.decision.value if r and r.decision else "unknown",
                 w.reasons if w else (),
                 r.reasons if r else (),
             )

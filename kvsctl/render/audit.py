@@ -1,6 +1,6 @@
 """Views of audit reports: a principal × requirement matrix, the findings, a one-line summary.
 
-JSON is the report's own ``to_json`` (CONTRACT.md, audit section); ``--explain`` adds the full
+JSON is the report's own ``to_json`` (README, "kvsctl audit policy"); ``--explain`` adds the full
 evaluation trace to that principal's results. SARIF / JUnit renderers attach here as methods
 (``to_sarif`` / ``to_junit``) and are picked by ``kvsctl.render.RENDERERS``.
 """
@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from kvsctl.audit.engine import REQUIREMENTS
-from kvsctl.audit.model import AuditReport, CheckResult
+from kvsctl.audit.model import AuditReport
+from kvsctl.checks.model import Result
+from kvsctl.checks.verdict import Verdict
 
 _STYLE = {
     "allow": "green",
@@ -23,18 +26,20 @@ _STYLE = {
 _SEVERITY_STYLE = {"error": "red", "warning": "yellow", "info": "dim"}
 
 
-def _cell(r: CheckResult) -> str:
+def _cell(r: Result) -> str:
     """Decision plus a short why; the full reasons are in -o json and --explain."""
-    style = _STYLE.get(r.decision, "")
-    text = f"[{style}]{r.decision}[/{style}]" if style else r.decision
-    if r.decision == "conditional" and r.unknown_keys:
+    decision = r.decision.value if r.decision else r.status.value
+    style = _STYLE.get(decision, "")
+    text = f"[{style}]{decision}[/{style}]" if style else decision
+    principal = r.subject.principal or ""
+    if decision == "conditional" and r.unknown_keys:
         detail = "needs " + ", ".join(r.unknown_keys)
     elif r.statements:
         detail = "; ".join(_short_statement(st) for st in r.statements[:2]) + (" …" if len(r.statements) > 2 else "")
     else:
         detail = r.reasons[0] if r.reasons else ""
-    plain = r.principal.split(":", 5)[-1]
-    detail = detail.replace(r.principal, plain)  # the row already says whose account
+    plain = principal.split(":", 5)[-1]
+    detail = detail.replace(principal, plain) if principal else detail  # the row already says whose account
     if len(detail) > _CELL_DETAIL:
         detail = detail[: _CELL_DETAIL - 1].rstrip() + "…"
     return f"{text}\n[dim]{_escape(detail)}[/dim]" if detail else text
@@ -72,9 +77,31 @@ class AuditView:
     report: AuditReport
     strict: bool = False
     explain: str | None = None
+    fail_on: str = "error"
+    sarif_root: Path | None = None
+
+    @property
+    def verdict(self) -> Verdict:
+        return Verdict.of(self.fail_on, self.strict)
+
+    def to_sarif(self) -> str:
+        from kvsctl.render.sarif import sarif_log
+
+        return sarif_log(self.report.all(), self.verdict, command="audit-policy", root=self.sarif_root)
+
+    def to_junit(self) -> str:
+        from kvsctl.render.junit import Suite, junit_xml
+
+        suites = [
+            Suite(f"{role}s", [r for r in self.report.results if r.role == role], classname=f"kvsctl.audit.{role}")
+            for role in ("producer", "consumer")
+            if any(r.role == role for r in self.report.results)
+        ]
+        suites.append(Suite("findings", self.report.findings, classname="kvsctl.audit.findings"))
+        return junit_xml(suites, self.verdict, name="kvsctl audit policy")
 
     def to_json(self) -> dict[str, Any]:
-        data = self.report.to_json(self.strict)
+        data = self.report.to_json(self.strict, self.fail_on)
         if self.explain is not None:
             results: list[dict[str, Any]] = []
             for r, out in zip(self.report.results, data["results"], strict=True):  # type: ignore[call-overload]
@@ -85,10 +112,10 @@ class AuditView:
         return data
 
     def summary(self) -> str:
-        counts = Counter(r.decision for r in self.report.results)
+        counts = Counter(r.decision.value for r in self.report.results if r.decision)
         sev = Counter(f.severity.value for f in self.report.findings)
         denies = counts["implicit_deny"] + counts["explicit_deny"]
-        verdict = "PASS" if self.report.ok(self.strict) else "FAIL"
+        verdict = "PASS" if self.verdict.ok(self.report.all()) else "FAIL"
         found = ", ".join(f"{sev[s]} {s}" for s in ("error", "warning", "info") if sev[s]) or "none"
         n = len(self.report.results)
         return (
@@ -112,9 +139,9 @@ class AuditView:
             table.add_column(role, overflow="fold", min_width=14)
             for a in actions:
                 table.add_column(a, overflow="fold", ratio=1)
-            rows: dict[str, dict[str, CheckResult]] = {}
+            rows: dict[str, dict[str, Result]] = {}
             for r in results:
-                rows.setdefault(r.principal, {})[r.action] = r
+                rows.setdefault(r.subject.principal or "", {})[r.action or ""] = r
             for principal, cells in rows.items():
                 table.add_row(
                     short_principal(principal), *[_cell(cells[a]) if a in cells else "[dim]-[/dim]" for a in actions]
@@ -137,12 +164,15 @@ class AuditView:
             message = f.message
             if f.principal:  # the where column names the principal; shorten it in the message
                 message = message.replace(f.principal, f.principal.split(":", 5)[-1])
-            where = f.location or (short_principal(f.principal) if f.principal else _escape(f.resource or ""))
+            if f.location is not None:
+                where = _escape(str(f.location))
+            else:
+                where = short_principal(f.principal) if f.principal else _escape(f.resource or "")
             table.add_row(
                 f"[{st}]{f.severity.value}[/{st}]",
-                f.code,
+                f.rule,
                 f"{_escape(message)}\n[dim]{_escape(f.remediation)}[/dim]",
-                where if not f.location else _escape(where),
+                where,
             )
         return table
 
@@ -151,7 +181,9 @@ class AuditView:
         for r in self.report.results:
             if r.principal != self.explain:
                 continue
-            lines = [f"[bold]{_escape(r.action)}[/bold] on {_escape(r.resource)}: {_cell(r).splitlines()[0]}"]
+            lines = [
+                f"[bold]{_escape(r.action or '')}[/bold] on {_escape(r.resource or '')}: {_cell(r).splitlines()[0]}"
+            ]
             lines += [f"  reason: {_escape(x)}" for x in r.reasons]
             lines += [f"  {_escape(t)}" for t in r.trace]
             parts.append("\n".join(lines))

@@ -45,6 +45,7 @@ class PreflightService:
                 note = "; ".join(f.message for f in key.findings) or None
             checks = spec_checks(
                 s,
+                spec_path=spec.path,
                 stream=sf.stream,
                 held=key.key if key else None,
                 held_aws_managed=bool(key and key.aws_managed),
@@ -61,7 +62,7 @@ class PreflightService:
                     consumers=s.consumers,
                     findings=tuple(f for f in facts.findings if f.principal in mine),
                 )
-                checks += access_checks(s, evaluate(one, strict=strict, fail_on=fail_on))
+                checks += access_checks(s, evaluate(one, strict=strict, fail_on=fail_on), spec_path=spec.path)
             streams.append(
                 StreamPreflight(s, sf.stream.arn if sf.stream else None, key.arn if key else None, tuple(checks))
             )

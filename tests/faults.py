@@ -24,6 +24,7 @@ import logging
 import re
 import socket
 import threading
+import time
 import urllib.parse
 import urllib.request
 from collections import Counter
@@ -117,6 +118,10 @@ class FaultServer:
         self._wake = threading.Event()
         self.faults: list[Fault] = []
         self.calls: Counter[str] = Counter()
+        #: When each call arrived (time.monotonic), per operation: request rates as the server saw them.
+        self.arrivals: dict[str, list[float]] = {}
+        #: Seconds every AWS request waits before moto answers: a real round trip's latency (benchmarks).
+        self.latency = 0.0
         self._server: Any = None
         self._thread: threading.Thread | None = None
         self.url = ""
@@ -152,6 +157,7 @@ class FaultServer:
         with self._lock:
             self.faults.clear()
             self.calls.clear()
+            self.arrivals.clear()
             self._wake = threading.Event()
         req = urllib.request.Request(f"{self.url}/moto-api/reset", method="POST", data=b"")
         urllib.request.urlopen(req, timeout=10).read()
@@ -222,6 +228,7 @@ class FaultServer:
     def clear_counts(self) -> None:
         with self._lock:
             self.calls.clear()
+            self.arrivals.clear()
 
     def clients(self) -> Any:
         """Plain boto3 clients on this server, for arranging state and reading what a command left."""
@@ -238,6 +245,17 @@ class FaultServer:
 
         return Clients()
 
+    def peak_rate(self, operation: str, *, window: float = 1.0) -> int:
+        """The most calls of `operation` that arrived within any `window` seconds."""
+        with self._lock:
+            times = sorted(self.arrivals.get(operation, []))
+        best, start = 0, 0
+        for end, t in enumerate(times):
+            while t - times[start] >= window:
+                start += 1
+            best = max(best, end - start + 1)
+        return best
+
     @property
     def total(self) -> int:
         with self._lock:
@@ -253,10 +271,13 @@ class FaultServer:
         service, operation, protocol = identify(environ, body)
         with self._lock:
             self.calls[f"{service}.{operation}"] += 1
+            self.arrivals.setdefault(f"{service}.{operation}", []).append(time.monotonic())
             fault = next((f for f in self.faults if f.active and f.matches(service, operation)), None)
             if fault is not None:
                 fault.hits += 1
             wake = self._wake
+        if self.latency:
+            time.sleep(self.latency)
         if fault is None:
             return self._moto(environ, start_response)
         if fault.delay:

@@ -88,10 +88,10 @@ class LiveAuditReport:
         )
 
     def to_json(self) -> dict[str, Any]:
-        results = [{**result_json(r), "stream": s.name} for s, r in self.results()]
+        results = [{**result_json(r), "stream": s.name, **_where(r)} for s, r in self.results()]
         findings: list[dict[str, Any]] = []
         for s, f in self.all_findings():
-            data: dict[str, Any] = dict(finding_json(f))
+            data: dict[str, Any] = {**finding_json(f), **_where(f)}
             if s is not None:
                 data["stream"] = s.name
             findings.append(data)
@@ -104,6 +104,7 @@ class LiveAuditReport:
             "streams": [
                 {
                     "name": s.name,
+                    "account": _arn_account(s.arn),
                     "region": s.region,
                     "arn": s.arn,
                     "key_arn": s.key_arn,
@@ -114,3 +115,13 @@ class LiveAuditReport:
             ],
             "summary": self.counts(),
         }
+
+
+def _where(r: Result) -> dict[str, str]:
+    """Account and region of a result (fleet runs span many): set when known."""
+    return {k: v for k, v in (("account", r.subject.account), ("region", r.subject.region)) if v}
+
+
+def _arn_account(arn: str | None) -> str | None:
+    parts = (arn or "").split(":")
+    return parts[4] or None if len(parts) > 4 else None

@@ -555,6 +555,18 @@ register(
             "material); keys in custom key stores cannot rotate: plan new keys and new streams instead.",
             tags=("kms", "key-kind", "hygiene"),
         ),
+        # KVS250-259: fleet runs over accounts of an organization.
+        Rule(
+            id="KVS250",
+            name="AccountNotAudited",
+            severity=E,
+            title="Account could not be audited",
+            description="A fleet run (--accounts / --organization) could not enter the account (AssumeRole "
+            "refused, role missing, region disabled) or its audit failed; none of its streams were checked.",
+            remediation="Deploy the audit role in the account (examples/org-audit/audit-role-stackset.yaml), let "
+            "the caller assume it, and rerun; the other accounts' results stand.",
+            tags=("kvs", "coverage", "fleet"),
+        ),
     ]
 )
 
@@ -709,6 +721,7 @@ EXTERNAL_KEY_STORE_DEPENDENCY = RULES["KVS242"]
 KEY_PENDING_IMPORT = RULES["KVS243"]
 KEY_MATERIAL_EXPIRES = RULES["KVS244"]
 ROTATION_NOT_AUTOMATIC = RULES["KVS245"]
+ACCOUNT_NOT_AUDITED = RULES["KVS250"]
 STREAM_EXISTS = RULES["KVS301"]
 KEY_MATCHES = RULES["KVS302"]
 KEY_USABLE = RULES["KVS303"]

@@ -136,6 +136,7 @@ def policy(
 
 
 _LIVE = "Live audit"
+_FLEET = "Fleet (many accounts)"
 _Producers = Annotated[
     list[str] | None,
     typer.Option("--producer", help="Producer principal ARN, repeatable.", show_default=False, rich_help_panel=_LIVE),
@@ -231,11 +232,50 @@ def all_(
     allow_empty: Annotated[
         bool, typer.Option("--allow-empty", help="Pass when no stream matches (else exit 1).", rich_help_panel=_LIVE)
     ] = False,
+    accounts: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--accounts",
+            metavar="ID,...|@FILE",
+            help="Audit these accounts (comma-separated or @FILE, one id a line), each entered with --assume-role.",
+            rich_help_panel=_FLEET,
+        ),
+    ] = None,
+    organization: Annotated[
+        bool,
+        typer.Option(
+            "--organization",
+            help="Audit every ACTIVE account of the organization (Organizations ListAccounts).",
+            rich_help_panel=_FLEET,
+        ),
+    ] = False,
+    assume_role: Annotated[
+        str | None,
+        typer.Option(
+            "--assume-role", metavar="NAME", help="Role name assumed in each account (STS).", rich_help_panel=_FLEET
+        ),
+    ] = None,
+    external_id: Annotated[
+        str | None,
+        typer.Option("--external-id", metavar="ID", help="External id for --assume-role.", rich_help_panel=_FLEET),
+    ] = None,
+    role_session_name: Annotated[
+        str,
+        typer.Option("--role-session-name", metavar="NAME", help="Session name in CloudTrail.", rich_help_panel=_FLEET),
+    ] = "kvsctl-audit",
+    max_concurrency: Annotated[
+        int,
+        typer.Option("--max-concurrency", metavar="N", help="Accounts audited at once (1-64).", rich_help_panel=_FLEET),
+    ] = 8,
     *,
     g: GlobalOptions,
 ) -> int:
     """Audit every stream in the region(s) (--region is repeatable), as `audit stream` does. No stream
     matching is a failure (KVS218: a job pointed at the wrong region) unless --allow-empty.
+
+    With --accounts or --organization, every account is audited (entered with --assume-role) in every
+    --region, at most --max-concurrency at once and never faster than AWS's per-account quotas; an account
+    that cannot be entered is an error (KVS250) and the others complete. Results carry account and region.
 
     Streams come from ListStreams; keys and principals are read once each however many streams share
     them, so the cost follows distinct keys and principals, not streams. A progress bar shows on
@@ -246,8 +286,11 @@ def all_(
       kvsctl audit all --require-customer-key --fail-on warning
 
       kvsctl audit all --region us-east-1 --region eu-west-1 --consumer ROLE_ARN -o junit --report audit.xml
+
+      kvsctl audit all --organization --assume-role KvsctlAudit --region us-east-1 --region eu-west-1 -o sarif
     """
     from kvsctl.services.audit_live import AuditScope
+    from kvsctl.services.fleet import FleetScope, accounts_of
 
     scope = AuditScope(
         all_streams=True,
@@ -259,7 +302,21 @@ def all_(
         allow_empty=allow_empty,
     )
     plan = plan_report("audit", report, overwrite, sarif_root)
-    return _live_audit(g, scope, context, fail_on, strict, key_profile, plan, progress=True)
+    fleet = None
+    if accounts or organization:
+        fleet = FleetScope(
+            accounts=accounts_of(accounts) if accounts else (),
+            organization=organization,
+            role_name=assume_role,
+            external_id=external_id,
+            session_name=role_session_name,
+            max_concurrency=max_concurrency,
+        )
+    elif assume_role or external_id:
+        from kvsctl.errors import UsageError
+
+        raise UsageError("--assume-role and --external-id go with --accounts or --organization")
+    return _live_audit(g, scope, context, fail_on, strict, key_profile, plan, progress=True, fleet=fleet)
 
 
 def _live_audit(
@@ -272,6 +329,7 @@ def _live_audit(
     plan: ReportPlan,
     *,
     progress: bool,
+    fleet: Any = None,
 ) -> int:
     """Shared by `audit stream` and `audit all`: check input, run, render, exit code."""
     from kvsctl.cli.progress import progress_bar
@@ -281,9 +339,19 @@ def _live_audit(
 
     with reporting(g, plan):
         scope.validated()  # exit 2 before any AWS call
+        if fleet is not None:
+            fleet.validated()
         ctx = parse_context(context or ())
         key_factory = g.factory(key_profile) if key_profile else None
         with progress_bar(enabled=progress, no_color=g.no_color) as on_progress:
+            if fleet is not None:
+                from kvsctl.services.fleet import FleetAudit
+
+                result = FleetAudit(g.factory(), fleet, progress=on_progress).run(
+                    scope, context=ctx, strict=strict, fail_on=fail_on.value
+                )
+                emit_report(g, LiveAuditView(result, sarif_root=plan.sarif_root), plan)
+                return result.exit_code
             result = run(
                 g.factory(),
                 scope,

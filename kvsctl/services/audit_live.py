@@ -188,6 +188,10 @@ def _reason(exc: AwsError) -> str:
     return exc.message
 
 
+#: Who reads keys of another account: one session (--key-profile), or one per account (a fleet run).
+KeyFactory = ClientFactory | Callable[[str], ClientFactory | None] | None
+
+
 class LiveAuditService:
     """Gathers AuditFacts for a scope. `key_factory` reads keys owned by another account (--key-profile)."""
 
@@ -195,7 +199,7 @@ class LiveAuditService:
         self,
         factory: ClientFactory,
         *,
-        key_factory: ClientFactory | None = None,
+        key_factory: KeyFactory = None,
         workers: int = DEFAULT_WORKERS,
         progress: ProgressFn | None = None,
     ) -> None:
@@ -206,6 +210,13 @@ class LiveAuditService:
         self.iam = IamGateway(factory)
         self._gateways: Once[KmsGateway] = Once()
         self._keys: Once[KeyFacts] = Once()
+
+    def _owner_factory(self, account: str) -> ClientFactory | None:
+        """The session that reads a key owned by `account`: --key-profile's, or (fleet runs) that account's own
+        session when the account is part of the run; None when kvsctl has none."""
+        if self.key_factory is None or isinstance(self.key_factory, ClientFactory):
+            return self.key_factory
+        return self.key_factory(account)
 
     # -- the whole gathering -------------------------------------------------------------------------
     def gather(self, scope: AuditScope) -> AuditFacts:
@@ -355,8 +366,8 @@ class LiveAuditService:
         key_account = ref.account or account
         key_region = ref.region or region
         cross_account = key_account != account
-        owner = self.key_factory if cross_account and self.key_factory is not None else self.factory
-        kms = self._kms(owner, key_region)
+        owner_factory = self._owner_factory(key_account) if cross_account else None
+        kms = self._kms(owner_factory or self.factory, key_region)
         arn = _guess_arn(ref, key_account, key_region)
         findings: list[Result] = []
         key: KeyInfo | None = None
@@ -367,7 +378,7 @@ class LiveAuditService:
                 raise
             if exc.code == "not_found":
                 where = f"in account {key_account}, {key_region}"
-                extra = " (or it is not shared with this account)" if cross_account and self.key_factory is None else ""
+                extra = " (or it is not shared with this account)" if cross_account and owner_factory is None else ""
                 findings.append(
                     _finding(
                         rules.KEY_NOT_FOUND,
@@ -388,7 +399,7 @@ class LiveAuditService:
         # Cross-account reads go by ARN: a bare key id would be looked up in the caller's account.
         read_id = arn if cross_account and key_id else key_id
         policy: Any | None = None
-        if cross_account and self.key_factory is None:
+        if cross_account and owner_factory is None:
             findings.append(
                 _finding(
                     rules.CROSS_ACCOUNT_KEY_POLICY,
@@ -703,12 +714,13 @@ def run(
     factory: ClientFactory,
     scope: AuditScope,
     *,
-    key_factory: ClientFactory | None = None,
+    key_factory: KeyFactory = None,
     context: Mapping[str, str] | None = None,
     strict: bool = False,
     fail_on: str = "error",
     progress: ProgressFn | None = None,
+    workers: int = DEFAULT_WORKERS,
 ) -> LiveAuditReport:
     """Gather the facts of `scope` and evaluate them: the whole live audit."""
-    facts = LiveAuditService(factory, key_factory=key_factory, progress=progress).gather(scope)
+    facts = LiveAuditService(factory, key_factory=key_factory, progress=progress, workers=workers).gather(scope)
     return evaluate(facts, context=context, strict=strict, fail_on=fail_on)

@@ -1,0 +1,126 @@
+"""Benchmark: an organization-wide `audit all` (several accounts x regions) on a local moto server whose
+every request waits a fixed latency, as real AWS round trips do.
+
+Builds an organization (default 20 accounts x 2 regions x 50 streams, 3 keys per account and region, a
+producer and a consumer role per account), then audits it with the fleet service
+  1. serially (--max-concurrency 1: the sum of per-account runs one after another), then
+  2. concurrently (--max-concurrency 8, the default),
+and prints wall times, their ratio, API calls, and the peak request rate per API as the server saw it
+(requests that arrived within any one second) beside the per-account quota kvsctl keeps to. Figures only;
+it asserts nothing.
+
+    python benchmarks/fleet_org.py [--accounts 20] [--regions 2] [--streams 50] [--latency 0.05]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+REGIONS = ["us-east-1", "eu-west-1", "us-west-2", "ap-southeast-2"]
+CREDS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+
+
+def build(url: str, accounts: int, regions: list[str], streams: int, keys: int) -> list[str]:
+    import boto3
+
+    from tests import audit_world as w
+
+    org = boto3.client("organizations", region_name="us-east-1", endpoint_url=url, **CREDS)
+    org.create_organization(FeatureSet="ALL")
+    ids = []
+    for i in range(accounts):
+        ids.append(org.create_account(AccountName=f"cams-{i}", Email=f"c{i}@example.com")["CreateAccountStatus"]["AccountId"])
+    sts = boto3.client("sts", region_name="us-east-1", endpoint_url=url, **CREDS)
+    for account in ids:
+        c = sts.assume_role(RoleArn=f"arn:aws:iam::{account}:role/KvsctlAudit", RoleSessionName="build")["Credentials"]
+        creds = {
+            "aws_access_key_id": c["AccessKeyId"],
+            "aws_secret_access_key": c["SecretAccessKey"],
+            "aws_session_token": c["SessionToken"],
+        }
+        iam = boto3.client("iam", region_name="us-east-1", endpoint_url=url, **creds)
+        for role in ("cam-producer", "cam-consumer"):
+            iam.create_role(RoleName=role, AssumeRolePolicyDocument=w.doc(w.statement("Allow", ["sts:AssumeRole"])))
+        for region in regions:
+            kms = boto3.client("kms", region_name=region, endpoint_url=url, **creds)
+            kvs = boto3.client("kinesisvideo", region_name=region, endpoint_url=url, **creds)
+            arns = [w.make_key(kms, policy=w.delegating_key_policy(account)) for _ in range(keys)]
+            for s in range(streams):
+                w.make_stream(kvs, f"cam-{s:03d}", arns[s % keys])
+    return ids
+
+
+def audit(url: str, accounts: list[str], regions: list[str], concurrency: int) -> tuple[float, Any, dict[str, int]]:
+    from kvsctl.aws.session import AwsConfig, ClientFactory
+    from kvsctl.services.audit_live import AuditScope
+    from kvsctl.services.fleet import FleetAudit, FleetScope
+
+    base = ClientFactory(AwsConfig(region="us-east-1", endpoint_url=url))
+    fleet = FleetAudit(base, FleetScope(accounts=tuple(accounts), role_name="KvsctlAudit", max_concurrency=concurrency))
+    scope = AuditScope(all_streams=True, regions=tuple(regions))
+    start = time.perf_counter()
+    report = fleet.run(scope, context={}, strict=False, fail_on="error")
+    wall = time.perf_counter() - start
+    calls: dict[str, int] = {}
+    for factory in [base, *fleet._factories.values()]:
+        for k, v in factory.stats.calls.items():
+            calls[k] = calls.get(k, 0) + v
+    return wall, report, calls
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--accounts", type=int, default=20)
+    parser.add_argument("--regions", type=int, default=2)
+    parser.add_argument("--streams", type=int, default=50, help="per account and region")
+    parser.add_argument("--keys", type=int, default=3, help="per account and region")
+    parser.add_argument("--latency", type=float, default=0.05, help="seconds added to every request")
+    args = parser.parse_args()
+    os.environ.update({"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_REGION": "us-east-1"})
+    regions = REGIONS[: args.regions]
+
+    from kvsctl.aws.ratelimit import ACCOUNT_RATES
+    from tests.faults import FaultServer
+
+    with FaultServer() as server:
+        t0 = time.perf_counter()
+        accounts = build(server.url, args.accounts, regions, args.streams, args.keys)
+        print(
+            f"built {len(accounts)} accounts x {len(regions)} regions x {args.streams} streams "
+            f"({len(accounts) * len(regions) * args.streams} streams, {args.keys} keys per account and region) "
+            f"in {time.perf_counter() - t0:.1f}s"
+        )
+        server.latency = args.latency
+        results = {}
+        for concurrency in (1, 8):
+            server.clear_counts()
+            wall, report, calls = audit(server.url, accounts, regions, concurrency)
+            peaks = {op: server.peak_rate(op) for op in sorted(server.arrivals)}
+            results[concurrency] = wall
+            counts = report.counts()
+            print(
+                f"\n--max-concurrency {concurrency}: {wall:.2f}s wall, {sum(calls.values())} API calls, "
+                f"{counts['streams']} streams audited, exit {report.exit_code}"
+            )
+            print(f"  {'API':32} {'calls':>6} {'peak/s (server)':>16} {'kvsctl quota/s per account':>27}")
+            for op, peak in peaks.items():
+                service, api = op.split(".", 1)
+                quota = ACCOUNT_RATES.get((service, api))
+                print(f"  {op:32} {server.calls[op]:>6} {peak:>16} {quota if quota is not None else '-':>27}")
+        print(
+            f"\nlatency {args.latency * 1000:.0f} ms per request: concurrent run {results[1] / results[8]:.1f}x "
+            "faster than the serial one"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,167 @@
+"""Fleet audits: `audit all` over many accounts (and their regions) in one run.
+
+Each account is entered once (STS AssumeRole, or the caller's own session) and audited with the live
+audit as one unit (every region of the run, each key and principal read once); accounts run concurrently
+(`--max-concurrency`), each under its own rate limiter at AWS's documented quotas, so concurrency never
+raises the request rate of one account. An account that cannot be entered is an error result for that
+account; the others complete. Keys owned by another account of the run are read through that account's
+session. Every result carries its account and region.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+
+from kvsctl.audit.live import LiveAuditReport, StreamAudit
+from kvsctl.audit.model import AuditReport
+from kvsctl.aws.org import AccountSessions, list_organization_accounts
+from kvsctl.aws.ratelimit import LimiterRegistry
+from kvsctl.aws.session import ClientFactory
+from kvsctl.checks import rules
+from kvsctl.checks.model import Result, Subject
+from kvsctl.errors import AwsError, UsageError
+from kvsctl.services.audit_live import AuditScope
+
+DEFAULT_CONCURRENCY = 8
+#: Threads inside one account's audit; with --max-concurrency accounts at once.
+WORKERS_PER_ACCOUNT = 4
+
+ProgressFn = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class FleetScope:
+    accounts: tuple[str, ...] = ()  # explicit --accounts
+    organization: bool = False
+    role_name: str | None = None
+    external_id: str | None = None
+    session_name: str = "kvsctl-audit"
+    max_concurrency: int = DEFAULT_CONCURRENCY
+
+    def validated(self) -> FleetScope:
+        from kvsctl.aws.org import check_role_options
+
+        if self.accounts and self.organization:
+            raise UsageError("give --accounts or --organization, not both")
+        if not 1 <= self.max_concurrency <= 64:
+            raise UsageError("--max-concurrency must be 1-64", hint="The default is 8 accounts at once.")
+        check_role_options(self.role_name, self.external_id, self.session_name)
+        if self.organization and self.role_name is None:
+            raise UsageError(
+                "--organization needs --assume-role NAME",
+                hint="kvsctl enters each member account through that role (examples/org-audit).",
+            )
+        return self
+
+
+def _tag(r: Result, account: str, region: str | None) -> Result:
+    return r.about(Subject(account=account, region=region))
+
+
+def _tag_stream(s: StreamAudit, account: str) -> StreamAudit:
+    report = AuditReport(
+        tuple(_tag(r, account, s.region) for r in s.report.results),
+        tuple(_tag(r, account, s.region) for r in s.report.findings),
+    )
+    return replace(s, report=report)
+
+
+class FleetAudit:
+    def __init__(
+        self,
+        base: ClientFactory,
+        fleet: FleetScope,
+        *,
+        run_one: Callable[..., LiveAuditReport] | None = None,
+        progress: ProgressFn | None = None,
+        limiters: LimiterRegistry | None = None,
+    ) -> None:
+        self.base = base
+        self.fleet = fleet
+        self.sessions = AccountSessions(base, fleet.role_name, fleet.external_id, fleet.session_name, limiters)
+        self.progress = progress
+        self._factories: dict[str, ClientFactory] = {}
+        self._lock = threading.Lock()
+        from kvsctl.services.audit_live import run
+
+        self._run_one: Callable[..., LiveAuditReport] = run_one or run
+
+    def accounts(self) -> list[str]:
+        if self.fleet.organization:
+            return [a.account_id for a in list_organization_accounts(self.base)]
+        return list(self.fleet.accounts)
+
+    def factory_for(self, account: str) -> ClientFactory | None:
+        """The session in `account` when it is part of this run and was entered (for keys it owns)."""
+        with self._lock:
+            return self._factories.get(account)
+
+    def run(self, scope: AuditScope, *, context: Mapping[str, str], strict: bool, fail_on: str) -> LiveAuditReport:
+        accounts = self.accounts()
+        streams: list[StreamAudit] = []
+        findings: list[Result] = []
+        # Enter every account first, so keys owned by any account of the run are read with its own session.
+        entered: list[str] = []
+        for account in accounts:
+            try:
+                factory = self.sessions.enter(account)
+            except AwsError as exc:
+                if exc.code not in ("assume_role_failed", "no_role", "access_denied", "endpoint_unreachable"):
+                    raise
+                findings.append(
+                    rules.ACCOUNT_NOT_AUDITED(
+                        f"account {account} could not be audited: {exc.message}",
+                        subject=Subject(account=account),
+                        fix=exc.hint,
+                    )
+                )
+                continue
+            with self._lock:
+                self._factories[account] = factory
+            entered.append(account)
+
+        done = 0
+
+        def one(account: str) -> tuple[str, LiveAuditReport | None, Result | None]:
+            factory = self._factories[account]
+            try:
+                report = self._run_one(
+                    factory,
+                    replace(scope, allow_empty=True),  # an account without cameras is normal; the fleet decides
+                    key_factory=self.factory_for,
+                    context=context,
+                    strict=strict,
+                    fail_on=fail_on,
+                    workers=WORKERS_PER_ACCOUNT,
+                )
+            except AwsError as exc:
+                message = f"account {account} could not be audited: {exc.message}"
+                failure = rules.ACCOUNT_NOT_AUDITED(message, subject=Subject(account=account), fix=exc.hint)
+                return account, None, failure
+            return account, report, None
+
+        with ThreadPoolExecutor(max_workers=self.fleet.max_concurrency, thread_name_prefix="kvsctl-fleet") as pool:
+            for account, report, failure in pool.map(one, entered):
+                done += 1
+                if self.progress:
+                    self.progress("accounts", done, len(entered))
+                if failure is not None:
+                    findings.append(failure)
+                    continue
+                assert report is not None
+                streams += [_tag_stream(s, account) for s in report.streams]
+                findings += [_tag(f, account, f.subject.region) for f in report.findings]
+        streams.sort(key=lambda s: (s.arn or "", s.region, s.name))
+        if not streams and not getattr(scope, "allow_empty", False):
+            where = f"{len(accounts)} account(s)"
+            findings.append(rules.NO_STREAM_MATCHED(f"no stream matched in {where}"))
+        return LiveAuditReport(tuple(streams), tuple(findings), strict=strict, fail_on=fail_on)
+
+
+def accounts_of(values: Sequence[str]) -> tuple[str, ...]:
+    from kvsctl.aws.org import parse_accounts
+
+    return tuple(parse_accounts(list(values)))

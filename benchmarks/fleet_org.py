@@ -37,7 +37,9 @@ def build(url: str, accounts: int, regions: list[str], streams: int, keys: int) 
     org.create_organization(FeatureSet="ALL")
     ids = []
     for i in range(accounts):
-        ids.append(org.create_account(AccountName=f"cams-{i}", Email=f"c{i}@example.com")["CreateAccountStatus"]["AccountId"])
+        ids.append(
+            org.create_account(AccountName=f"cams-{i}", Email=f"c{i}@example.com")["CreateAccountStatus"]["AccountId"]
+        )
     sts = boto3.client("sts", region_name="us-east-1", endpoint_url=url, **CREDS)
     for account in ids:
         c = sts.assume_role(RoleArn=f"arn:aws:iam::{account}:role/KvsctlAudit", RoleSessionName="build")["Credentials"]

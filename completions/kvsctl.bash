@@ -19,7 +19,7 @@ _kvsctl_words() {
     "sandbox demo") echo "--port --output -o --no-color --debug --help" ;;
     "sandbox serve") echo "--port --output -o --no-color --debug --help" ;;
     "stream") echo "create describe list --help" ;;
-    "stream create") echo "--kms-key --retention-hours --media-type --device-name --tag --dry-run --if-not-exists --profile --region --endpoint-url --output -o --no-color --debug --help" ;;
+    "stream create") echo "--kms-key --retention-hours --media-type --device-name --tag --dry-run --if-not-exists --strict --profile --region --endpoint-url --output -o --no-color --debug --help" ;;
     "stream describe") echo "--profile --region --endpoint-url --output -o --no-color --debug --help" ;;
     "stream list") echo "--name-prefix --kms-key --profile --region --endpoint-url --output -o --no-color --debug --help" ;;
   esac
@@ -60,8 +60,8 @@ _kvsctl_choices() {
     "preflight|--fail-on") echo "error warning" ;;
     "preflight|--output") echo "table json sarif junit" ;;
     "preflight|-o") echo "table json sarif junit" ;;
-    "sandbox demo|--output") echo "table json" ;;
-    "sandbox demo|-o") echo "table json" ;;
+    "sandbox demo|--output") echo "table" ;;
+    "sandbox demo|-o") echo "table" ;;
     "sandbox serve|--output") echo "table json" ;;
     "sandbox serve|-o") echo "table json" ;;
     "stream create|--output") echo "table json" ;;

@@ -13,11 +13,13 @@ end
 function __kvsctl_subcommands
     switch $argv[1]
         case ""
-            printf '%s\n' apply audit cost key preflight sandbox stream
+            printf '%s\n' apply audit cost iam key preflight sandbox stream
         case "audit"
             printf '%s\n' all policy stream
         case "cost"
             printf '%s\n' estimate
+        case "iam"
+            printf '%s\n' recommend-policy
         case "key"
             printf '%s\n' create describe recommend-policy
         case "sandbox"
@@ -30,6 +32,7 @@ complete -c kvsctl -f
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a apply
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a audit
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a cost
+complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a iam
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a key
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a preflight
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a sandbox
@@ -57,6 +60,9 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l fail-o
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l strict
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l require-customer-key
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l key-profile -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l read -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l producer-creates
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l explain -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l report -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l overwrite
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l profile -r
@@ -77,6 +83,8 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l per
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l scp -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l grants -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l context -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l read -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l producer-creates
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l strict
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l explain -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l output -x -a 'table json'
@@ -91,6 +99,9 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l fai
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l strict
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l require-customer-key
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l key-profile -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l read -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l producer-creates
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l explain -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l report -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l overwrite
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l profile -r
@@ -129,6 +140,21 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -s o 
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l no-color
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l help
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "iam"' -a recommend-policy
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "iam"' -l help
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "iam recommend-policy"' -l key-arn -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "iam recommend-policy"' -l producer
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "iam recommend-policy"' -l consumer
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "iam recommend-policy"' -l stream-arn -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "iam recommend-policy"' -l name-prefix -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "iam recommend-policy"' -l read -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "iam recommend-policy"' -l producer-creates
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "iam recommend-policy"' -l account -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "iam recommend-policy"' -l output -x -a 'table json'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "iam recommend-policy"' -s o -x -a 'table json'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "iam recommend-policy"' -l no-color
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "iam recommend-policy"' -l debug
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "iam recommend-policy"' -l help
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key"' -a create
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key"' -a describe
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key"' -a recommend-policy

@@ -1,7 +1,8 @@
 """Run the producer / consumer checks and the policy findings for one key (and stream).
 
-Producers need ``kms:GenerateDataKey`` on the key and ``kinesisvideo:PutMedia`` on the stream;
-consumers need ``kms:Decrypt`` and ``kinesisvideo:GetMedia`` (KVS DG, "Using server-side encryption").
+Each principal is checked on the calls its client really makes (kvsctl/workloads/paths.py): producers on
+DescribeStream, GetDataEndpoint, PutMedia and ``kms:GenerateDataKey``; consumers on each selected read
+path (GetDataEndpoint, the path's actions, ``kms:Decrypt``). KVS DG, "Data protection"; producer SDK.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from kvsctl.audit.findings import (
     KEY_POLICY_UNREADABLE,
     POLICY_UNPARSEABLE,
     PRINCIPAL_UNKNOWN,
+    PRODUCER_CAN_CREATE_STREAM,
     PRODUCER_CAN_DECRYPT,
 )
 from kvsctl.audit.lint import lint_policy
@@ -26,17 +28,12 @@ from kvsctl.policy.document import Policy, PolicyKind, PolicyParseError, parse_p
 from kvsctl.policy.evaluate import Decision, DecisionKind, Request
 from kvsctl.policy.kms import IamPolicies, authorize_identity_only, authorize_kms
 from kvsctl.policy.principals import PrincipalError, PrincipalId, PrincipalKind, parse_principal
+from kvsctl.workloads.paths import AWS_MANAGED_WARNING, CREATE_STREAM, Requirement, paths_for
 
 GENERATE_DATA_KEY = "kms:GenerateDataKey"
 DECRYPT = "kms:Decrypt"
 PUT_MEDIA = "kinesisvideo:PutMedia"
 GET_MEDIA = "kinesisvideo:GetMedia"
-
-REQUIREMENTS: dict[Role, tuple[tuple[str, str], ...]] = {
-    # role -> (action, "key" | "stream")
-    "producer": ((GENERATE_DATA_KEY, "key"), (PUT_MEDIA, "stream")),
-    "consumer": ((DECRYPT, "key"), (GET_MEDIA, "stream")),
-}
 
 
 class _Parsed:
@@ -88,15 +85,18 @@ def _lookup_iam(who: PrincipalId, raw: str, principals: Mapping[str, PrincipalPo
     return None
 
 
-def _result(raw: str, role: Role, action: str, resource: str, d: Decision) -> CheckResult:
+def _result(raw: str, role: Role, path: str, req: Requirement, resource: str, d: Decision) -> CheckResult:
     return CheckResult(
         principal=raw,
         role=role,
-        action=action,
+        path=path,
+        basis=req.basis,
+        action=req.action,
         resource=resource,
         decision=d.kind.value,
         reasons=d.reason_lines(),
         statements=tuple(s.label() for s in d.statements),
+        refs=d.statements,
         unknown_keys=d.unknown_keys,
         trace=d.trace,
     )
@@ -204,11 +204,28 @@ def run_audit(inp: AuditInput) -> AuditReport:
                 )
             return d
 
-        for action, target in REQUIREMENTS[role]:
-            resource = inp.key_arn if target == "key" else inp.stream_arn
-            if resource is None:
-                continue
-            results.append(_result(raw, role, action, resource, check(action, resource)))
+        # one decision per (action, resource): read paths share GetDataEndpoint and kms:Decrypt
+        decided: dict[tuple[str, str], Decision] = {}
+        for client_path in paths_for(role, inp.reads, inp.producer_creates):
+            for req in client_path.requirements:
+                resource = inp.key_arn if req.target == "key" else inp.stream_arn
+                if resource is None:
+                    continue
+                if (req.action, resource) not in decided:
+                    decided[(req.action, resource)] = check(req.action, resource)
+                d = decided[(req.action, resource)]
+                results.append(_result(raw, role, client_path.name, req, resource, d))
+
+        if role == "producer" and inp.stream_arn is not None:
+            d = decided.get((CREATE_STREAM, inp.stream_arn)) or check(CREATE_STREAM, inp.stream_arn)
+            if d.kind is DecisionKind.ALLOW:
+                findings.append(
+                    PRODUCER_CAN_CREATE_STREAM(
+                        f"{raw} (producer) is allowed kinesisvideo:CreateStream: {AWS_MANAGED_WARNING}",
+                        principal=raw,
+                        resource=inp.stream_arn,
+                    )
+                )
 
         if raw not in both:
             extra, rule = (

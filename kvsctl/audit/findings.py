@@ -71,6 +71,7 @@ GRANT_OVERBROAD = _rule("KVS115", W, "Over-broad grant", "Limit the grant to the
 IAM_NOT_GIVEN = _rule("KVS116", N, "IAM policies not given", "Pass --identity-policy PRINCIPAL=FILE (and --permissions-boundary) for a complete answer.")  # noqa: E501
 VIA_SERVICE_MISMATCH = _rule("KVS117", W, "kms:ViaService does not name the KVS endpoint of the key's region", "Use kinesisvideo.REGION.amazonaws.com with the key's region.")  # noqa: E501
 PRINCIPAL_UNKNOWN = _rule("KVS118", E, "Producer or consumer is not a principal ARN", "Use a role, user, assumed-role session, federated user ARN or account id.")  # noqa: E501
+PRODUCER_CAN_CREATE_STREAM = _rule("KVS120", W, "Producer can create streams (on the AWS managed key)", "Remove kinesisvideo:CreateStream from the producer (create streams with kvsctl stream create --kms-key, or set kvssink allow-create-stream=false), or accept that streams it creates use the AWS managed key: kvssink has no key setting.")  # noqa: E501
 GRANTS_NOT_GIVEN = _rule("KVS119", N, "Grants not given", "Pass --grants FILE (aws kms list-grants output) if the key has grants; none were assumed.")  # noqa: E501
 # fmt: on
 

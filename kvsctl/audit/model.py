@@ -9,9 +9,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from kvsctl.policy.evaluate import DecisionKind
+from kvsctl.policy.evaluate import DecisionKind, StatementRef
+from kvsctl.workloads.paths import DEFAULT_READS
+
+if TYPE_CHECKING:
+    from kvsctl.workloads.fixes import Fix
 
 Role = Literal["producer", "consumer"]
 
@@ -104,6 +108,8 @@ class AuditInput:
     principals: Mapping[str, PrincipalPolicies]  # principal ARN -> known IAM; missing = unknown IAM
     scps: tuple[PolicyDoc, ...] = ()
     context: Mapping[str, str] = field(default_factory=dict)  # overrides; "" marks a key absent
+    reads: tuple[str, ...] = DEFAULT_READS  # consumer read paths (kvsctl/workloads/paths.py)
+    producer_creates: bool = False  # producers also checked for CreateStream + TagStream
 
 
 @dataclass(frozen=True)
@@ -117,17 +123,30 @@ class CheckResult:
     statements: tuple[str, ...] = ()  # labels of the deciding statements
     unknown_keys: tuple[str, ...] = ()
     trace: tuple[str, ...] = field(default=(), compare=False)
+    path: str = ""  # "producer", "getmedia", "hls", ... (kvsctl/workloads/paths.py)
+    basis: str = "documented"  # "inferred" where AWS documents nothing (KMS on read paths but getmedia)
+    fix: Fix | None = field(default=None, compare=False)
+    refs: tuple[StatementRef, ...] = field(
+        default=(), compare=False
+    )  # the deciding statements themselves  # the smallest change that makes a failing check pass
+
+    @property
+    def failing(self) -> bool:
+        return self.decision in _DENIES
 
     def to_json(self) -> dict[str, object]:
         return {
             "principal": self.principal,
             "role": self.role,
+            "path": self.path,
             "action": self.action,
             "resource": self.resource,
             "decision": self.decision,
+            "basis": self.basis,
             "reasons": list(self.reasons),
             "statements": list(self.statements),
             "unknown_keys": list(self.unknown_keys),
+            "fix": self.fix.to_json() if self.fix is not None else None,
         }
 
 

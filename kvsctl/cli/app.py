@@ -69,9 +69,9 @@ def __getattr__(name: str) -> Any:
 
 
 def _register() -> None:
-    from kvsctl.cli import audit, cost, key, sandbox, spec, stream
+    from kvsctl.cli import audit, cost, iam, key, sandbox, spec, stream
 
-    for module in (stream, key, spec, audit, cost, sandbox):
+    for module in (stream, key, iam, spec, audit, cost, sandbox):
         module.register(app)
 
 

@@ -15,6 +15,27 @@ group = command_group("Audit KMS key policies, grants and IAM policies for KVS p
 _FILE = "FILE"
 _ASSIGN = "PRINCIPAL=FILE"
 
+_Read = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--read",
+        metavar="PATH[,PATH...]",
+        help="Consumer read paths to check: getmedia, fragments, hls, dash, clip, images, or all "
+        "(repeatable; default getmedia).",
+        show_default=False,
+    ),
+]
+_ProducerCreates = Annotated[
+    bool,
+    typer.Option(
+        "--producer-creates",
+        help="Producers also need CreateStream and TagStream (kvssink creates a missing stream by default).",
+    ),
+]
+_Explain = Annotated[
+    str | None, typer.Option("--explain", metavar="PRINCIPAL", help="Print the full evaluation trace.")
+]
+
 
 def register(root: typer.Typer) -> None:
     root.add_typer(group, name="audit")
@@ -68,26 +89,30 @@ def policy(
             show_default=False,
         ),
     ] = None,
+    read: _Read = None,
+    producer_creates: _ProducerCreates = False,
     strict: Annotated[bool, typer.Option("--strict", help="Fail (exit 1) on conditional checks too.")] = False,
-    explain: Annotated[
-        str | None, typer.Option("--explain", metavar="PRINCIPAL", help="Print the full evaluation trace.")
-    ] = None,
+    explain: _Explain = None,
     *,
     g: GlobalOptions,
 ) -> int:
-    """Check, offline, that producers can kms:GenerateDataKey and kinesisvideo:PutMedia and consumers
-    can kms:Decrypt and kinesisvideo:GetMedia, evaluating the key policy, grants, identity policies,
-    permissions boundaries and SCPs as AWS does. Reads only files; needs no credentials.
+    """Check, offline, every call real producers and consumers make: producers DescribeStream,
+    GetDataEndpoint, PutMedia and kms:GenerateDataKey; consumers, per --read path, GetDataEndpoint, the
+    path's actions and kms:Decrypt. Evaluates the key policy, grants, identity policies, permissions
+    boundaries and SCPs as AWS does. Reads only files; needs no credentials.
 
     Decisions: allow, implicit_deny, explicit_deny, conditional (depends on request context or on
-    IAM policies not given). Exit 0 when all allow, 1 when any denies or a finding is an error
-    (with --strict, also when any is conditional), 2 for bad input.
+    IAM policies not given). Every denied check has a fix: the smallest statement that makes it pass,
+    and where it goes. Exit 0 when all allow, 1 when any denies or a finding is an error (with
+    --strict, also when any is conditional), 2 for bad input.
 
     Examples:
 
       kvsctl audit policy --key-policy key.json --key-arn KEY_ARN --producer CAMERA_ROLE_ARN --consumer VIEWER_ROLE_ARN
 
       kvsctl audit policy --key-policy key.json --key-arn KEY_ARN --consumer ROLE --identity-policy ROLE=iam.json
+
+      kvsctl audit policy ... --consumer VIEWER_ROLE_ARN --read getmedia,hls --stream-arn STREAM_ARN
 
       kvsctl audit policy ... --context kms:EncryptionContext:app=video --explain ROLE -o json
     """
@@ -105,6 +130,8 @@ def policy(
         scps=scp or (),
         grants=grants,
         context=context or (),
+        reads=read or (),
+        producer_creates=producer_creates,
     )
     _, report = audit_policy_files(request)
     g.emit(AuditView(report, strict=strict, explain=explain))
@@ -160,13 +187,17 @@ def stream(
     strict: StrictOpt = False,
     require_customer_key: _RequireCustomer = False,
     key_profile: _KeyProfile = None,
+    read: _Read = None,
+    producer_creates: _ProducerCreates = False,
+    explain: _Explain = None,
     report: ReportOpt = None,
     overwrite: OverwriteOpt = False,
     *,
     g: GlobalOptions,
 ) -> int:
-    """Audit streams live: is each stream's key usable, and can the producers write (kms:GenerateDataKey,
-    kinesisvideo:PutMedia) and the consumers read (kms:Decrypt, kinesisvideo:GetMedia)?
+    """Audit streams live: is each stream's key usable, can the producers write (DescribeStream,
+    GetDataEndpoint, PutMedia, kms:GenerateDataKey) and the consumers read on each --read path
+    (GetDataEndpoint, the path's actions, kms:Decrypt)? Every denied check has a fix.
 
     Reads the streams, each distinct key once (state, spec, rotation, key policy, grants) and each
     principal's IAM policies (inline, managed, group, boundary). Never creates the AWS managed key.
@@ -177,16 +208,21 @@ def stream(
       kvsctl audit stream lobby-cam --producer arn:aws:iam::123456789012:role/cam --consumer VIEWER_ROLE_ARN
 
       kvsctl audit stream lobby-cam dock-cam --consumer ROLE_ARN -o sarif --report audit.sarif
+
+      kvsctl audit stream lobby-cam --consumer VIEWER_ROLE_ARN --read all --explain VIEWER_ROLE_ARN
     """
     from kvsctl.services.audit_live import AuditScope
+    from kvsctl.workloads.paths import parse_reads
 
     scope = AuditScope(
         names=tuple(names),
         producers=tuple(producer or ()),
         consumers=tuple(consumer or ()),
         require_customer_key=require_customer_key,
+        reads=parse_reads(read),
+        producer_creates=producer_creates,
     )
-    return _live_audit(g, scope, context, fail_on, strict, key_profile, report, overwrite, progress=False)
+    return _live_audit(g, scope, context, fail_on, strict, key_profile, report, overwrite, explain, progress=False)
 
 
 @group.command("all")
@@ -202,6 +238,9 @@ def all_(
     strict: StrictOpt = False,
     require_customer_key: _RequireCustomer = False,
     key_profile: _KeyProfile = None,
+    read: _Read = None,
+    producer_creates: _ProducerCreates = False,
+    explain: _Explain = None,
     report: ReportOpt = None,
     overwrite: OverwriteOpt = False,
     *,
@@ -220,6 +259,7 @@ def all_(
       kvsctl audit all --region us-east-1 --region eu-west-1 --consumer ROLE_ARN -o junit --report audit.xml
     """
     from kvsctl.services.audit_live import AuditScope
+    from kvsctl.workloads.paths import parse_reads
 
     scope = AuditScope(
         all_streams=True,
@@ -228,8 +268,10 @@ def all_(
         producers=tuple(producer or ()),
         consumers=tuple(consumer or ()),
         require_customer_key=require_customer_key,
+        reads=parse_reads(read),
+        producer_creates=producer_creates,
     )
-    return _live_audit(g, scope, context, fail_on, strict, key_profile, report, overwrite, progress=True)
+    return _live_audit(g, scope, context, fail_on, strict, key_profile, report, overwrite, explain, progress=True)
 
 
 def _live_audit(
@@ -241,6 +283,7 @@ def _live_audit(
     key_profile: str | None,
     report: str | None,
     overwrite: bool,
+    explain: str | None,
     *,
     progress: bool,
 ) -> int:
@@ -264,5 +307,5 @@ def _live_audit(
             fail_on=fail_on.value,
             progress=on_progress,
         )
-    emit_report(g, LiveAuditView(result), target)
+    emit_report(g, LiveAuditView(result, explain=explain), target)
     return result.exit_code

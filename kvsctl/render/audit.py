@@ -11,8 +11,9 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from kvsctl.audit.engine import REQUIREMENTS
 from kvsctl.audit.model import AuditReport, CheckResult
+from kvsctl.workloads.paths import GET_DATA_ENDPOINT, INFERRED_DECRYPT
+from kvsctl.workloads.paths import path as client_path
 
 _STYLE = {
     "allow": "green",
@@ -23,24 +24,33 @@ _STYLE = {
 _SEVERITY_STYLE = {"error": "red", "warning": "yellow", "info": "dim"}
 
 
-def _cell(r: CheckResult) -> str:
-    """Decision plus a short why; the full reasons are in -o json and --explain."""
+def _cell(r: CheckResult, *, label: str | None = None) -> str:
+    """Decision plus why, whole: cells wrap, they are never cut (-o json has every reason too)."""
     style = _STYLE.get(r.decision, "")
     text = f"[{style}]{r.decision}[/{style}]" if style else r.decision
+    if r.basis == "inferred":
+        text += "*"
+    if label:
+        text = f"{_escape(label)}: {text}"
     if r.decision == "conditional" and r.unknown_keys:
         detail = "needs " + ", ".join(r.unknown_keys)
     elif r.statements:
-        detail = "; ".join(_short_statement(st) for st in r.statements[:2]) + (" …" if len(r.statements) > 2 else "")
+        detail = "; ".join(_short_statement(st) for st in r.statements)
     else:
         detail = r.reasons[0] if r.reasons else ""
     plain = r.principal.split(":", 5)[-1]
     detail = detail.replace(r.principal, plain)  # the row already says whose account
-    if len(detail) > _CELL_DETAIL:
-        detail = detail[: _CELL_DETAIL - 1].rstrip() + "…"
     return f"{text}\n[dim]{_escape(detail)}[/dim]" if detail else text
 
 
-_CELL_DETAIL = 60
+def pasteable(text: str) -> Any:
+    """Text printed whole at any width (never wrapped inside a line), so that it pastes as it is."""
+    from rich.text import Text
+
+    class Pasteable(Text):
+        soft_wrap = True
+
+    return Pasteable(text)
 
 
 def _short_statement(ref: str) -> str:
@@ -97,9 +107,10 @@ class AuditView:
         )
 
     def matrices(self, *, titled: bool = True) -> list[Any]:
-        """One matrix per role (producers, consumers): principals × that role's requirements.
+        """One matrix per role: a row per principal and path, a column per requirement.
 
-        Splitting by role keeps each table to three columns, readable at 80 columns."""
+        Consumers' read paths share GetDataEndpoint and kms:Decrypt; the path's own actions go in one
+        "read" column, so that "can GetMedia but HLS fails" shows at a glance at 80 columns."""
         from rich.table import Table
 
         tables: list[Any] = []
@@ -107,20 +118,60 @@ class AuditView:
             results = [r for r in self.report.results if r.role == role]
             if not results:
                 continue
-            actions = [a for a, _ in REQUIREMENTS[role] if any(r.action == a for r in results)]
+            rows: dict[tuple[str, str], list[CheckResult]] = {}
+            for r in results:
+                rows.setdefault((r.principal, r.path), []).append(r)
+            if role == "producer":
+                columns = list(dict.fromkeys(r.action for r in results))
+            else:
+                columns = [
+                    c
+                    for c in (GET_DATA_ENDPOINT, "read", "kms:Decrypt")
+                    if c == "read" or any(r.action == c for r in results)
+                ]
             table = Table(title=f"{role.capitalize()}s" if titled else None, title_justify="left", show_lines=True)
             table.add_column(role, overflow="fold", min_width=14)
-            for a in actions:
-                table.add_column(a, overflow="fold", ratio=1)
-            rows: dict[str, dict[str, CheckResult]] = {}
-            for r in results:
-                rows.setdefault(r.principal, {})[r.action] = r
-            for principal, cells in rows.items():
-                table.add_row(
-                    short_principal(principal), *[_cell(cells[a]) if a in cells else "[dim]-[/dim]" for a in actions]
-                )
+            table.add_column("path", overflow="fold")
+            for c in columns:
+                table.add_column(c.removeprefix("kinesisvideo:"), overflow="fold", ratio=1)
+            for (principal, name), cells in rows.items():
+                by_action = {r.action: r for r in cells}
+                row = []
+                for c in columns:
+                    if c == "read":
+                        own = [by_action[a] for a in client_path(name).own_actions if a in by_action]
+                        label = len(own) > 1
+                        text = "\n".join(
+                            _cell(r, label=r.action.removeprefix("kinesisvideo:") if label else None) for r in own
+                        )
+                        row.append(text or "[dim]-[/dim]")
+                    else:
+                        row.append(_cell(by_action[c]) if c in by_action else "[dim]-[/dim]")
+                table.add_row(short_principal(principal), name, *row)
+            if role == "consumer" and any(r.basis == "inferred" for r in results):
+                table.caption = f"* inferred: {INFERRED_DECRYPT}"
+                table.caption_justify = "left"
             tables.append(table)
         return tables
+
+    def fixes_parts(self) -> list[Any]:
+        """Each distinct fix once: where it goes and the statement, ready to paste."""
+        import json
+
+        parts: list[Any] = []
+        seen: set[str] = set()
+        for r in self.report.results:
+            if r.fix is None or r.fix.summary in seen:
+                continue
+            seen.add(r.fix.summary)
+            who = short_principal(r.principal).split("\n", 1)[0]
+            parts.append(f"[bold]fix[/bold] {who} {r.path} {_escape(r.action)}: {_escape(r.fix.summary)}")
+            for c in r.fix.changes:
+                verb = {"add": "add to", "replace": "replace in", "remove": "remove from"}[c.op]
+                parts.append(f"  {verb} {_escape(c.where)}:")
+                if c.statement is not None:
+                    parts.append(pasteable(json.dumps(c.statement, indent=2)))
+        return parts
 
     def findings_table(self) -> Any:
         from rich.table import Table
@@ -151,7 +202,8 @@ class AuditView:
         for r in self.report.results:
             if r.principal != self.explain:
                 continue
-            lines = [f"[bold]{_escape(r.action)}[/bold] on {_escape(r.resource)}: {_cell(r).splitlines()[0]}"]
+            head = f"[bold]{_escape(r.path)} {_escape(r.action)}[/bold] on {_escape(r.resource)}"
+            lines = [f"{head}: {_cell(r).splitlines()[0]}"]
             lines += [f"  reason: {_escape(x)}" for x in r.reasons]
             lines += [f"  {_escape(t)}" for t in r.trace]
             parts.append("\n".join(lines))
@@ -161,6 +213,7 @@ class AuditView:
 
     def render_table(self) -> list[Any]:
         parts: list[Any] = [*self.matrices()]
+        parts += self.fixes_parts()
         if self.explain is not None:
             parts.append(f"\n[bold]Explanation for {_escape(self.explain)}[/bold]")
             parts += self.explain_parts()

@@ -19,6 +19,13 @@ from kvsctl.audit.live import LiveAuditReport
 from kvsctl.audit.model import CheckResult, Finding
 from kvsctl.render.reports import sarif_log, sarif_rule_name
 
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
 _LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 
 
@@ -51,9 +58,17 @@ class OneLine(str):
 @dataclass(frozen=True)
 class LiveAuditView:
     report: LiveAuditReport
+    explain: str | None = None  # a principal whose results carry the full evaluation trace
 
     def to_json(self) -> dict[str, Any]:
-        return self.report.to_json()
+        data = self.report.to_json()
+        if self.explain is not None:
+            pairs = list(self.report.results())
+            data["results"] = [
+                {**out, "trace": list(r.trace)} if r.principal == self.explain else out
+                for (_s, r), out in zip(pairs, data["results"], strict=True)
+            ]
+        return data
 
     # -- table -------------------------------------------------------------------------------------
     def render_table(self) -> list[Any]:
@@ -62,7 +77,7 @@ class LiveAuditView:
         rep = self.report
         parts: list[Any] = []
         for s in rep.streams:
-            view = AuditView(s.report, strict=rep.strict)
+            view = AuditView(s.report, strict=rep.strict, explain=self.explain)
             verdict = "[green]ok[/green]" if rep.stream_ok(s) else "[red]FAIL[/red]"
             key = s.key_arn or "unknown"
             head = f"[bold]Stream {s.name}[/bold] ({s.region}) {verdict} — key {key}"
@@ -71,6 +86,10 @@ class LiveAuditView:
             parts.append(head)
             if s.report.results:
                 parts.extend(view.matrices(titled=False))
+                parts.extend(view.fixes_parts())
+                if self.explain is not None:
+                    parts.append(f"[bold]Explanation for {_escape(self.explain)} on {_escape(s.name)}[/bold]")
+                    parts.extend(view.explain_parts())
             if s.report.findings:
                 table = view.findings_table()
                 table.title = f"Findings for {s.name}"
@@ -129,15 +148,16 @@ class LiveAuditView:
                     "ruleId": rid,
                     "level": "error" if fails else "warning",
                     "message": {
-                        "text": f"{r.principal} ({r.role}) on stream {s.name}: {r.action} on {r.resource} is "
-                        f"{r.decision}: {reasons}"
+                        "text": f"{r.principal} ({r.role}, {r.path}) on stream {s.name}: {r.action} on {r.resource} "
+                        f"is {r.decision}: {reasons}" + (f". Fix: {r.fix.summary}" if r.fix else "")
                     },
                     "locations": [location(s.arn, s.name, "resource")],
-                    "partialFingerprints": {"kvsctlCheck/v1": _fingerprint(rid, s.arn or s.name, r.principal)},
+                    "partialFingerprints": {"kvsctlCheck/v1": _fingerprint(rid, s.arn or s.name, r.principal, r.path)},
                     "properties": {
                         "stream": s.name,
                         "principal": r.principal,
                         "role": r.role,
+                        "path": r.path,
                         "action": r.action,
                         "resource": r.resource,
                         "decision": r.decision,
@@ -222,7 +242,7 @@ class LiveAuditView:
                     suite,
                     "testcase",
                     classname=f"kvsctl.audit.{s.name}.{r.role}",
-                    name=f"{r.principal} {r.action}",
+                    name=f"{r.principal} {r.path} {r.action}",
                 )
                 reasons = "\n".join(r.reasons)
                 if rep.result_fails(r):

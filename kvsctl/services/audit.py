@@ -18,6 +18,8 @@ from kvsctl.errors import UsageError
 from kvsctl.policy.document import PolicyKind, PolicyParseError, loads_with_lines, parse_policy
 from kvsctl.policy.match import parse_arn
 from kvsctl.policy.principals import PrincipalError, PrincipalKind, parse_principal
+from kvsctl.workloads.fixes import add_fixes
+from kvsctl.workloads.paths import parse_reads
 
 _MAX_BYTES = 5 * 1024 * 1024  # far above any policy quota (key policies: 32 KiB)
 
@@ -36,6 +38,8 @@ class PolicyAuditRequest:
     scps: Sequence[str] = ()
     grants: str | None = None
     context: Sequence[str] = ()  # "KEY=VALUE"
+    reads: Sequence[str] = ()  # "--read" values: "hls,dash", "all"; none = getmedia
+    producer_creates: bool = False
 
 
 def read_text(path: str, what: str) -> str:
@@ -164,6 +168,7 @@ def build_input(req: PolicyAuditRequest) -> AuditInput:
     if not producers and not consumers:
         raise UsageError("nothing to check: give at least one --producer or --consumer")
     context = parse_context(req.context)
+    reads = parse_reads(req.reads)
 
     key_policy = load_policy(req.key_policy, PolicyKind.RESOURCE, "--key-policy")
     identity: dict[str, list[PolicyDoc]] = {}
@@ -192,12 +197,14 @@ def build_input(req: PolicyAuditRequest) -> AuditInput:
         principals=principals,
         scps=scps,
         context=context,
+        reads=reads,
+        producer_creates=req.producer_creates,
     )
 
 
 def audit_policy_files(req: PolicyAuditRequest) -> tuple[AuditInput, AuditReport]:
     inp = build_input(req)
-    report = run_audit(inp)
+    report = add_fixes(inp, run_audit(inp))
     if req.grants is None:
         from kvsctl.audit.findings import GRANTS_NOT_GIVEN
 

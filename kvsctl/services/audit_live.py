@@ -38,6 +38,7 @@ from kvsctl.errors import AwsError, UsageError
 from kvsctl.keyref import KeyRef, parse_key_ref
 from kvsctl.models import AWS_MANAGED_ALIASES, KeyInfo, Stream, is_aws_managed_reference
 from kvsctl.singleflight import Once
+from kvsctl.workloads.fixes import add_fixes
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -72,6 +73,8 @@ class AuditScope:
     producers: tuple[str, ...] = ()
     consumers: tuple[str, ...] = ()
     require_customer_key: bool = False
+    reads: tuple[str, ...] = ("getmedia",)  # consumer read paths (kvsctl/workloads/paths.py)
+    producer_creates: bool = False
 
     def validated(self) -> AuditScope:
         """Local checks (exit 2 before any AWS call)."""
@@ -153,6 +156,8 @@ class AuditFacts:
     consumers: tuple[str, ...]
     principals: Mapping[str, PrincipalIam]
     findings: tuple[Finding, ...] = ()  # about principals
+    reads: tuple[str, ...] = ("getmedia",)
+    producer_creates: bool = False
 
 
 def aws_managed_key_policy(account: str, region: str) -> dict[str, Any]:
@@ -245,6 +250,8 @@ class LiveAuditService:
             consumers=tuple(dict.fromkeys(c.strip() for c in scope.consumers)),
             principals=principals,
             findings=tuple(_principal_findings(principals.values())),
+            reads=scope.reads,
+            producer_creates=scope.producer_creates,
         )
 
     # -- streams -------------------------------------------------------------------------------------
@@ -661,8 +668,10 @@ def evaluate(
             principals=known,
             scps=tuple(scps),
             context=dict(context or {}),
+            reads=facts.reads,
+            producer_creates=facts.producer_creates,
         )
-        report = run_audit(inp)
+        report = add_fixes(inp, run_audit(inp))
         own = {f.code for f in s.findings}
         kept = [
             f

@@ -307,11 +307,14 @@ def access_checks(s: StreamSpec, live: LiveAuditReport) -> list[Check]:
         checks.append(
             Check(
                 requirement_rule_id(r.role, r.action),
-                f"{r.role} {r.principal.rsplit(':', 1)[-1]}: {r.action}",
+                f"{r.role} {r.principal.rsplit(':', 1)[-1]} {r.path}: {r.action}",
                 status,
                 f"{r.action} on {r.resource}: {r.decision}: {reasons}",
                 s.line_of(f"{role_key}:{r.principal}"),
-                None if status == "pass" else "kvsctl audit policy --explain PRINCIPAL shows the evaluation trace.",
+                None
+                if status == "pass"
+                else (f"{r.fix.summary}. " if r.fix else "")
+                + "kvsctl audit stream NAME --explain PRINCIPAL shows the evaluation trace.",
                 principal=r.principal,
             )
         )

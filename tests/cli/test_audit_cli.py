@@ -43,10 +43,17 @@ def test_good_key_policy_with_iam_all_allow() -> None:
     data = r.json
     assert data["ok"] is True
     assert decisions(data) == {
+        ("CameraProducer", "kinesisvideo:DescribeStream"): "allow",
+        ("CameraProducer", "kinesisvideo:GetDataEndpoint"): "allow",
         ("CameraProducer", "kms:GenerateDataKey"): "allow",
         ("CameraProducer", "kinesisvideo:PutMedia"): "allow",
+        ("ViewerConsumer", "kinesisvideo:GetDataEndpoint"): "allow",
         ("ViewerConsumer", "kms:Decrypt"): "allow",
         ("ViewerConsumer", "kinesisvideo:GetMedia"): "allow",
+    }
+    assert {(r["path"], r["basis"]) for r in data["results"]} == {
+        ("producer", "documented"),
+        ("getmedia", "documented"),
     }
     assert all(f["severity"] == "info" for f in data["findings"])
 

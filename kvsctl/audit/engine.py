@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from kvsctl.audit.context import kvs_request_context
 from kvsctl.audit.findings import (
     CONSUMER_CAN_GENERATE,
+    CROSS_ACCOUNT_STREAM,
     GRANT_OVERBROAD,
     GRANTS_UNREADABLE,
     IAM_NOT_GIVEN,
@@ -24,9 +25,15 @@ from kvsctl.audit.findings import (
 )
 from kvsctl.audit.lint import lint_policy
 from kvsctl.audit.model import AuditInput, AuditReport, CheckResult, Finding, Grant, PolicyDoc, PrincipalPolicies, Role
+from kvsctl.policy.context import RequestContext
 from kvsctl.policy.document import Policy, PolicyKind, PolicyParseError, parse_policy
 from kvsctl.policy.evaluate import Decision, DecisionKind, Request
-from kvsctl.policy.kms import IamPolicies, authorize_identity_only, authorize_kms
+from kvsctl.policy.kms import (
+    IamPolicies,
+    authorize_identity_only,
+    authorize_kms,
+    cross_account_without_resource_policy,
+)
 from kvsctl.policy.principals import PrincipalError, PrincipalId, PrincipalKind, parse_principal
 from kvsctl.workloads.paths import AWS_MANAGED_WARNING, CREATE_STREAM, Requirement, paths_for
 
@@ -206,6 +213,7 @@ def run_audit(inp: AuditInput) -> AuditReport:
 
         # one decision per (action, resource): read paths share GetDataEndpoint and kms:Decrypt
         decided: dict[tuple[str, str], Decision] = {}
+        crossed: set[str] = set()
         for client_path in paths_for(role, inp.reads, inp.producer_creates):
             for req in client_path.requirements:
                 resource = inp.key_arn if req.target == "key" else inp.stream_arn
@@ -215,6 +223,13 @@ def run_audit(inp: AuditInput) -> AuditReport:
                     decided[(req.action, resource)] = check(req.action, resource)
                 d = decided[(req.action, resource)]
                 results.append(_result(raw, role, client_path.name, req, resource, d))
+                if not req.action.startswith("kms:") and req.action not in crossed:
+                    crossed.add(req.action)
+                    cross = cross_account_without_resource_policy(Request(who, req.action, resource, RequestContext()))
+                    if cross is not None:
+                        findings.append(
+                            CROSS_ACCOUNT_STREAM(f"{raw} ({role}): {cross}", principal=raw, resource=resource)
+                        )
 
         if role == "producer" and inp.stream_arn is not None:
             d = decided.get((CREATE_STREAM, inp.stream_arn)) or check(CREATE_STREAM, inp.stream_arn)

@@ -73,6 +73,7 @@ VIA_SERVICE_MISMATCH = _rule("KVS117", W, "kms:ViaService does not name the KVS 
 PRINCIPAL_UNKNOWN = _rule("KVS118", E, "Producer or consumer is not a principal ARN", "Use a role, user, assumed-role session, federated user ARN or account id.")  # noqa: E501
 PRODUCER_CAN_CREATE_STREAM = _rule("KVS120", W, "Producer can create streams (on the AWS managed key)", "Remove kinesisvideo:CreateStream from the producer (create streams with kvsctl stream create --kms-key, or set kvssink allow-create-stream=false), or accept that streams it creates use the AWS managed key: kvssink has no key setting.")  # noqa: E501
 GRANTS_NOT_GIVEN = _rule("KVS119", N, "Grants not given", "Pass --grants FILE (aws kms list-grants output) if the key has grants; none were assumed.")  # noqa: E501
+CROSS_ACCOUNT_STREAM = _rule("KVS130", E, "Principal of another account cannot use the stream", "Kinesis Video Streams has no resource-based policy, so no policy can let another account's principal call kinesisvideo: on the stream. Create a role in the stream's account with the kinesisvideo: (and kms:) permissions, let the partner's principal assume it (trust policy naming the partner, sts:AssumeRole in the partner's IAM), and use the role's credentials.")  # noqa: E501
 # fmt: on
 
 # KVS2xx: live key and stream state, read by `kvsctl audit stream` / `audit all` (services/audit_live.py).

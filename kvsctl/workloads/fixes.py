@@ -330,7 +330,25 @@ def _decision(report: AuditReport, r: CheckResult) -> str | None:
     return None
 
 
+def _cross_account(r: CheckResult) -> str | None:
+    if r.action.startswith("kms:"):
+        return None
+    from kvsctl.policy.context import RequestContext
+    from kvsctl.policy.evaluate import Request
+    from kvsctl.policy.kms import cross_account_without_resource_policy
+
+    try:
+        who = parse_principal(r.principal)
+    except PrincipalError:
+        return None
+    return cross_account_without_resource_policy(Request(who, r.action, r.resource, RequestContext()))
+
+
 def find_fix(inp: AuditInput, r: CheckResult, rerun: Rerun) -> Fix:
+    cross = _cross_account(r)
+    if cross is not None:
+        # no policy change can help: KVS has no resource policy (finding KVS130 says how to assume a role)
+        return Fix(f"{r.action} for {_short(r.principal)} needs a manual change: {cross}", (), verified=False)
     narrow = _narrow(inp, r)
     manual: list[str] = []
     if r.decision == "explicit_deny":

@@ -6,7 +6,7 @@ _kvsctl_words() {
     "audit") echo "all policy stream --help" ;;
     "audit all") echo "--name-prefix --producer --consumer --context --fail-on --strict --require-customer-key --key-profile --read --producer-creates --explain --report --overwrite --profile --region --endpoint-url --output -o --no-color --debug --help" ;;
     "audit policy") echo "--key-policy --key-arn --stream-arn --producer --consumer --identity-policy --permissions-boundary --scp --grants --context --read --producer-creates --strict --explain --output -o --no-color --debug --help" ;;
-    "audit stream") echo "--producer --consumer --context --fail-on --strict --require-customer-key --key-profile --read --producer-creates --explain --report --overwrite --profile --region --endpoint-url --output -o --no-color --debug --help" ;;
+    "audit stream") echo "--producer --consumer --context --fail-on --strict --require-customer-key --key-profile --read --producer-creates --explain --ack-code --report --overwrite --profile --region --endpoint-url --output -o --no-color --debug --help" ;;
     "cost") echo "estimate --help" ;;
     "cost estimate") echo "--streams --producers-per-stream --consumers-per-stream --customer-keys --data-key-interval --hours-per-month --credential-lifetime --free-tier --no-free-tier --free-tier-requests --price-per-10k --key-price --rotation-price --rotated-keys --rotations --compare --from-account --name-prefix --profile --region --endpoint-url --output -o --no-color --debug --help" ;;
     "iam") echo "recommend-policy --help" ;;
@@ -115,6 +115,7 @@ _kvsctl_takes_value() {
     "audit stream|--key-profile") return 0 ;;
     "audit stream|--read") return 0 ;;
     "audit stream|--explain") return 0 ;;
+    "audit stream|--ack-code") return 0 ;;
     "audit stream|--report") return 0 ;;
     "audit stream|--profile") return 0 ;;
     "audit stream|--region") return 0 ;;

@@ -102,6 +102,7 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l key
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l read -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l producer-creates
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l explain -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l ack-code -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l report -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l overwrite
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l profile -r

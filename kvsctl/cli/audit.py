@@ -190,6 +190,17 @@ def stream(
     read: _Read = None,
     producer_creates: _ProducerCreates = False,
     explain: _Explain = None,
+    ack_code: Annotated[
+        int | None,
+        typer.Option(
+            "--ack-code",
+            metavar="CODE",
+            help="Diagnose a KMS fragment ack / GetMedia error code (4500-4506) of the one --producer or "
+            "--consumer: name the layer that denies.",
+            show_default=False,
+            rich_help_panel=_LIVE,
+        ),
+    ] = None,
     report: ReportOpt = None,
     overwrite: OverwriteOpt = False,
     *,
@@ -210,6 +221,8 @@ def stream(
       kvsctl audit stream lobby-cam dock-cam --consumer ROLE_ARN -o sarif --report audit.sarif
 
       kvsctl audit stream lobby-cam --consumer VIEWER_ROLE_ARN --read all --explain VIEWER_ROLE_ARN
+
+      kvsctl audit stream lobby-cam --producer CAMERA_ROLE_ARN --ack-code 4500
     """
     from kvsctl.services.audit_live import AuditScope
     from kvsctl.workloads.paths import parse_reads
@@ -222,7 +235,29 @@ def stream(
         reads=parse_reads(read),
         producer_creates=producer_creates,
     )
-    return _live_audit(g, scope, context, fail_on, strict, key_profile, report, overwrite, explain, progress=False)
+    diagnose_for = _ack_principal(ack_code, names, producer, consumer)
+    return _live_audit(
+        g, scope, context, fail_on, strict, key_profile, report, overwrite, explain, progress=False, ack=diagnose_for
+    )
+
+
+def _ack_principal(
+    code: int | None, names: list[str], producer: list[str] | None, consumer: list[str] | None
+) -> tuple[int, str] | None:
+    """--ack-code needs one stream and one principal (exit 2 before any AWS call otherwise)."""
+    if code is None:
+        return None
+    from kvsctl.errors import UsageError
+    from kvsctl.workloads.ackcodes import check_ack_code
+
+    check_ack_code(code)
+    who = [*(producer or ()), *(consumer or ())]
+    if len(set(names)) != 1 or len(set(who)) != 1:
+        raise UsageError(
+            "--ack-code diagnoses one principal on one stream",
+            hint="kvsctl audit stream NAME --producer ARN --ack-code 4500 (or --consumer ARN for a GetMedia error).",
+        )
+    return code, who[0].strip()
 
 
 @group.command("all")
@@ -286,6 +321,7 @@ def _live_audit(
     explain: str | None,
     *,
     progress: bool,
+    ack: tuple[int, str] | None = None,
 ) -> int:
     """Shared by `audit stream` and `audit all`: check input, run, render, exit code."""
     from kvsctl.cli.progress import progress_bar
@@ -307,5 +343,10 @@ def _live_audit(
             fail_on=fail_on.value,
             progress=on_progress,
         )
-    emit_report(g, LiveAuditView(result, explain=explain), target)
+    diagnosis = None
+    if ack is not None and result.streams:
+        from kvsctl.workloads.ackcodes import diagnose
+
+        diagnosis = diagnose(ack[0], result.streams[0], ack[1])
+    emit_report(g, LiveAuditView(result, explain=explain, diagnosis=diagnosis), target)
     return result.exit_code

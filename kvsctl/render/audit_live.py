@@ -59,9 +59,12 @@ class OneLine(str):
 class LiveAuditView:
     report: LiveAuditReport
     explain: str | None = None  # a principal whose results carry the full evaluation trace
+    diagnosis: Any = None  # kvsctl.workloads.ackcodes.Diagnosis for --ack-code
 
     def to_json(self) -> dict[str, Any]:
         data = self.report.to_json()
+        if self.diagnosis is not None:
+            data["diagnosis"] = self.diagnosis.to_json()
         if self.explain is not None:
             pairs = list(self.report.results())
             data["results"] = [
@@ -102,6 +105,15 @@ class LiveAuditView:
             parts.append(table)
         if not rep.streams:
             parts.append("No stream matched.")
+        if self.diagnosis is not None:
+            d = self.diagnosis
+            layers = ", ".join(d.layers) or "nothing the audit can see"
+            parts.append(
+                f"[bold]Ack {d.ack_code}[/bold] ({_escape(d.meaning)}) for {_escape(d.principal)}: {_escape(layers)}"
+            )
+            parts += [f"  {_escape(x)}" for x in d.explanation]
+            if d.fix is not None:
+                parts.append(f"  fix: {_escape(d.fix.summary)}")
         parts.append(OneLine(rep.summary()))
         return parts
 

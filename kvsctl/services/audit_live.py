@@ -18,6 +18,7 @@ it does not exist yet, or its policy cannot be read, it is evaluated with its do
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ from kvsctl.errors import AwsError, UsageError
 from kvsctl.keyref import KeyRef, parse_key_ref
 from kvsctl.models import AWS_MANAGED_ALIASES, KeyInfo, Stream, is_aws_managed_reference
 from kvsctl.singleflight import Once
+from kvsctl.workloads import lifecycle
 from kvsctl.workloads.fixes import add_fixes
 
 T = TypeVar("T")
@@ -282,7 +284,7 @@ class LiveAuditService:
         if stream is None:
             return StreamFacts(name, region, None, None, found)
         key = self.key_facts(stream)
-        findings = list(found) + list(key.findings)
+        findings = list(found) + [_for_stream(f, stream, key.key) for f in key.findings]
         key_region = key.region
         if key_region and key_region != stream.region:
             findings.append(
@@ -530,9 +532,7 @@ def _key_state_findings(key: KeyInfo, *, aws_managed: bool = False) -> list[Find
             _finding(
                 KEY_PENDING_DELETION,
                 "error",
-                f"key {key.arn} is pending deletion"
-                + (f" (deletion on {when})" if when else "")
-                + ": its streams' data becomes unreadable when it is deleted; cancel the deletion",
+                lifecycle.pending_deletion_message(key.arn, key.region, key.deletion_date),
                 key=key.arn,
                 deletion_date=when,
             )
@@ -542,7 +542,7 @@ def _key_state_findings(key: KeyInfo, *, aws_managed: bool = False) -> list[Find
             _finding(
                 KEY_DISABLED,
                 "error",
-                f"key {key.arn} is {key.state}, not Enabled: every PutMedia and GetMedia on its streams fails",
+                lifecycle.disabled_message(key.arn, key.region, key.state),
                 key=key.arn,
                 state=key.state,
             )
@@ -578,6 +578,19 @@ def _key_state_findings(key: KeyInfo, *, aws_managed: bool = False) -> list[Find
             message = f"could not check the rotation status of key {key.arn}"
             found.append(_finding(COULD_NOT_CHECK, "warning", message, key=key.arn))
     return found
+
+
+def _for_stream(f: Finding, stream: Stream, key: KeyInfo | None) -> Finding:
+    """A key's lifecycle error, said for this stream: what it keeps (retention) and what it loses."""
+    if key is None or f.code not in (KEY_PENDING_DELETION, KEY_DISABLED):
+        return f
+    if f.code == KEY_PENDING_DELETION:
+        text = lifecycle.pending_deletion_message(
+            key.arn, key.region, key.deletion_date, stream.name, stream.retention_hours
+        )
+    else:
+        text = lifecycle.disabled_message(key.arn, key.region, key.state, stream.name, stream.retention_hours)
+    return dataclasses.replace(f, message=text)
 
 
 def _principal_findings(principals: Iterable[PrincipalIam]) -> list[Finding]:

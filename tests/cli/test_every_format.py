@@ -114,6 +114,19 @@ INVOCATIONS: dict[str, Invocation] = {
     ),
     "key create": Invocation(lambda w: ["key", "create", "--alias", "alias/new", "--admin", ADMIN, "--dry-run"]),
     "key describe": Invocation(lambda w: ["key", "describe", "alias/cams"]),
+    "iam recommend-policy": Invocation(
+        lambda w: [
+            "iam",
+            "recommend-policy",
+            "--consumer",
+            "--read",
+            "all",
+            "--key-arn",
+            w.key_arn,
+            "--stream-arn",
+            w.stream_arn,
+        ]
+    ),
     "apply": Invocation(lambda w: ["apply", str(w.spec_file), "--dry-run"]),
     "preflight": Invocation(lambda w: ["preflight", str(w.spec_file)], exits=(0, 1)),
     "audit policy": Invocation(

@@ -30,9 +30,9 @@ ACK_CODES: dict[int, str] = {
 _KEY_FINDINGS: dict[int, tuple[str, ...]] = {
     4501: ("KVS203",),
     4502: ("KVS205", "KVS212"),
-    4503: ("KVS203", "KVS202"),
+    4503: ("KVS241", "KVS203", "KVS202"),
     4504: ("KVS205", "KVS212"),
-    4505: ("KVS204", "KVS203"),
+    4505: ("KVS204", "KVS243", "KVS241", "KVS203"),
     4506: ("KVS202", "KVS212"),
 }
 _LAYER = {

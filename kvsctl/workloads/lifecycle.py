@@ -52,7 +52,8 @@ def pending_deletion_message(
             f"{who} keeps {kept} encrypted under it, which becomes unreadable for good on {when} "
             f"(crypto-shredding); until then every PutMedia and GetMedia fails (fragment ack {ACK_INVALID_STATE})"
         )
-    return f"key {key_arn} is pending deletion (deletion on {when}): {stored}. Cancel: {cancel_command(key_arn, region)}"
+    cancel = cancel_command(key_arn, region)
+    return f"key {key_arn} is pending deletion (deletion on {when}): {stored}. Cancel: {cancel}"
 
 
 def disabled_message(

@@ -12,9 +12,9 @@ _kvsctl_words() {
     "iam") echo "recommend-policy --help" ;;
     "iam recommend-policy") echo "--key-arn --producer --consumer --stream-arn --name-prefix --read --producer-creates --account --output -o --query --no-color --debug --help" ;;
     "key") echo "create describe recommend-policy --help" ;;
-    "key create") echo "--alias --admin --producer --consumer --description --tag --account --allow-account-iam --dry-run --profile --region --endpoint-url --output -o --query --no-color --debug --help" ;;
+    "key create") echo "--alias --admin --producer --consumer --description --tag --account --allow-account-iam --read --dry-run --profile --region --endpoint-url --output -o --query --no-color --debug --help" ;;
     "key describe") echo "--profile --region --endpoint-url --output -o --query --no-color --debug --help" ;;
-    "key recommend-policy") echo "--admin --producer --consumer --region --account --allow-account-iam --output -o --query --no-color --debug --help" ;;
+    "key recommend-policy") echo "--admin --producer --consumer --region --account --allow-account-iam --read --output -o --query --no-color --debug --help" ;;
     "preflight") echo "--strict --fail-on --report --overwrite --profile --region --endpoint-url --output -o --query --no-color --debug --help" ;;
     "sandbox") echo "demo serve --help" ;;
     "sandbox demo") echo "--port --output -o --no-color --debug --help" ;;
@@ -161,6 +161,7 @@ _kvsctl_takes_value() {
     "key create|--description") return 0 ;;
     "key create|--tag") return 0 ;;
     "key create|--account") return 0 ;;
+    "key create|--read") return 0 ;;
     "key create|--profile") return 0 ;;
     "key create|--region") return 0 ;;
     "key create|--endpoint-url") return 0 ;;
@@ -178,6 +179,7 @@ _kvsctl_takes_value() {
     "key recommend-policy|--consumer") return 0 ;;
     "key recommend-policy|--region") return 0 ;;
     "key recommend-policy|--account") return 0 ;;
+    "key recommend-policy|--read") return 0 ;;
     "key recommend-policy|--output") return 0 ;;
     "key recommend-policy|-o") return 0 ;;
     "key recommend-policy|--query") return 0 ;;

@@ -174,6 +174,7 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -l descr
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -l tag -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -l account -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -l allow-account-iam
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -l read -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -l dry-run
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -l profile -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -l region -r
@@ -199,6 +200,7 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "key recommend-policy"
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key recommend-policy"' -l region -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key recommend-policy"' -l account -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key recommend-policy"' -l allow-account-iam
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "key recommend-policy"' -l read -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key recommend-policy"' -l output -x -a 'table json'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key recommend-policy"' -s o -x -a 'table json'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key recommend-policy"' -l query -r

@@ -36,6 +36,7 @@ class CreateKeyRequest:
     allow_account_iam: bool = False
     account: str | None = None
     dry_run: bool = False
+    reads: tuple[str, ...] = ("getmedia",)  # consumer read paths the key serves
 
     def plan(self, region: str | None) -> RecommendedPolicy:
         """Check every input and build the policy (exit 2, before any AWS call)."""
@@ -51,6 +52,7 @@ class CreateKeyRequest:
                 region=region,
                 account=self.account,
                 allow_account_iam=self.allow_account_iam,
+                reads=self.reads,
             )
         )
         problem = lockout_problem(rec)
@@ -77,6 +79,7 @@ class KeyCreateOutcome:
             "alias": self.request.alias,
             "key": self.key.to_json() if self.key else None,
             "policy": self.policy.document,
+            "paths": list(self.policy.paths),
             "tags": dict(self.request.tags),
             "description": self.request.description,
         }
@@ -122,7 +125,15 @@ class KeyReport:
             "key": self.key.to_json(),
             "usable_by_kvs": not self.key.usable_problems,
             "problems": self.key.usable_problems,
-            "streams": [{"name": v.stream.name, "arn": v.stream.arn, "status": v.stream.status} for v in self.streams],
+            "streams": [
+                {
+                    "name": v.stream.name,
+                    "arn": v.stream.arn,
+                    "status": v.stream.status,
+                    "retention_hours": v.stream.retention_hours,
+                }
+                for v in self.streams
+            ],
             "policy": self.policy,
         }
         if self.access is not None:
@@ -149,6 +160,24 @@ def _kind_notes(key: KeyInfo, streams: tuple[StreamView, ...]) -> list[str]:
         notes.append(key.custom_key_store.read_error)
     notes += [n for n in (rotation_advice(key), external_store_note(key)) if n]
     return notes
+
+
+def lifecycle_notes(key: KeyInfo, streams: tuple[StreamView, ...]) -> list[str]:
+    """What the key's state means for the streams on it (kvsctl/workloads/lifecycle.py)."""
+    from kvsctl.workloads import lifecycle
+
+    if not streams:
+        return ["no stream in this region uses this key"]
+    out: list[str] = []
+    for v in streams:
+        st = v.stream
+        if key.state == "PendingDeletion":
+            out.append(
+                lifecycle.pending_deletion_message(key.arn, key.region, key.deletion_date, st.name, st.retention_hours)
+            )
+        elif key.state == "Disabled":
+            out.append(lifecycle.disabled_message(key.arn, key.region, key.state, st.name, st.retention_hours))
+    return out
 
 
 class KeyAdminService:
@@ -251,6 +280,7 @@ class KeyAdminService:
             access = self.access(key, policy, notes)
         streams = tuple(self.streams_using(key))
         notes += _kind_notes(key, streams)
+        notes += lifecycle_notes(key, streams)
         return KeyReport(key, streams, policy, tuple(notes), access)
 
     def access(self, key: KeyInfo, policy: dict[str, Any], notes: list[str]) -> Any:

@@ -60,6 +60,8 @@ class PreflightService:
                     producers=s.producers,
                     consumers=s.consumers,
                     findings=tuple(f for f in facts.findings if f.principal in mine),
+                    reads=s.reads,
+                    producer_creates=s.producer_creates,
                 )
                 checks += access_checks(s, evaluate(one, strict=strict, fail_on=fail_on))
             streams.append(

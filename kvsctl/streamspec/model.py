@@ -27,7 +27,17 @@ from kvsctl.keyref import KeyRef, parse_key_ref
 from kvsctl.streamspec.locate import KeyLocator
 
 TOP_KEYS = ("region", "stream")
-STREAM_KEYS = ("name", "kms_key", "retention_hours", "media_type", "tags", "producers", "consumers")
+STREAM_KEYS = (
+    "name",
+    "kms_key",
+    "retention_hours",
+    "media_type",
+    "tags",
+    "producers",
+    "consumers",
+    "reads",
+    "producer_creates",
+)
 REQUIRED_STREAM_KEYS = ("name", "kms_key")
 
 EXAMPLE = (
@@ -67,6 +77,8 @@ class StreamSpec:
     tags: dict[str, str] = field(default_factory=dict)
     producers: tuple[str, ...] = ()
     consumers: tuple[str, ...] = ()
+    reads: tuple[str, ...] = ("getmedia",)  # the consumers' read paths (kvsctl/workloads/paths.py)
+    producer_creates: bool = False
     #: line of each key ("kms_key", ...) and of each principal ("producers:ARN"), for reports
     lines: dict[str, int] = field(default_factory=dict, compare=False)
 
@@ -82,6 +94,8 @@ class StreamSpec:
             "tags": dict(self.tags),
             "producers": list(self.producers),
             "consumers": list(self.consumers),
+            "reads": list(self.reads),
+            "producer_creates": self.producer_creates,
         }
 
 
@@ -235,6 +249,14 @@ class _Parser:
         tags = self.tags(entry.get("tags"), label, index)
         producers = self.principals(entry, "producers", label, index)
         consumers = self.principals(entry, "consumers", label, index)
+        reads = self.reads(entry.get("reads"), label, line("reads"))
+        creates = entry.get("producer_creates", False)
+        if not isinstance(creates, bool):
+            raise self.fail(
+                f"{label}: producer_creates must be true or false, not {_type_name(creates)}",
+                line("producer_creates"),
+                "Write producer_creates = true (kvssink creates a missing stream by default).",
+            )
         lines = {key: line(key) for key in entry}
         for key in ("producers", "consumers"):
             for arn in producers if key == "producers" else consumers:
@@ -250,7 +272,20 @@ class _Parser:
             tags=tags,
             producers=producers,
             consumers=consumers,
+            reads=reads,
+            producer_creates=creates,
         )
+
+    def reads(self, value: Any, label: str, line: int) -> tuple[str, ...]:
+        from kvsctl.workloads.paths import parse_reads
+
+        hint = 'Write reads = ["getmedia", "hls"] (getmedia, fragments, hls, dash, clip, images, or "all").'
+        if value is None:
+            return parse_reads(None)
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.fail(f"{label}: reads must be an array of read path names, not {_type_name(value)}", line, hint)
+        result: tuple[str, ...] = self.check(lambda: parse_reads(value, "reads"), label, line)
+        return result
 
     def check(self, func: Any, label: str, line: int) -> Any:
         """Run one of the shared validators, re-raising its error with the file and line."""

@@ -194,3 +194,33 @@ def test_bad_spec_is_exit_2(boto: Any, tmp_path: Path) -> None:
     assert r.exit_code == 2
     assert r.error["line"] == 4
     assert "producers" in r.error["hint"]
+
+
+def test_spec_reads_checks_each_declared_read_path_at_its_line(boto: Any, account: Path) -> None:
+    # Viewer may GetMedia but not HLS: `reads` makes preflight check the HLS path too, and fail there
+    account.write_text(
+        account.read_text().replace(f'consumers = ["{VIEW}"]', f'consumers = ["{VIEW}"]\nreads = ["getmedia", "hls"]')
+    )
+    r = run_cli("preflight", str(account), "-o", "json")
+    assert r.exit_code == 1, r.stdout
+    lobby = checks(r.json, "lobby-cam")
+    hls = lobby["consumer role/Viewer hls: kinesisvideo:GetHLSStreamingSessionURL"]
+    assert hls["status"] == "fail" and hls["line"] == 7
+    assert "identity policy of role/Viewer" in (hls["fix"] or hls.get("remediation") or "")
+    assert lobby["consumer role/Viewer getmedia: kinesisvideo:GetMedia"]["status"] == "pass"
+    assert not any(" hls:" in name for name in checks(r.json, "dock-cam"))  # reads are per stream
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ('reads = ["webrtc"]', "not a read path"),
+        ('reads = "hls"', "must be an array"),
+        ("producer_creates = 1", "true or false"),
+    ],
+)
+def test_spec_reads_bad_values_are_exit_2_with_the_line(tmp_path: Path, line: str, message: str) -> None:
+    spec = tmp_path / "s.toml"
+    spec.write_text(f'[[stream]]\nname = "cam"\nkms_key = "alias/cams"\n{line}\n')
+    r = run_cli("preflight", str(spec), "-o", "json")
+    assert r.exit_code == 2 and message in r.stderr and "s.toml:4" in r.stderr

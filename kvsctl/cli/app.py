@@ -71,9 +71,9 @@ def __getattr__(name: str) -> Any:
 
 
 def _register() -> None:
-    from kvsctl.cli import audit, cost, iam, key, sandbox, spec, stream
+    from kvsctl.cli import audit, cost, iam, key, sandbox, schema, spec, stream
 
-    for module in (stream, key, iam, spec, audit, cost, sandbox):
+    for module in (stream, key, iam, spec, audit, cost, sandbox, schema):
         module.register(app)
 
 

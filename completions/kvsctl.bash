@@ -7,7 +7,8 @@ _kvsctl_words() {
     "audit all") echo "--name-prefix --producer --consumer --context --fail-on --strict --require-customer-key --key-profile --report --overwrite --profile --region --endpoint-url --output -o --no-color --debug --help" ;;
     "audit policy") echo "--key-policy --key-arn --stream-arn --producer --consumer --identity-policy --permissions-boundary --scp --grants --context --strict --explain --output -o --no-color --debug --help" ;;
     "audit stream") echo "--producer --consumer --context --fail-on --strict --require-customer-key --key-profile --report --overwrite --profile --region --endpoint-url --output -o --no-color --debug --help" ;;
-    "cost") echo "estimate --help" ;;
+    "cost") echo "calibrate estimate --help" ;;
+    "cost calibrate") echo "--cloudtrail --lookup-events --start --end --hours-per-month --price-per-10k --save --force --profile --region --endpoint-url --output -o --no-color --debug --help" ;;
     "cost estimate") echo "--streams --producers-per-stream --consumers-per-stream --customer-keys --data-key-interval --hours-per-month --credential-lifetime --free-tier --no-free-tier --free-tier-requests --price-per-10k --key-price --rotation-price --rotated-keys --rotations --compare --from-account --name-prefix --profile --region --endpoint-url --output -o --no-color --debug --help" ;;
     "key") echo "create describe recommend-policy --help" ;;
     "key create") echo "--alias --admin --producer --consumer --description --tag --account --allow-account-iam --dry-run --profile --region --endpoint-url --output -o --no-color --debug --help" ;;
@@ -27,7 +28,7 @@ _kvsctl_subcommands() {
   case "$1" in
     "") echo "apply audit cost key preflight sandbox stream" ;;
     "audit") echo "all policy stream" ;;
-    "cost") echo "estimate" ;;
+    "cost") echo "calibrate estimate" ;;
     "key") echo "create describe recommend-policy" ;;
     "sandbox") echo "demo serve" ;;
     "stream") echo "create describe list" ;;
@@ -45,6 +46,8 @@ _kvsctl_choices() {
     "audit stream|--fail-on") echo "error warning" ;;
     "audit stream|--output") echo "table json sarif junit" ;;
     "audit stream|-o") echo "table json sarif junit" ;;
+    "cost calibrate|--output") echo "table json" ;;
+    "cost calibrate|-o") echo "table json" ;;
     "cost estimate|--output") echo "table json" ;;
     "cost estimate|-o") echo "table json" ;;
     "key create|--output") echo "table json" ;;
@@ -111,6 +114,17 @@ _kvsctl_takes_value() {
     "audit stream|--endpoint-url") return 0 ;;
     "audit stream|--output") return 0 ;;
     "audit stream|-o") return 0 ;;
+    "cost calibrate|--cloudtrail") return 0 ;;
+    "cost calibrate|--start") return 0 ;;
+    "cost calibrate|--end") return 0 ;;
+    "cost calibrate|--hours-per-month") return 0 ;;
+    "cost calibrate|--price-per-10k") return 0 ;;
+    "cost calibrate|--save") return 0 ;;
+    "cost calibrate|--profile") return 0 ;;
+    "cost calibrate|--region") return 0 ;;
+    "cost calibrate|--endpoint-url") return 0 ;;
+    "cost calibrate|--output") return 0 ;;
+    "cost calibrate|-o") return 0 ;;
     "cost estimate|--streams") return 0 ;;
     "cost estimate|--producers-per-stream") return 0 ;;
     "cost estimate|--consumers-per-stream") return 0 ;;

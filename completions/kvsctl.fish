@@ -17,7 +17,7 @@ function __kvsctl_subcommands
         case "audit"
             printf '%s\n' all policy stream
         case "cost"
-            printf '%s\n' estimate
+            printf '%s\n' calibrate estimate
         case "key"
             printf '%s\n' create describe recommend-policy
         case "sandbox"
@@ -101,8 +101,25 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -s o -
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l no-color
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l help
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost"' -a calibrate
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost"' -a estimate
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost"' -l help
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost calibrate"' -l cloudtrail -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost calibrate"' -l lookup-events
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost calibrate"' -l start -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost calibrate"' -l end -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost calibrate"' -l hours-per-month -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost calibrate"' -l price-per-10k -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost calibrate"' -l save -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost calibrate"' -l force
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost calibrate"' -l profile -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost calibrate"' -l region -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost calibrate"' -l endpoint-url -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost calibrate"' -l output -x -a 'table json'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost calibrate"' -s o -x -a 'table json'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost calibrate"' -l no-color
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost calibrate"' -l debug
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost calibrate"' -l help
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l streams -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l producers-per-stream -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l consumers-per-stream -r

@@ -232,3 +232,174 @@ def _check_account_flags(from_account: bool, name_prefix: str | None, **counted:
             f"{', '.join(given)} cannot be combined with --from-account, which counts them in the account",
             hint="Drop them, or drop --from-account to estimate offline.",
         )
+
+
+def _parse_time(flag: str, text: str | None) -> Any:
+    from kvsctl.cost.calibrate import MalformedRecord, parse_time
+    from kvsctl.errors import UsageError
+
+    if text is None:
+        return None
+    try:
+        return parse_time(text)
+    except MalformedRecord:
+        raise UsageError(
+            f"{flag}: {text!r} is not an ISO 8601 time", hint=f"give {flag} as e.g. 2026-12-01T00:00:00Z"
+        ) from None
+
+
+@group.command("calibrate")
+@with_global_options()
+def calibrate(
+    paths: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="[PATH]...",
+            help="CloudTrail log files (.json, .json.gz) or directories (recursive).",
+            show_default=False,
+        ),
+    ] = None,
+    cloudtrail: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--cloudtrail",
+            metavar="PATH",
+            help="A CloudTrail log file or directory (repeatable); same as giving PATH.",
+            show_default=False,
+        ),
+    ] = None,
+    lookup: Annotated[
+        bool,
+        typer.Option(
+            "--lookup-events",
+            help="Read KMS events with CloudTrail LookupEvents (last 90 days, paced at "
+            "2 requests/s) instead of log files. Needs --start and --end.",
+        ),
+    ] = False,
+    start: Annotated[
+        str | None, typer.Option("--start", metavar="TIME", help="With --lookup-events: window start (ISO 8601, UTC).")
+    ] = None,
+    end: Annotated[
+        str | None, typer.Option("--end", metavar="TIME", help="With --lookup-events: window end (ISO 8601, UTC).")
+    ] = None,
+    hours_per_month: Annotated[
+        Decimal,
+        typer.Option(
+            "--hours-per-month",
+            parser=positive,
+            metavar="HOURS",
+            help="Hours in a month for the extrapolation (AWS bills with 730).",
+        ),
+    ] = DEFAULT_HOURS_PER_MONTH,
+    price_per_10k: Annotated[
+        Decimal,
+        typer.Option(
+            "--price-per-10k", parser=non_negative, metavar="USD", help="Price of 10,000 symmetric KMS requests."
+        ),
+    ] = PRICES.symmetric_requests_per_10k,
+    save: Annotated[
+        str | None,
+        typer.Option("--save", metavar="FILE", help="Write a calibration file for `cost estimate --calibration FILE`."),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="With --save: replace FILE if it exists.")] = False,
+    *,
+    g: GlobalOptions,
+) -> int:
+    """Measure how often KVS asks KMS for data keys, from CloudTrail.
+
+    Selects KMS GenerateDataKey (producers) and Decrypt (consumers) made through Kinesis Video Streams:
+    the event's userIdentity.invokedBy, sourceIPAddress or userAgent names kinesisvideo.amazonaws.com
+    (KVS calls KMS with the caller's credentials). Other KMS requests are counted apart: they share the
+    free tier. Counts per key ARN x principal (the role behind an assumed-role session) x operation x
+    hour, the measured data-key interval per credential, and a monthly extrapolation per key.
+
+    Examples:
+
+      kvsctl cost calibrate ./AWSLogs/123456789012/CloudTrail/us-east-1/2026/12/ --save cal.json
+
+      kvsctl cost calibrate --lookup-events --start 2026-12-01T00:00Z --end 2026-12-03T00:00Z -o json
+
+      kvsctl cost estimate --streams 500 --calibration cal.json
+    """
+    from kvsctl.cost.calibrate import Calibrator
+    from kvsctl.errors import UsageError
+    from kvsctl.render.cost import CalibrationView
+
+    files = [*(paths or []), *(cloudtrail or [])]
+    window = _check_calibrate_flags(files, lookup, start, end, save, force)
+    calibrator = Calibrator()
+    if lookup:
+        from kvsctl.services.calibrate import lookup_events
+
+        lookup_events(calibrator, g.factory(), window[0], window[1], progress=g.progress)
+    else:
+        from kvsctl.services.calibrate import read_files
+
+        read_files(calibrator, files, progress=g.progress)
+    result = calibrator.result(
+        hours_per_month=hours_per_month,
+        price_per_10k=price_per_10k,
+        start=window[0] if lookup else None,
+        end=window[1] if lookup else None,
+    )
+    if save:
+        from kvsctl.cost.calibration_json import calibration_file
+        from kvsctl.render import dumps
+
+        if result.combined.interval_minutes is None:
+            raise UsageError(
+                "nothing to save: no credential asked KMS through KVS twice, so no data-key interval was measured",
+                hint="Calibrate over a longer window with KVS traffic.",
+            )
+        _write_new(save, dumps(calibration_file(result)) + "\n", force)
+    g.emit(CalibrationView(result, saved_to=save))
+    return 0
+
+
+def _check_calibrate_flags(
+    files: list[str], lookup: bool, start: str | None, end: str | None, save: str | None, force: bool
+) -> tuple[Any, Any]:
+    import os
+
+    from kvsctl.errors import UsageError
+
+    if lookup and files:
+        raise UsageError("give CloudTrail files or --lookup-events, not both", hint="Drop one of them.")
+    if not lookup and not files:
+        raise UsageError(
+            "nothing to read: give CloudTrail log files or directories, or --lookup-events --start T --end T",
+            hint="e.g. kvsctl cost calibrate ./AWSLogs/ or --lookup-events --start 2026-12-01T00:00Z --end ...",
+        )
+    if not lookup and (start or end):
+        raise UsageError("--start and --end apply only with --lookup-events", hint="Add --lookup-events.")
+    begin, finish = _parse_time("--start", start), _parse_time("--end", end)
+    if lookup and (begin is None or finish is None):
+        raise UsageError(
+            "--lookup-events needs --start and --end", hint="e.g. --start 2026-12-01T00:00Z --end 2026-12-02T00:00Z"
+        )
+    if begin is not None and finish is not None and finish <= begin:
+        raise UsageError(f"--end ({end}) must be after --start ({start})")
+    if save and os.path.exists(save) and not force:
+        raise UsageError(f"{save} exists; not overwritten", hint="Add --force to replace it, or choose another file.")
+    return begin, finish
+
+
+def _write_new(path: str, text: str, force: bool) -> None:
+    """Write `path` atomically (a temporary file renamed over it); an existing file only with --force."""
+    import os
+    import tempfile
+
+    from kvsctl.errors import UsageError
+
+    if os.path.exists(path) and not force:
+        raise UsageError(f"{path} exists; not overwritten", hint="Add --force to replace it, or choose another file.")
+    directory = os.path.dirname(os.path.abspath(path))
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".kvsctl-", dir=directory)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise UsageError(
+            f"cannot write {path}: {exc.strerror or exc}", hint="Check the directory exists and is writable."
+        ) from None

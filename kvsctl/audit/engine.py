@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from kvsctl.audit.context import kvs_request_context
 from kvsctl.audit.findings import (
     CONSUMER_CAN_GENERATE,
+    CROSS_ACCOUNT_STREAM,
     GRANT_OVERBROAD,
     GRANTS_UNREADABLE,
     IAM_NOT_GIVEN,
@@ -22,9 +23,15 @@ from kvsctl.audit.findings import (
 )
 from kvsctl.audit.lint import lint_policy
 from kvsctl.audit.model import AuditInput, AuditReport, CheckResult, Finding, Grant, PolicyDoc, PrincipalPolicies, Role
+from kvsctl.policy.context import RequestContext
 from kvsctl.policy.document import Policy, PolicyKind, PolicyParseError, parse_policy
 from kvsctl.policy.evaluate import Decision, DecisionKind, Request
-from kvsctl.policy.kms import IamPolicies, authorize_identity_only, authorize_kms
+from kvsctl.policy.kms import (
+    IamPolicies,
+    authorize_identity_only,
+    authorize_kms,
+    cross_account_without_resource_policy,
+)
 from kvsctl.policy.principals import PrincipalError, PrincipalId, PrincipalKind, parse_principal
 
 GENERATE_DATA_KEY = "kms:GenerateDataKey"
@@ -209,6 +216,10 @@ def run_audit(inp: AuditInput) -> AuditReport:
             if resource is None:
                 continue
             results.append(_result(raw, role, action, resource, check(action, resource)))
+            if not action.startswith("kms:"):
+                cross = cross_account_without_resource_policy(Request(who, action, resource, RequestContext()))
+                if cross is not None:
+                    findings.append(CROSS_ACCOUNT_STREAM(f"{raw} ({role}): {cross}", principal=raw, resource=resource))
 
         if raw not in both:
             extra, rule = (

@@ -72,6 +72,7 @@ IAM_NOT_GIVEN = _rule("KVS116", N, "IAM policies not given", "Pass --identity-po
 VIA_SERVICE_MISMATCH = _rule("KVS117", W, "kms:ViaService does not name the KVS endpoint of the key's region", "Use kinesisvideo.REGION.amazonaws.com with the key's region.")  # noqa: E501
 PRINCIPAL_UNKNOWN = _rule("KVS118", E, "Producer or consumer is not a principal ARN", "Use a role, user, assumed-role session, federated user ARN or account id.")  # noqa: E501
 GRANTS_NOT_GIVEN = _rule("KVS119", N, "Grants not given", "Pass --grants FILE (aws kms list-grants output) if the key has grants; none were assumed.")  # noqa: E501
+CROSS_ACCOUNT_STREAM = _rule("KVS130", E, "Principal of another account cannot use the stream", "Kinesis Video Streams has no resource-based policy, so no policy can let another account's principal call kinesisvideo: on the stream. Create a role in the stream's account with the kinesisvideo: (and kms:) permissions, let the partner's principal assume it (trust policy naming the partner, sts:AssumeRole in the partner's IAM), and use the role's credentials.")  # noqa: E501
 # fmt: on
 
 # KVS2xx: live key and stream state, read by `kvsctl audit stream` / `audit all` (services/audit_live.py).

@@ -8,10 +8,12 @@ document came as text, the line of the offending statement.
 
 from __future__ import annotations
 
+import bisect
 import ipaddress
 import json
 import json.decoder
 import json.scanner
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import Enum
@@ -36,6 +38,7 @@ _STATEMENT_ELEMENTS = (
 )
 _POLICY_ELEMENTS = ("Version", "Id", "Statement")
 _PRINCIPAL_TYPES = ("AWS", "Service", "Federated", "CanonicalUser")
+_NEWLINE = re.compile("\n")
 
 
 class PolicyParseError(ValueError):
@@ -158,8 +161,9 @@ class _LineTrackingDecoder(json.JSONDecoder):
 
         def parse_object(s_and_end: tuple[str, int], *args: Any) -> tuple[Any, int]:
             s, end = s_and_end
-            # the '{' sits just before ``end``
-            line = s.count("\n", 0, max(end - 1, 0)) + 1
+            # the '{' sits just before ``end``; counting newlines from the start for every object was
+            # quadratic in the size of the document, so look the offset up in the newline table
+            line = self._line_at(s, max(end - 1, 0))
             try:
                 obj, new_end = inner(s_and_end, *args)
             except _DuplicateKeyError as e:
@@ -169,6 +173,15 @@ class _LineTrackingDecoder(json.JSONDecoder):
 
         self.parse_object = parse_object
         self.scan_once = json.scanner.py_make_scanner(self)  # type: ignore[attr-defined]
+        self._newlines_of: str | None = None
+        self._newlines: list[int] = []
+
+    def _line_at(self, s: str, offset: int) -> int:
+        """1-based line of ``offset`` in ``s``: one pass over the text, then a binary search per object."""
+        if self._newlines_of is not s:
+            self._newlines_of = s
+            self._newlines = [m.start() for m in _NEWLINE.finditer(s)]
+        return bisect.bisect_left(self._newlines, offset) + 1
 
 
 def loads_with_lines(text: str, source: str) -> tuple[object, dict[int, int]]:

@@ -172,11 +172,37 @@ def _decide(s: _Sides, deny: Outcome, allow: Outcome, trace: list[str]) -> Decis
 # --------------------------------------------------------------------------- identity-only services
 
 
+def cross_account_without_resource_policy(req: Request) -> str | None:
+    """Why ``req`` can never be allowed by a service without resource-based policies, or None.
+
+    IAM UG, "Cross-account policy evaluation logic": for a request from another account, "the identity-based
+    policy and the resource-based policy both" must allow; a service with no resource-based policy (KVS:
+    "Kinesis Video Streams does not support resource-based policies", IAM UG "AWS services that work with
+    IAM") has nothing that could allow the other account, so the caller must use a role in the resource's
+    account instead.
+    """
+    arn = parse_arn(req.resource)
+    who = req.principal
+    if arn is None or not who.account or not arn.account or not arn.account.isdigit():
+        return None
+    if arn.account == who.account:
+        return None
+    service = req.action.split(":", 1)[0]
+    return (
+        f"{who.arn} is in account {who.account} and {req.resource} in account {arn.account}: {service} has no "
+        f"resource-based policy, so no policy can allow another account's principal; it must assume a role "
+        f"in account {arn.account}"
+    )
+
+
 def authorize_identity_only(req: Request, *, iam: IamPolicies | None, scps: Sequence[Policy] = ()) -> Decision:
-    """A service with no resource policy (``kinesisvideo:`` streams): the identity policy must allow."""
+    """A service with no resource policy (``kinesisvideo:`` streams): the identity policy must allow, and
+    the requester must be in the resource's account (see :func:`cross_account_without_resource_policy`)."""
     s = _sides(req, iam, scps)
     deny = any_of(s.denies())
-    allow = all_of([s.scp_gate(), s.iam_allow(), s.boundary_gate()])
+    cross = cross_account_without_resource_policy(req)
+    gates = [s.scp_gate(), s.iam_allow(), s.boundary_gate()]
+    allow = Outcome.false(cross) if cross is not None else all_of(gates)
     return _decide(s, deny, allow, trace_lines(s.results()))
 
 

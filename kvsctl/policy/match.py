@@ -14,7 +14,6 @@ split ARN segments. :func:`decode_literals` turns them back into text.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -32,22 +31,102 @@ def encode_literals(s: str) -> str:
     return s.replace("*", LIT_STAR).replace("?", LIT_QMARK).replace(":", LIT_COLON)
 
 
-@lru_cache(maxsize=4096)
-def _glob(pattern: str, ignore_case: bool) -> re.Pattern[str]:
-    out: list[str] = []
-    for ch in pattern:
+class Glob:
+    """A wildcard pattern compiled to a bit-parallel automaton (shift-and): matching reads the text once.
+
+    Bit ``j`` of the state set means "the first ``j`` single-character tokens matched". A token is a
+    literal, ``?`` (any character) or, in ARN segments, ``?`` that must not be a colon; a ``*`` is a
+    self-loop on the state before the next token. Each text character costs a constant number of integer
+    operations, whatever the pattern: there is no backtracking, so no pattern (``*?*?*?...``) can make
+    matching slower than reading the text. Regular expressions with several ``.*`` backtrack
+    polynomially (exponentially in the number of stars for a failing match); this does not.
+    """
+
+    __slots__ = ("_any", "_any_nc", "_final", "_fold", "_lit", "_loop", "_loop_nc")
+
+    def __init__(self, tokens: list[tuple[str, str]], loops: list[str], *, ignore_case: bool) -> None:
+        # tokens[j] = (kind, char) with kind "lit" | "any" | "nc" (any but ':'); loops[j] for state j:
+        # "" (none), "any" or "nc"
+        self._fold = ignore_case
+        lit: dict[str, int] = {}
+        any_, nc = 0, 0
+        for j, (kind, ch) in enumerate(tokens):
+            bit = 1 << (j + 1)
+            if kind == "lit":
+                c = ch.lower() if ignore_case else ch
+                lit[c] = lit.get(c, 0) | bit
+            elif kind == "any":
+                any_ |= bit
+            else:
+                nc |= bit
+        loop, loop_nc = 0, 0
+        for j, kind in enumerate(loops):
+            if kind == "any":
+                loop |= 1 << j
+            elif kind == "nc":
+                loop_nc |= 1 << j
+        self._lit = lit
+        self._any = any_
+        self._any_nc = any_ | nc
+        self._loop = loop
+        self._loop_nc = loop | loop_nc
+        self._final = 1 << len(tokens)
+
+    def match(self, text: str) -> bool:
+        """Whole-text match."""
+        return self.steps(text)[0]
+
+    def steps(self, text: str) -> tuple[bool, int]:
+        """(matched, work done): the work is one step per text character read, never more."""
+        fold = self._fold
+        lit, any_, any_nc, loop, loop_nc = self._lit, self._any, self._any_nc, self._loop, self._loop_nc
+        state = 1
+        n = 0
+        for c in text:
+            n += 1
+            if fold:
+                c = c.lower()
+            if c == ":":
+                state = ((state << 1) & (lit.get(c, 0) | any_)) | (state & loop)
+            else:
+                state = ((state << 1) & (lit.get(c, 0) | any_nc)) | (state & loop_nc)
+            if not state:
+                break
+        return bool(state & self._final), n
+
+
+def _compile(pattern: str, *, ignore_case: bool, segment_of: list[bool] | None = None) -> Glob:
+    """``segment_of[i]``: whether the wildcard at index ``i`` stays inside its colon-separated segment."""
+    tokens: list[tuple[str, str]] = []
+    loops: list[str] = [""]
+    for i, ch in enumerate(pattern):
+        inside = segment_of[i] if segment_of is not None else False
         if ch == "*":
-            out.append(".*")
-        elif ch == "?":
-            out.append(".")
+            kind = "nc" if inside else "any"
+            if loops[-1] != "any":
+                loops[-1] = kind
         else:
-            out.append(re.escape(decode_literals(ch)))
-    return re.compile("".join(out), re.DOTALL | (re.IGNORECASE if ignore_case else 0))
+            if ch == "?":
+                tokens.append(("nc" if inside else "any", ""))
+            else:
+                tokens.append(("lit", decode_literals(ch)))
+            loops.append("")
+    return Glob(tokens, loops, ignore_case=ignore_case)
+
+
+@lru_cache(maxsize=8192)
+def compile_glob(pattern: str, ignore_case: bool = False) -> Glob:
+    return _compile(pattern, ignore_case=ignore_case)
 
 
 def glob_match(pattern: str, text: str, *, ignore_case: bool = False) -> bool:
-    """``*`` matches any run of characters (also empty), ``?`` exactly one."""
-    return _glob(pattern, ignore_case).fullmatch(text) is not None
+    """``*`` matches any run of characters (also empty), ``?`` exactly one. Linear in ``text``."""
+    if "*" not in pattern and "?" not in pattern:
+        p = decode_literals(pattern)
+        return p.lower() == text.lower() if ignore_case else p == text
+    if pattern == "*":
+        return True
+    return compile_glob(pattern, ignore_case).match(text)
 
 
 def match_action(pattern: str, action: str) -> bool:
@@ -83,23 +162,19 @@ def parse_arn(text: str) -> Arn | None:
     return Arn(parts[1], parts[2], parts[3], parts[4], parts[5])
 
 
-@lru_cache(maxsize=4096)
-def _resource_glob(pattern: str) -> re.Pattern[str]:
-    out: list[str] = []
+@lru_cache(maxsize=8192)
+def compile_resource_glob(pattern: str) -> Glob:
+    """IAM UG, Resource element: wildcards stay inside their segment in the first five parts of the ARN,
+    except a ``*`` that ends a segment (or the pattern); the resource part (after the fifth colon) is one
+    glob."""
+    inside: list[bool] = []
     colons = 0
     for i, ch in enumerate(pattern):
-        in_resource = colons >= 5  # after the fifth colon: the resource part, one glob
         if ch == ":":
             colons += 1
-            out.append(":")
-        elif ch == "*":
-            last_of_segment = i + 1 == len(pattern) or pattern[i + 1] == ":"
-            out.append(".*" if in_resource or last_of_segment else "[^:]*")
-        elif ch == "?":
-            out.append("." if in_resource else "[^:]")
-        else:
-            out.append(re.escape(decode_literals(ch)))
-    return re.compile("".join(out), re.DOTALL)
+        last_of_segment = ch == "*" and (i + 1 == len(pattern) or pattern[i + 1] == ":")
+        inside.append(colons < 5 and not last_of_segment)
+    return _compile(pattern, ignore_case=False, segment_of=inside)
 
 
 def match_resource(pattern: str, arn: str) -> bool:
@@ -112,7 +187,7 @@ def match_resource(pattern: str, arn: str) -> bool:
     """
     if pattern == "*":
         return True
-    return _resource_glob(pattern).fullmatch(arn) is not None
+    return compile_resource_glob(pattern).match(arn)
 
 
 def match_arn(pattern: str, arn: str) -> bool:

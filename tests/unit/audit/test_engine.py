@@ -205,3 +205,58 @@ def test_catalogue_codes_are_stable_and_unique() -> None:
     rules = catalogue()
     assert [r.code for r in rules] == sorted(RULES)
     assert all(r.code[:4] in ("KVS1", "KVS2") and r.remediation for r in rules)  # KVS2xx: live audit
+
+
+def test_partner_consumer_in_another_account_is_denied_on_the_stream_with_a_finding() -> None:
+    """Issue #10 class 1: a consumer of another account whose IAM allows GetMedia on our stream was reported
+    `allow`; KVS has no resource-based policy, so AWS never allows it (IAM UG, Cross-account policy
+    evaluation logic). The key side can still allow (KMS key policy naming the partner + partner IAM)."""
+    partner = f"arn:aws:iam::{B}:role/Viewer"
+    iam = PrincipalPolicies(
+        partner,
+        (
+            PolicyDoc(
+                "partner.json",
+                {
+                    "Version": "2012-10-17",
+                    "Statement": {
+                        "Effect": "Allow",
+                        "Action": ["kinesisvideo:GetMedia", "kms:Decrypt"],
+                        "Resource": "*",
+                    },
+                },
+            ),
+        ),
+    )
+    r = audit(
+        kp(allow(f"arn:aws:iam::{A}:root", "kms:*"), allow(partner, "kms:Decrypt")),
+        producers=(),
+        consumers=(partner,),
+        principals={partner: iam},
+    )
+    d = decisions(r)
+    assert d[("Viewer", "kinesisvideo:GetMedia")] == "implicit_deny"
+    assert d[("Viewer", "kms:Decrypt")] == "allow"
+    cross = [f for f in r.findings if f.code == "KVS130"]
+    assert len(cross) == 1 and cross[0].principal == partner and cross[0].resource == STREAM
+    assert cross[0].severity is Severity.ERROR and "assume" in cross[0].remediation
+
+
+def test_adversarial_wildcards_in_a_key_policy_do_not_stall_the_audit() -> None:
+    """Issue #11 item 2: a 260-byte key policy with "*?" x 14 in StringLike and in Resource hung the audit
+    for minutes (backtracking regex); matching is now linear in the text."""
+    evil = "*?" * 14 + "x"
+    policy = kp(
+        allow(f"arn:aws:iam::{A}:root", "kms:*"),
+        {
+            "Effect": "Allow",
+            "Principal": "*",
+            "Action": "kms:" + evil,
+            "Resource": f"arn:aws:kms:us-east-1:{A}:" + evil,
+            "Condition": {"StringLike": {"aws:PrincipalArn": evil}},
+        },
+    )
+    r = audit(policy)
+    # the statement matches nothing (no action ends in x): the same decisions as without it
+    assert decisions(r) == decisions(audit(kp(allow(f"arn:aws:iam::{A}:root", "kms:*"))))
+    assert decisions(r)[("Producer", "kms:GenerateDataKey")] == "implicit_deny"

@@ -461,6 +461,29 @@ CASES = [
         implicit,
         id="KVS: direct calls carry aws:ViaAWSService=false",
     ),
+    # --- kinesisvideo across accounts: IAM UG "Cross-account policy evaluation logic" (both the identity
+    # policy and a resource-based policy must allow) + IAM UG "AWS services that work with IAM" (Kinesis
+    # Video Streams: no resource-based policies) -> nothing can allow another account's principal
+    pytest.param(
+        Case(EXT_ROLE, "kinesisvideo:GetMedia", None, iam=[st(ALLOW, "kinesisvideo:GetMedia", resource=STREAM)]),
+        implicit,
+        id="IAM UG cross-account: KVS has no resource policy, the caller's own IAM allow is not enough",
+    ),
+    pytest.param(
+        Case(EXT_ROLE, "kinesisvideo:GetMedia", None),
+        implicit,
+        id="IAM UG cross-account: KVS cross-account is a deny even with IAM not given (not conditional)",
+    ),
+    pytest.param(
+        Case(f"arn:aws:sts::{B}:assumed-role/Viewer/s", "kinesisvideo:PutMedia", None, iam=[st(ALLOW, "*")]),
+        implicit,
+        id="IAM UG cross-account: a session of another account's role, allowed everything at home",
+    ),
+    pytest.param(
+        Case(EXT_ROLE, "kinesisvideo:GetMedia", None, iam=[st(DENY, "kinesisvideo:*")]),
+        explicit,
+        id="IAM UG evaluation logic: an explicit deny is still reported as such across accounts",
+    ),
 ]
 
 
@@ -503,3 +526,11 @@ def test_implicit_deny_explains_missing_delegation() -> None:
     d = authorize_kms(Request(who, GDK, KEY, kvs_ctx(ROLE, GDK, {})), key_arn=KEY, key_policy=kp, iam=IamPolicies())
     assert d.kind is implicit
     assert any("delegates it to IAM" in r for r in d.reasons)
+
+
+def test_cross_account_kvs_reason_says_to_assume_a_role() -> None:
+    who = parse_principal(EXT_ROLE)
+    req = Request(who, "kinesisvideo:GetMedia", STREAM, kvs_ctx(EXT_ROLE, "kinesisvideo:GetMedia", {}))
+    d = authorize_identity_only(req, iam=IamPolicies((doc([st(ALLOW, "*")], "identity", PolicyKind.IDENTITY),)))
+    assert d.kind is implicit
+    assert any("no resource-based policy" in r and f"assume a role in account {A}" in r for r in d.reasons)

@@ -59,8 +59,8 @@ _kvsctl_choices() {
     "preflight|--fail-on") echo "error warning" ;;
     "preflight|--output") echo "table json sarif junit" ;;
     "preflight|-o") echo "table json sarif junit" ;;
-    "sandbox demo|--output") echo "table json" ;;
-    "sandbox demo|-o") echo "table json" ;;
+    "sandbox demo|--output") echo "table" ;;
+    "sandbox demo|-o") echo "table" ;;
     "sandbox serve|--output") echo "table json" ;;
     "sandbox serve|-o") echo "table json" ;;
     "stream create|--output") echo "table json" ;;

@@ -202,8 +202,8 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "sandbox"' -a demo
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "sandbox"' -a serve
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "sandbox"' -l help
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "sandbox demo"' -l port -r
-complete -c kvsctl -n '__kvsctl_path | string match -q -- "sandbox demo"' -l output -x -a 'table json'
-complete -c kvsctl -n '__kvsctl_path | string match -q -- "sandbox demo"' -s o -x -a 'table json'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "sandbox demo"' -l output -x -a 'table'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "sandbox demo"' -s o -x -a 'table'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "sandbox demo"' -l no-color
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "sandbox demo"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "sandbox demo"' -l help

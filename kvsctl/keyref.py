@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 from kvsctl.errors import UsageError
 from kvsctl.models import AWS_MANAGED_ALIASES
+from kvsctl.validate import ALIAS_NAME
 
 _KEY_ID = re.compile(r"^(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$")
-_ALIAS = re.compile(r"^alias/[a-zA-Z0-9/_-]{1,250}$")
 _ARN = re.compile(
     r"^arn:(?P<partition>aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b):kms:(?P<region>[a-z0-9-]+):"
     r"(?P<account>\d{12}):(?P<resource>.+)$"
@@ -62,7 +62,7 @@ def parse_key_ref(text: str) -> KeyRef:
     if _KEY_ID.match(raw):
         return KeyRef("key-id", raw)
     if raw.startswith("alias/"):
-        if not _ALIAS.match(raw):
+        if not ALIAS_NAME.fullmatch(raw):
             raise UsageError(
                 f"invalid alias name {raw!r}",
                 hint="Alias names look like alias/NAME (letters, digits, / _ -).",
@@ -78,7 +78,7 @@ def parse_key_ref(text: str) -> KeyRef:
         common = {"region": m.group("region"), "account": m.group("account"), "partition": m.group("partition")}
         if resource.startswith("key/") and _KEY_ID.match(resource[4:]):
             return KeyRef("key-arn", raw, **common)
-        if resource.startswith("alias/") and _ALIAS.match(resource):
+        if resource.startswith("alias/") and ALIAS_NAME.fullmatch(resource):
             if resource in AWS_MANAGED_ALIASES:
                 return KeyRef("aws-managed", "aws-managed", **common)
             _refuse_foreign_aws_alias(resource)

@@ -1,14 +1,21 @@
-"""Local validation of CreateStream inputs, with KVS's documented patterns and limits (FACTS.md).
+"""Local validation of what users type, one validator per identifier: CreateStream inputs (KVS's
+documented patterns and limits, FACTS.md), regions, account ids, alias names and principal ARNs.
 
-Everything here runs before any AWS call; a failure is a UsageError (exit 2).
+Every command and the spec file call the same function for the same identifier, so a value accepted on
+the command line is accepted in a spec file and the other way round. Everything here runs before any
+AWS call; a failure is a UsageError (exit 2).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from typing import TYPE_CHECKING
 
 from kvsctl.errors import UsageError
+
+if TYPE_CHECKING:
+    from kvsctl.policy.principals import PrincipalId
 
 STREAM_NAME = re.compile(r"^[a-zA-Z0-9_.-]{1,256}$")
 DEVICE_NAME = re.compile(r"^[a-zA-Z0-9_.-]{1,128}$")
@@ -105,3 +112,103 @@ def tags(pairs: list[str] | dict[str, str] | None) -> dict[str, str]:
     if len(result) > MAX_TAGS:
         raise UsageError(f"{len(result)} tags given; KVS allows at most {MAX_TAGS}", hint="Drop some tags.")
     return result
+
+
+# -- identifiers shared by many commands ----------------------------------------------------------
+
+REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]{1,2}", re.ASCII)
+ACCOUNT_ID = re.compile(r"[0-9]{12}", re.ASCII)
+ALIAS_NAME = re.compile(r"alias/[a-zA-Z0-9/_-]{1,250}", re.ASCII)
+REGION_HINT = "Regions look like us-west-2 or eu-central-1."
+
+
+def region(value: str) -> str:
+    """An AWS region name (us-west-2, cn-north-1, us-gov-west-1)."""
+    if not REGION.fullmatch(value):
+        raise UsageError(f"invalid region {value!r}", hint=REGION_HINT, code="invalid_region")
+    return value
+
+
+def account_id(value: str) -> str:
+    """A 12-digit AWS account id."""
+    if not ACCOUNT_ID.fullmatch(value):
+        raise UsageError(f"invalid account id {value!r}", hint="Account ids are 12 digits.", code="invalid_account")
+    return value
+
+
+def alias_name(value: str, *, creating: bool = False) -> str:
+    """A KMS alias name, alias/NAME (KMS CreateAlias: letters, digits, / _ -). `creating`: also refuse the
+    alias/aws/ prefix, which only AWS may use."""
+    if not ALIAS_NAME.fullmatch(value):
+        raise UsageError(
+            f"invalid alias {value!r}",
+            hint="Aliases look like alias/NAME: letters, digits, / _ - (at most 256 characters).",
+            code="invalid_alias",
+        )
+    if creating and value.lower().startswith("alias/aws/"):
+        raise UsageError(
+            f"{value} is reserved: alias/aws/ names belong to AWS managed keys",
+            hint="Choose another name, e.g. alias/kvs-cams.",
+            code="invalid_alias",
+        )
+    return value
+
+
+_IAM_NAME = r"[A-Za-z0-9+=,.@_-]{1,128}"
+_PRINCIPAL_RESOURCE = re.compile(
+    rf"root|(user|role)/(?:{_IAM_NAME}/)*{_IAM_NAME}"
+    rf"|assumed-role/{_IAM_NAME}/[A-Za-z0-9+=,.@_-]{{2,64}}"
+    r"|federated-user/[A-Za-z0-9+=,.@_-]{2,32}",
+    re.ASCII,
+)
+_PARTITIONS = ("aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b")
+PRINCIPAL_HINT = (
+    "Name an IAM role, user, assumed-role session or federated user by ARN, e.g. "
+    "arn:aws:iam::123456789012:role/CameraProducer, or an account (123456789012 or arn:aws:iam::123456789012:root)."
+)
+
+
+def principal_arn(value: str, what: str = "principal") -> PrincipalId:
+    """A principal that can call KVS and KMS with its own credentials: an IAM role or user, an assumed-role
+    session, a federated user, or an account (its 12-digit id or root ARN, which mean the same principal in
+    a policy). Wildcards, IAM groups (never principals) and service principals (KVS uses the caller's
+    credentials) are refused. `what` names the value in the message (--producer, consumers, ...)."""
+    from kvsctl.policy.principals import PrincipalError, PrincipalKind, parse_principal
+
+    text = value.strip()
+    if "*" in text or "?" in text:
+        raise UsageError(
+            f"{what} {text!r} contains a wildcard",
+            hint="A principal cannot be a pattern; in a key policy a wildcard would open the key. " + PRINCIPAL_HINT,
+            code="invalid_principal",
+        )
+    parts = text.split(":", 5)
+    if len(parts) == 6 and parts[2] == "iam" and parts[5].startswith("group/"):
+        raise UsageError(
+            f"{what} {text!r} is an IAM group; groups cannot be principals",
+            hint="Name the role or the users instead (or delegate to the account's IAM and grant the group there).",
+            code="invalid_principal",
+        )
+    try:
+        principal = parse_principal(text)
+    except PrincipalError:
+        principal = None
+    if principal is not None and principal.kind is PrincipalKind.SERVICE:
+        raise UsageError(
+            f"{what} {text!r} is a service principal; KVS uses the caller's own credentials",
+            hint=PRINCIPAL_HINT,
+            code="invalid_principal",
+        )
+    if principal is None or (text.startswith("arn:") and not _PRINCIPAL_RESOURCE.fullmatch(parts[5])):
+        raise UsageError(
+            f"{what} {text!r} is not an IAM role, user, session or account ARN",
+            hint=PRINCIPAL_HINT,
+            code="invalid_principal",
+        )
+    if text.startswith("arn:") and principal.partition not in _PARTITIONS:
+        raise UsageError(
+            f"{what} {text!r} names an unknown partition {principal.partition!r}",
+            hint=PRINCIPAL_HINT,
+            code="invalid_principal",
+        )
+    return principal

@@ -42,13 +42,14 @@ def report(err: KvsctlError, as_json: bool) -> None:
 
 
 def run_guarded(app: Any, argv: list[str] | None) -> int:
+    """Run `app` (a typer app, or the click command built from it) on `argv`; return the exit code."""
     import typer
 
     from kvsctl.cli import options
 
     options._current = None
     args = list(sys.argv[1:] if argv is None else argv)
-    command = typer.main.get_command(app)
+    command = typer.main.get_command(app) if isinstance(app, typer.Typer) else app
     try:
         result = command.main(args=args, prog_name="kvsctl", standalone_mode=False)
         return int(result) if isinstance(result, int) else 0

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from kvsctl.cli.options import GlobalOptions, with_global_options
+from kvsctl.render import OutputFormat
 
 group = typer.Typer(
     help="A local AWS stand-in (moto) for rehearsal, and the guided demo.",
@@ -39,8 +40,9 @@ def serve(
 
 
 @group.command("demo")
-@with_global_options(aws=False)
+@with_global_options((OutputFormat.table,), aws=False)  # a narrated tour for people: a table only
 def demo(
+    ctx: typer.Context,
     port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port for the embedded sandbox (0: free).")] = 0,
     *,
     g: GlobalOptions,
@@ -53,6 +55,9 @@ def demo(
 
       kvsctl sandbox demo
     """
+    from kvsctl.cli.boundary import run_guarded
     from kvsctl.sandbox.demo import run_demo
 
-    return run_demo(port, g)
+    root = ctx.find_root().command  # this very CLI, without importing cli.app
+
+    return run_demo(port, lambda argv: run_guarded(root, argv), no_color=g.no_color)

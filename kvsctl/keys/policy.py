@@ -12,11 +12,11 @@ What the policy grants, and why:
 from __future__ import annotations
 
 import fnmatch
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from kvsctl import validate
 from kvsctl.errors import UsageError
 
 POLICY_VERSION = "2012-10-17"
@@ -73,23 +73,6 @@ NOTES: tuple[str, ...] = (
     "their IAM policies; the key policy alone does not let them stream.",
 )
 
-_PARTITIONS = ("aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b")
-_IAM_NAME = r"[\w+=,.@-]{1,128}"
-_IAM_PRINCIPAL = re.compile(
-    r"^arn:(?P<partition>[a-z-]+):iam::(?P<account>\d{12}):"
-    rf"(?P<resource>root|(?P<kind>user|role)/(?:{_IAM_NAME}/)*{_IAM_NAME})$"
-)
-_STS_SESSION = re.compile(
-    rf"^arn:(?P<partition>[a-z-]+):sts::(?P<account>\d{{12}}):(?P<resource>assumed-role/{_IAM_NAME}/[\w+=,.@-]{{2,64}})$"
-)
-_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
-_ACCOUNT = re.compile(r"^\d{12}$")
-
-ARN_HINT = (
-    "Name IAM roles or users by ARN, e.g. arn:aws:iam::123456789012:role/CameraProducer "
-    "(or arn:aws:iam::123456789012:root for the account)."
-)
-
 
 @dataclass(frozen=True)
 class Principal:
@@ -101,31 +84,9 @@ class Principal:
 
 
 def parse_principal(arn: str, role: str = "principal") -> Principal:
-    """Validate an ARN that a key policy may name (exit 2 otherwise)."""
-    text = arn.strip()
-    if "*" in text or "?" in text:
-        raise UsageError(
-            f"{role} {text!r} contains a wildcard",
-            hint="Key policy principals cannot be patterns; a wildcard would open the key. " + ARN_HINT,
-            code="invalid_principal",
-        )
-    m = _IAM_PRINCIPAL.match(text) or _STS_SESSION.match(text)
-    if m is None:
-        if re.match(r"^arn:[a-z-]+:iam::\d{12}:group/", text):
-            raise UsageError(
-                f"{role} {text!r} is an IAM group; groups cannot be principals in a key policy",
-                hint="Name the role or the users instead, or use --allow-account-iam and grant the group in IAM.",
-                code="invalid_principal",
-            )
-        raise UsageError(
-            f"{role} {text!r} is not an IAM role, user or account ARN", hint=ARN_HINT, code="invalid_principal"
-        )
-    partition = m.group("partition")
-    if partition not in _PARTITIONS:
-        raise UsageError(
-            f"{role} {text!r} names an unknown partition {partition!r}", hint=ARN_HINT, code="invalid_principal"
-        )
-    return Principal(text, partition, m.group("account"))
+    """Validate an ARN that a key policy may name (exit 2 otherwise); an account id becomes its root ARN."""
+    p = validate.principal_arn(arn, role)
+    return Principal(p.arn, p.partition, p.account)
 
 
 def region_partition(region: str) -> str:
@@ -148,11 +109,7 @@ def check_region(region: str | None) -> str:
             "or set AWS_REGION.",
             code="no_region",
         )
-    if not _REGION.match(region):
-        raise UsageError(
-            f"invalid region {region!r}", hint="Regions look like us-west-2 or eu-central-1.", code="invalid_region"
-        )
-    return region
+    return validate.region(region)
 
 
 def kvs_via_service(region: str) -> str:
@@ -282,9 +239,7 @@ def build_key_policy(req: PolicyRequest) -> RecommendedPolicy:
 
 def _account(given: str | None, admins: Sequence[Principal]) -> str:
     if given:
-        if not _ACCOUNT.match(given):
-            raise UsageError(f"invalid account id {given!r}", hint="Account ids are 12 digits.", code="invalid_account")
-        return given
+        return validate.account_id(given)
     accounts = sorted({a.account for a in admins})
     if len(accounts) != 1:
         raise UsageError(

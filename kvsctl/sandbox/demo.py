@@ -1,5 +1,8 @@
 """`kvsctl sandbox demo`: the guided tour, running real kvsctl commands against an embedded sandbox.
 
+The CLI hands in the function that runs a command line, so the demo drives the real commands without this
+package importing the CLI (the layers point one way: cli -> sandbox).
+
 The story: recommend a key policy, create the key with it, declare streams in a spec file and apply
 it, look at the key, refuse a bad key, audit who can use the streams (one consumer is broken), and
 estimate what it costs.
@@ -14,7 +17,6 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from kvsctl.aws.session import ClientFactory
 
@@ -169,12 +171,13 @@ def steps() -> list[Step]:
     ]
 
 
-def run_demo(port: int, g: Any) -> int:
-    from kvsctl.cli.app import main
+def run_demo(port: int, run: Callable[[list[str]], int], *, no_color: bool = False) -> int:
+    """Run the tour; `run` runs one kvsctl command line and returns its exit code (the CLI passes its own
+    entry point in, so this package never imports the CLI)."""
     from kvsctl.render import make_console
     from kvsctl.sandbox.server import running_sandbox, sandbox_environment
 
-    console = make_console(no_color=g.no_color)
+    console = make_console(no_color=no_color)
     failures: list[str] = []
     with (
         tempfile.TemporaryDirectory(prefix="kvsctl-demo-") as workdir,
@@ -196,11 +199,11 @@ def run_demo(port: int, g: Any) -> int:
                 if step.argv[0] == "key" and step.argv[1] == "recommend-policy":
                     argv.remove("--endpoint-url")
                     argv.remove(endpoint)
-                if g.no_color:
+                if no_color:
                     argv.append("--no-color")
                 console.print(f"\n[bold]$ kvsctl {shlex.join(shown)}[/bold]", soft_wrap=True)
                 sys.stdout.flush()
-                code = main(argv)
+                code = run(argv)
                 sys.stdout.flush()
                 sys.stderr.flush()
                 verdict = "as expected" if code == step.expect_exit else f"UNEXPECTED (wanted {step.expect_exit})"

@@ -12,12 +12,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from kvsctl import validate
 from kvsctl.audit.engine import run_audit
 from kvsctl.audit.model import AuditInput, AuditReport, Grant, PolicyDoc, PrincipalPolicies
 from kvsctl.errors import UsageError
 from kvsctl.policy.document import PolicyKind, PolicyParseError, loads_with_lines, parse_policy
 from kvsctl.policy.match import parse_arn
-from kvsctl.policy.principals import PrincipalError, PrincipalKind, parse_principal
+from kvsctl.policy.principals import PrincipalError, parse_principal
 
 _MAX_BYTES = 5 * 1024 * 1024  # far above any policy quota (key policies: 32 KiB)
 
@@ -91,15 +92,7 @@ def load_grants(path: str) -> tuple[Grant, ...]:
 
 
 def _principal(text: str, flag: str) -> str:
-    try:
-        p = parse_principal(text)
-    except PrincipalError as e:
-        raise UsageError(
-            f"{flag}: {e}",
-            hint="Use a role, user, assumed-role session or federated user ARN, or an account id.",
-        ) from None
-    if p.kind is PrincipalKind.SERVICE:
-        raise UsageError(f"{flag}: {text} is a service principal; KVS uses the caller's own credentials")
+    validate.principal_arn(text, flag)
     return text
 
 

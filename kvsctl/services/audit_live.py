@@ -18,7 +18,6 @@ it does not exist yet, or its policy cannot be read, it is evaluated with its do
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -79,35 +78,20 @@ class AuditScope:
             raise UsageError("name at least one stream", hint="Example: kvsctl audit stream lobby-cam")
         for name in self.names:
             validate.stream_name(name)
-        if self.name_prefix is not None and not validate.STREAM_NAME.match(self.name_prefix):
-            raise UsageError(
-                f"invalid stream name prefix {self.name_prefix!r}",
-                hint="A prefix is 1-256 characters of letters, digits, '_', '.' and '-'.",
-            )
+        if self.name_prefix == "":
+            raise UsageError("empty stream name prefix", hint="Drop --name-prefix to audit every stream.")
+        validate.name_prefix(self.name_prefix)
         for flag, arns in (("--producer", self.producers), ("--consumer", self.consumers)):
             for arn in arns:
                 check_principal(arn, flag)
         for region in self.regions:
-            if not _REGION.match(region):
-                raise UsageError(f"invalid region {region!r}", hint="Regions look like us-east-1.")
+            validate.region(region)
         return self
-
-
-_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
 
 
 def check_principal(arn: str, flag: str) -> str:
     """A producer or consumer must be a principal KVS can act for (exit 2 otherwise)."""
-    from kvsctl.policy.principals import PrincipalError, PrincipalKind, parse_principal
-
-    try:
-        p = parse_principal(arn.strip())
-    except PrincipalError as exc:
-        raise UsageError(
-            f"{flag}: {exc}", hint="Use a role, user, assumed-role session or federated user ARN, or an account id."
-        ) from None
-    if p.kind is PrincipalKind.SERVICE:
-        raise UsageError(f"{flag}: {arn} is a service principal; KVS uses the caller's own credentials")
+    validate.principal_arn(arn, flag)
     return arn
 
 

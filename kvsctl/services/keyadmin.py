@@ -4,7 +4,6 @@ streams that use it."""
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,24 +18,11 @@ from kvsctl.models import KeyInfo, StreamView
 from kvsctl.services.keys import is_kvs_aws_managed
 from kvsctl.services.streams import StreamService
 
-_ALIAS = re.compile(r"^alias/[a-zA-Z0-9/_-]{1,250}$")
 MAX_DESCRIPTION = 8192
 
 
 def check_alias(alias: str) -> str:
-    if not _ALIAS.match(alias):
-        raise UsageError(
-            f"invalid alias {alias!r}",
-            hint="Aliases look like alias/NAME: letters, digits, / _ - (at most 256 characters).",
-            code="invalid_alias",
-        )
-    if alias.lower().startswith("alias/aws/"):
-        raise UsageError(
-            f"{alias} is reserved: alias/aws/ names belong to AWS managed keys",
-            hint="Choose another name, e.g. alias/kvs-cams.",
-            code="invalid_alias",
-        )
-    return alias
+    return validate.alias_name(alias, creating=True)
 
 
 @dataclass(frozen=True)

@@ -24,13 +24,11 @@ from typing import Any
 from kvsctl import validate
 from kvsctl.errors import KvsctlError, UsageError
 from kvsctl.keyref import KeyRef, parse_key_ref
-from kvsctl.keys.policy import parse_principal
 from kvsctl.streamspec.locate import KeyLocator
 
 TOP_KEYS = ("region", "stream")
 STREAM_KEYS = ("name", "kms_key", "retention_hours", "media_type", "tags", "producers", "consumers")
 REQUIRED_STREAM_KEYS = ("name", "kms_key")
-_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
 
 EXAMPLE = (
     'Example:\n  region = "us-west-2"\n  [[stream]]\n  name = "lobby-cam"\n  kms_key = "alias/cams"\n'
@@ -169,8 +167,10 @@ class _Parser:
                 raise self.fail(
                     f"region must be a string, not {_type_name(region)}", line, 'Write region = "us-west-2".'
                 )
-            if not _REGION.match(region):
-                raise self.fail(f"invalid region {region!r}", line, "Regions look like us-west-2 or eu-central-1.")
+            try:
+                validate.region(region)
+            except KvsctlError as exc:
+                raise self.fail(exc.message, line, exc.hint or "") from None
         raw_streams = data.get("stream")
         if raw_streams is None:
             raise self.fail("declares no streams", 1, "Add a [[stream]] entry for each stream. " + EXAMPLE)
@@ -290,7 +290,7 @@ class _Parser:
             if not isinstance(item, str):
                 raise self.fail(f"{label}: {key} must hold strings, found {_type_name(item)}", start, hint)
             where = self.loc.value_line(start, item)
-            self.check(lambda item=item: parse_principal(item, key[:-1]), label, where)
+            self.check(lambda item=item: validate.principal_arn(item, key[:-1]), label, where)
         return tuple(dict.fromkeys(value))
 
 

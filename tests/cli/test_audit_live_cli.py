@@ -181,7 +181,7 @@ def test_bad_input_is_exit_2_before_any_call(args: tuple[str, ...], monkeypatch:
     monkeypatch.setattr(ClientFactory, "call", no_call)
     r = run_cli(*args, "-o", "json")
     assert r.exit_code == 2, r.stderr
-    assert r.error["code"] in ("invalid_input", "invalid_stream_name", "usage")
+    assert r.error["code"] in ("invalid_input", "invalid_stream_name", "usage", "invalid_principal", "invalid_region")
 
 
 def test_aws_errors_that_stop_the_audit_are_exit_3(monkeypatch: Any) -> None:

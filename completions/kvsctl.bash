@@ -19,7 +19,7 @@ _kvsctl_words() {
     "sandbox demo") echo "--port --output -o --no-color --debug --help" ;;
     "sandbox serve") echo "--port --output -o --no-color --debug --help" ;;
     "stream") echo "create describe list --help" ;;
-    "stream create") echo "--kms-key --retention-hours --media-type --device-name --tag --dry-run --if-not-exists --profile --region --endpoint-url --output -o --no-color --debug --help" ;;
+    "stream create") echo "--kms-key --retention-hours --media-type --device-name --tag --dry-run --if-not-exists --strict --profile --region --endpoint-url --output -o --no-color --debug --help" ;;
     "stream describe") echo "--profile --region --endpoint-url --output -o --no-color --debug --help" ;;
     "stream list") echo "--name-prefix --kms-key --profile --region --endpoint-url --output -o --no-color --debug --help" ;;
   esac

@@ -224,6 +224,7 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream create"' -l de
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream create"' -l tag -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream create"' -l dry-run
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream create"' -l if-not-exists
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream create"' -l strict
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream create"' -l profile -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream create"' -l region -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream create"' -l endpoint-url -r

@@ -5,7 +5,18 @@ Exit codes are part of the command-line contract (CONTRACT.md) and never change 
 
 from __future__ import annotations
 
+import re
 from enum import IntEnum
+
+#: The user-info part of a URL (scheme://user:password@host): never printed, since a password given in
+#: --endpoint-url must not reach a terminal, a CI log or a report. Greedy up to the last '@' before the
+#: path, as urlsplit reads it.
+_URL_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/?#\s'\"<>]*@")
+
+
+def redact_url_credentials(text: str) -> str:
+    """`text` with every URL's user name and password replaced by '***'."""
+    return _URL_USERINFO.sub(r"\1***@", text)
 
 
 class ExitCode(IntEnum):
@@ -23,9 +34,10 @@ class KvsctlError(Exception):
     default_code: str = "internal_error"
 
     def __init__(self, message: str, *, hint: str | None = None, code: str | None = None) -> None:
+        message = redact_url_credentials(message)
         super().__init__(message)
         self.message = message
-        self.hint = hint
+        self.hint = redact_url_credentials(hint) if hint else hint
         self.code = code or self.default_code
 
     def to_json(self) -> dict[str, object]:

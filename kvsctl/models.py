@@ -26,6 +26,56 @@ def is_aws_managed_reference(kms_key_id: str | None) -> bool:
 
 
 @dataclass(frozen=True)
+class CustomKeyStore:
+    """The custom key store (CloudHSM or external) that holds a key's material, as DescribeCustomKeyStores
+    reports it; `connection_state` is None when the store could not be read (then `read_error` says why)."""
+
+    store_id: str
+    name: str | None = None
+    store_type: str | None = None  # AWS_CLOUDHSM | EXTERNAL_KEY_STORE
+    connection_state: str | None = None  # CONNECTED | CONNECTING | FAILED | DISCONNECTED | DISCONNECTING
+    connection_error_code: str | None = None
+    read_error: str | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.store_id})" if self.name else self.store_id
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.store_id,
+            "name": self.name,
+            "type": self.store_type,
+            "connection_state": self.connection_state,
+            "connection_error_code": self.connection_error_code,
+            "read_error": self.read_error,
+        }
+
+
+@dataclass(frozen=True)
+class MultiRegionInfo:
+    """A multi-Region key's place in its set (DescribeKey's MultiRegionConfiguration)."""
+
+    key_type: str  # PRIMARY | REPLICA
+    primary_arn: str
+    primary_region: str
+    replicas: tuple[tuple[str, str], ...] = ()  # (region, arn) of every replica
+
+    def arn_in(self, region: str) -> str | None:
+        """The related key's ARN in `region` (the primary or a replica), if the set has one there."""
+        if self.primary_region == region:
+            return self.primary_arn
+        return next((arn for r, arn in self.replicas if r == region), None)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "type": self.key_type,
+            "primary": {"arn": self.primary_arn, "region": self.primary_region},
+            "replicas": [{"arn": arn, "region": r} for r, arn in self.replicas],
+        }
+
+
+@dataclass(frozen=True)
 class KeyInfo:
     """What kvsctl knows of one KMS key."""
 
@@ -42,10 +92,17 @@ class KeyInfo:
     deletion_date: datetime | None = None
     description: str = ""
     multi_region: bool = False
+    origin: str = "AWS_KMS"  # AWS_KMS | EXTERNAL (imported material) | AWS_CLOUDHSM | EXTERNAL_KEY_STORE
+    expiration_model: str | None = None  # EXTERNAL origin only: KEY_MATERIAL_EXPIRES | KEY_MATERIAL_DOES_NOT_EXPIRE
+    valid_to: datetime | None = None  # EXTERNAL origin with expiring material: when (the earliest) material expires
+    custom_key_store: CustomKeyStore | None = None
+    multi_region_info: MultiRegionInfo | None = None
 
     @property
     def usable_problems(self) -> list[str]:
         """Why KVS could not use this key; empty when it can."""
+        from kvsctl.keys.kinds import state_problem, store_problem
+
         problems: list[str] = []
         if self.state == "NotCreated":
             return problems  # KVS creates the AWS managed key on first use
@@ -53,7 +110,9 @@ class KeyInfo:
             when = f" (deletion on {self.deletion_date.isoformat()})" if self.deletion_date else ""
             problems.append(f"key is pending deletion{when}")
         elif self.state != "Enabled":
-            problems.append(f"key state is {self.state}, not Enabled")
+            problems.append(state_problem(self))
+        elif (store := store_problem(self)) is not None:
+            problems.append(store)
         if self.spec != "SYMMETRIC_DEFAULT":
             problems.append(f"key spec is {self.spec}; KVS needs SYMMETRIC_DEFAULT")
         if self.usage != "ENCRYPT_DECRYPT":
@@ -77,6 +136,13 @@ class KeyInfo:
             data["deletion_date"] = self.deletion_date.isoformat()
         if self.description:
             data["description"] = self.description
+        data["origin"] = self.origin
+        if self.origin == "EXTERNAL":
+            data["expiration_model"] = self.expiration_model
+            data["valid_to"] = self.valid_to.isoformat() if self.valid_to else None
+        if self.custom_key_store is not None:
+            data["custom_key_store"] = self.custom_key_store.to_json()
+        data["multi_region"] = self.multi_region_info.to_json() if self.multi_region_info else None
         return data
 
 

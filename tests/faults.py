@@ -50,8 +50,12 @@ class Fault:
     code: str | None = None  # None: a bare HTTP status with a non-AWS body (a proxy or load balancer)
     message: str = "injected by tests/faults.py"
     times: int | None = None
-    delay: float = 0.0  # seconds before answering; longer than the client's read timeout = "never answers"
+    delay: float = 0.0  # seconds before doing anything; longer than the client's read timeout = "never answers"
     close: bool = False  # drop the connection without an answer
+    body: bytes | None = None  # answer `status` with this body (and content_type): an endpoint that is not AWS
+    content_type: str = "text/html"
+    after: float = 0.0  # let moto do the work first, then hold its answer this long (the work is done)
+    drip: float = 0.0  # send the (moto or given) answer's body one byte every `drip` seconds
     hits: int = 0
 
     def matches(self, service: str, operation: str) -> bool:
@@ -163,8 +167,12 @@ class FaultServer:
         times: int | None = None,
         delay: float = 0.0,
         close: bool = False,
+        body: bytes | None = None,
+        content_type: str = "text/html",
+        after: float = 0.0,
+        drip: float = 0.0,
     ) -> Fault:
-        fault = Fault(operation, status, code, message, times, delay, close)
+        fault = Fault(operation, status, code, message, times, delay, close, body, content_type, after, drip)
         with self._lock:
             self.faults.append(fault)
         return fault
@@ -184,6 +192,23 @@ class FaultServer:
     def stall(self, operation: str, seconds: float, *, times: int | None = None) -> Fault:
         """Hold the answer for `seconds`, then answer normally (beyond the read timeout: "never answers")."""
         return self.fail(operation, status=200, delay=seconds, times=times)
+
+    def not_aws(
+        self, operation: str, body: bytes, *, content_type: str = "text/html", times: int | None = None
+    ) -> Fault:
+        """Answer HTTP 200 with `body`: a captive portal, a proxy's page, a server that is not AWS."""
+        return self.fail(operation, status=200, body=body, content_type=content_type, times=times)
+
+    def late(self, operation: str, seconds: float, *, times: int | None = None) -> Fault:
+        """Let moto do the work, then hold the answer `seconds`: the client times out after AWS acted."""
+        return self.fail(operation, status=200, after=seconds, times=times)
+
+    def drip_feed(
+        self, operation: str, interval: float, *, body: bytes | None = None, times: int | None = None
+    ) -> Fault:
+        """Answer (moto's answer, or `body`) one byte every `interval` seconds: each read gets a byte in
+        time, so only a deadline on the whole request ends it."""
+        return self.fail(operation, status=200, drip=interval, body=body, content_type="application/json", times=times)
 
     def hang_up(self, operation: str, *, times: int | None = None) -> Fault:
         """Close the connection without answering."""
@@ -244,11 +269,45 @@ class FaultServer:
                 except OSError:
                     pass
             return []
-        if fault.code is None and fault.status < 400:
-            return self._moto(environ, start_response)  # a pure delay, then the real answer
-        status, headers, payload = error_response(fault, protocol)
+        if fault.body is not None:
+            status, headers, payload = f"{fault.status} OK", [("Content-Type", fault.content_type)], fault.body
+        elif fault.code is None and fault.status < 400:
+            if not (fault.after or fault.drip):
+                return self._moto(environ, start_response)  # a pure delay, then the real answer
+            status, headers, payload = _answer_of(self._moto, environ)  # the work is done now
+            if fault.after:
+                wake.wait(fault.after)
+        else:
+            status, headers, payload = error_response(fault, protocol)
+        headers = [(k, v) for k, v in headers if k.lower() != "content-length"]
         start_response(status, [*headers, ("Content-Length", str(len(payload)))])
+        if fault.drip:
+            return _dripping(payload, fault.drip, wake)
         return [payload]
+
+
+def _answer_of(app: Any, environ: dict[str, Any]) -> tuple[str, list[tuple[str, str]], bytes]:
+    """Run a WSGI app to completion: its status, headers and body."""
+    got: dict[str, Any] = {}
+
+    def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
+        got["status"], got["headers"] = status, list(headers)
+
+    chunks = app(environ, start)
+    try:
+        body = b"".join(chunks)
+    finally:
+        if hasattr(chunks, "close"):
+            chunks.close()
+    return got["status"], got["headers"], body
+
+
+def _dripping(payload: bytes, interval: float, wake: threading.Event) -> Any:
+    for i in range(len(payload)):
+        yield payload[i : i + 1]
+        if wake.wait(interval):  # reset() releases the server at once
+            yield payload[i + 1 :]
+            return
 
 
 _KVS_OPS = {"CreateStream", "DescribeStream", "ListStreams", "DeleteStream", "GetDataEndpoint", "TagStream"}

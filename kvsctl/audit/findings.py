@@ -90,6 +90,13 @@ COULD_NOT_CHECK = _rule("KVS210", W, "Could not check", "Give the auditing crede
 AWS_MANAGED_POLICY_ASSUMED = _rule("KVS211", N, "AWS managed key evaluated with its documented policy", "Nothing to do: the AWS managed key's policy allows every principal of the account through KVS in the region; its actual policy could not be read or the key does not exist yet (KMS creates it on first use).")  # noqa: E501
 KEY_NOT_FOR_KVS = _rule("KVS212", E, "Stream's key reference cannot work with KVS", "The stream names the AWS managed key of another service or a reference KMS cannot resolve; create a new stream with a customer managed key or the KVS AWS managed key.")  # noqa: E501
 PRINCIPAL_NOT_FOUND = _rule("KVS213", E, "Producer or consumer does not exist", "No role or user has this ARN in its account (a typo, or it was deleted): fix the ARN given to kvsctl, or create the principal and give it the access it needs.")  # noqa: E501
+# KVS240-249: what a key's kind means for its streams (imported material, custom key stores, multi-Region).
+KEY_MATERIAL_EXPIRES_IN_RETENTION = _rule("KVS240", E, "Imported key material expires while the stream's video is retained", "Reimport the same key material with a later ValidTo (or KEY_MATERIAL_DOES_NOT_EXPIRE) before it expires; from ValidTo, stored video cannot be decrypted and every PutMedia fails.")  # noqa: E501
+KEY_STORE_NOT_CONNECTED = _rule("KVS241", E, "Key's custom key store is not connected", "Connect the store (aws kms connect-custom-key-store); while it is disconnected its keys are Unavailable and every PutMedia and GetMedia fails.")  # noqa: E501
+EXTERNAL_KEY_STORE_DEPENDENCY = _rule("KVS242", N, "Key is in an external key store", "Every PutMedia/GetMedia depends on your external key store proxy and key manager: monitor their availability and latency (the KMS XksProxy* CloudWatch metrics).")  # noqa: E501
+KEY_PENDING_IMPORT = _rule("KVS243", E, "Key material not imported", "Import the key material (aws kms get-parameters-for-import, then import-key-material); to restore stored video, reimport the same material.")  # noqa: E501
+KEY_MATERIAL_EXPIRES = _rule("KVS244", W, "Imported key material expires", "Reimport the same key material with a later ValidTo before it expires, or every PutMedia and GetMedia fails from then.")  # noqa: E501
+ROTATION_NOT_AUTOMATIC = _rule("KVS245", N, "KMS cannot rotate this kind of key automatically", "Keys with imported material rotate only on demand (single-Region keys, after importing new material); keys in custom key stores cannot rotate: plan new keys and new streams instead.")  # noqa: E501
 # fmt: on
 
 

@@ -128,8 +128,12 @@ def _where(exc: BaseException) -> str:
         return ""
     from urllib.parse import urlsplit
 
+    from kvsctl.errors import redact_url_credentials
+
     parts = urlsplit(endpoint)
-    return f" {parts.scheme}://{parts.netloc}" if parts.netloc else f" {endpoint}"
+    # the host and port only: a password in the URL's user-info is never printed
+    netloc = parts.netloc.rpartition("@")[2]
+    return f" {parts.scheme}://{netloc}" if netloc else f" {redact_url_credentials(endpoint)}"
 
 
 #: botocore's non-HTTP failures, in order (subclasses before their bases): exception class names,
@@ -221,6 +225,7 @@ SESSION_ERROR_CODES = frozenset(
         "no_region",
         "endpoint_unreachable",
         "invalid_request",
+        "not_aws",
     }
 )
 

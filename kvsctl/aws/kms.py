@@ -12,7 +12,7 @@ from typing import Any
 from kvsctl.aws.session import ClientFactory
 from kvsctl.errors import AwsError
 from kvsctl.keyref import KeyRef
-from kvsctl.models import AWS_MANAGED_ALIASES, KeyInfo
+from kvsctl.models import AWS_MANAGED_ALIASES, CustomKeyStore, KeyInfo, MultiRegionInfo
 
 SERVICE = "kms"
 
@@ -22,11 +22,25 @@ def _arn_parts(arn: str) -> tuple[str, str]:
     return (parts[3], parts[4]) if len(parts) > 4 else ("", "")
 
 
+def _multi_region(config: dict[str, Any] | None) -> MultiRegionInfo | None:
+    if not config or not config.get("PrimaryKey"):
+        return None
+    primary = config["PrimaryKey"]
+    replicas = tuple(sorted((str(r.get("Region", "")), str(r.get("Arn", ""))) for r in config.get("ReplicaKeys") or []))
+    return MultiRegionInfo(
+        key_type=str(config.get("MultiRegionKeyType") or "PRIMARY"),
+        primary_arn=str(primary.get("Arn", "")),
+        primary_region=str(primary.get("Region", "")),
+        replicas=replicas,
+    )
+
+
 class KmsGateway:
     def __init__(self, factory: ClientFactory, region: str | None = None) -> None:
         self.factory = factory
         self.region = region
         self._aliases: list[dict[str, Any]] | None = None
+        self._stores: dict[str, CustomKeyStore] = {}
         self._lock = threading.Lock()
 
     # -- aliases -----------------------------------------------------------------------------------
@@ -110,8 +124,10 @@ class KmsGateway:
         region, account = _arn_parts(arn)
         key_id = str(meta["KeyId"])
         manager = str(meta.get("KeyManager", "CUSTOMER"))
+        origin = str(meta.get("Origin") or "AWS_KMS")
         rotation: bool | None = None
-        if with_rotation and meta.get("KeyState") not in ("PendingDeletion",):
+        # KMS has no rotation for keys in custom key stores (GetKeyRotationStatus refuses them): not asked.
+        if with_rotation and meta.get("KeyState") not in ("PendingDeletion",) and not meta.get("CustomKeyStoreId"):
             rotation = self.rotation_enabled(arn)  # by ARN: a key id would be looked up in the caller's account
         aliases: tuple[str, ...] = ()
         if region == (self.region or self.factory.region):
@@ -130,7 +146,40 @@ class KmsGateway:
             deletion_date=meta.get("DeletionDate"),
             description=str(meta.get("Description") or ""),
             multi_region=bool(meta.get("MultiRegion", False)),
+            origin=origin,
+            expiration_model=meta.get("ExpirationModel"),
+            valid_to=meta.get("ValidTo"),
+            custom_key_store=self.custom_key_store(str(store)) if (store := meta.get("CustomKeyStoreId")) else None,
+            multi_region_info=_multi_region(meta.get("MultiRegionConfiguration")),
         )
+
+    def custom_key_store(self, store_id: str) -> CustomKeyStore:
+        """The store's connection state (DescribeCustomKeyStores), read once per store; a store that cannot be
+        read is returned with `read_error` set, never as connected."""
+        with self._lock:
+            if store_id in self._stores:
+                return self._stores[store_id]
+        try:
+            out = self.factory.call(
+                SERVICE, "describe_custom_key_stores", region=self.region, CustomKeyStoreId=store_id
+            )
+            entries = out.get("CustomKeyStores") or []
+            if not entries:
+                store = CustomKeyStore(store_id, read_error="DescribeCustomKeyStores returned no such store")
+            else:
+                e = entries[0]
+                store = CustomKeyStore(
+                    store_id=store_id,
+                    name=e.get("CustomKeyStoreName"),
+                    store_type=e.get("CustomKeyStoreType") or "AWS_CLOUDHSM",
+                    connection_state=e.get("ConnectionState"),
+                    connection_error_code=e.get("ConnectionErrorCode"),
+                )
+        except AwsError as exc:  # denied, throttled after retries, ...: a could-not-check, never "connected"
+            store = CustomKeyStore(store_id, read_error=f"could not read custom key store {store_id}: {exc.message}")
+        with self._lock:
+            self._stores[store_id] = store
+        return store
 
     def rotation_enabled(self, key_id: str) -> bool | None:
         """Rotation status; None when it cannot be read (denied, or a key type without rotation)."""

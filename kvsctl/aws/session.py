@@ -64,6 +64,118 @@ def is_unsent_or_refused(exc: BaseException) -> bool:
     return isinstance(exc, bce.EndpointConnectionError | bce.ConnectTimeoutError)
 
 
+class NotAwsAnswer(Exception):
+    """Raised from botocore's before-parse hook: an answer that cannot have come from AWS."""
+
+
+#: Fields every answer of an operation has (AWS API references): "A" at the top, "A.B" inside a
+#: structure, "A[].B" in each item of a list, with the Python types botocore parses them into. An answer
+#: without them did not come from AWS (a captive portal, a proxy, a stand-in), and must never be read as
+#: "nothing there" (an empty list that lets an audit pass, a cost of $0.00).
+_STR, _DICT, _LIST, _BOOL = (str,), (dict,), (list,), (bool,)
+_DOC = (str, dict)  # IAM policy documents: boto3 decodes them into dicts
+PROMISED: dict[str, tuple[tuple[str, tuple[type, ...]], ...]] = {
+    "DescribeStream": (("StreamInfo", _DICT), ("StreamInfo.StreamName", _STR), ("StreamInfo.StreamARN", _STR)),
+    "ListStreams": (
+        ("StreamInfoList", _LIST),
+        ("StreamInfoList[].StreamName", _STR),
+        ("StreamInfoList[].StreamARN", _STR),
+    ),
+    "CreateStream": (("StreamARN", _STR),),
+    "DescribeKey": (("KeyMetadata", _DICT), ("KeyMetadata.KeyId", _STR), ("KeyMetadata.Arn", _STR)),
+    "CreateKey": (("KeyMetadata", _DICT), ("KeyMetadata.KeyId", _STR), ("KeyMetadata.Arn", _STR)),
+    "ListAliases": (("Aliases", _LIST), ("Aliases[].AliasName", _STR)),
+    "ListKeys": (("Keys", _LIST), ("Keys[].KeyId", _STR)),
+    "ListGrants": (("Grants", _LIST),),
+    "GetKeyPolicy": (("Policy", _STR),),
+    "GetKeyRotationStatus": (("KeyRotationEnabled", _BOOL),),
+    "GetRole": (("Role", _DICT),),
+    "GetUser": (("User", _DICT),),
+    "GetRolePolicy": (("PolicyDocument", _DOC),),
+    "GetUserPolicy": (("PolicyDocument", _DOC),),
+    "GetGroupPolicy": (("PolicyDocument", _DOC),),
+    "GetPolicy": (("Policy", _DICT), ("Policy.DefaultVersionId", _STR)),
+    "GetPolicyVersion": (("PolicyVersion", _DICT), ("PolicyVersion.Document", _DOC)),
+    "ListRolePolicies": (("PolicyNames", _LIST),),
+    "ListUserPolicies": (("PolicyNames", _LIST),),
+    "ListGroupPolicies": (("PolicyNames", _LIST),),
+    "ListAttachedRolePolicies": (("AttachedPolicies", _LIST), ("AttachedPolicies[].PolicyArn", _STR)),
+    "ListAttachedUserPolicies": (("AttachedPolicies", _LIST), ("AttachedPolicies[].PolicyArn", _STR)),
+    "ListAttachedGroupPolicies": (("AttachedPolicies", _LIST), ("AttachedPolicies[].PolicyArn", _STR)),
+    "ListGroupsForUser": (("Groups", _LIST), ("Groups[].GroupName", _STR)),
+    "GetCallerIdentity": (("Account", _STR), ("Arn", _STR)),
+}
+
+
+def _values(doc: Any, path: str) -> list[Any] | None:
+    """The values at `path` ("A", "A.B", "A[].B") in `doc`; None when a step is missing or mistyped."""
+    values = [doc]
+    for step in path.split("."):
+        each = step.endswith("[]")
+        name = step[:-2] if each else step
+        found: list[Any] = []
+        for v in values:
+            if not isinstance(v, dict) or name not in v:
+                return None
+            found.extend(v[name] if each and isinstance(v[name], list) else [v[name]])
+            if each and not isinstance(v[name], list):
+                return None
+        values = found
+    return values
+
+
+def _typed(value: Any, types: tuple[type, ...]) -> bool:
+    # bool is an int in Python; a promised bool must be a bool, and nothing else may be one
+    return isinstance(value, types) and (isinstance(value, bool) == (bool in types))
+
+
+def missing_promise(operation: str, answer: Any) -> str | None:
+    """The first promised field the answer lacks (or has with the wrong type), or None."""
+    for path, types in PROMISED.get(operation, ()):
+        values = _values(answer, path)
+        if values is None or not all(_typed(v, types) for v in values):
+            return path
+    return None
+
+
+def _check_wire(operation_model: Any = None, response_dict: Any = None, **_: Any) -> None:
+    """botocore before-parse hook: refuse an answer AWS would never send, before botocore reads it as an
+    empty result (its JSON parser turns a body it cannot parse into no fields at all)."""
+    if operation_model is None or not isinstance(response_dict, dict):
+        return
+    status = int(response_dict.get("status_code") or 0)
+    if 300 <= status < 400:
+        raise NotAwsAnswer(f"a redirect (HTTP {status})")
+    if status >= 300 or operation_model.has_streaming_output:
+        return
+    # (not the Content-Type: moto, the sandbox, labels its JSON text/html)
+    body = response_dict.get("body") or b""
+    if not isinstance(body, bytes | bytearray) or not body.strip():
+        return
+    head = bytes(body[:1024]).lower()
+    if b"<html" in head or b"<!doctype html" in head:
+        raise NotAwsAnswer("an HTML page")
+    protocol = getattr(operation_model.service_model, "resolved_protocol", None) or operation_model.metadata.get(
+        "protocol"
+    )
+    if protocol in ("json", "rest-json"):
+        import json
+
+        try:
+            doc = json.loads(body)
+        except ValueError:
+            raise NotAwsAnswer("not JSON") from None
+        if doc is not None and not isinstance(doc, dict):  # null: an empty answer (moto's for no output)
+            raise NotAwsAnswer("JSON that is not an object")
+    elif protocol in ("query", "rest-xml", "ec2") and not body.lstrip().startswith(b"<"):
+        raise NotAwsAnswer("not XML")
+    _parsing.active = True
+
+
+#: Set once an answer passed the wire check: an exception while botocore parses it means a malformed answer.
+_parsing = threading.local()
+
+
 def _env_int(name: str, default: int) -> int:
     try:
         return max(1, int(os.environ.get(name, default)))
@@ -148,8 +260,10 @@ def _checked_endpoint(url: str) -> str:
         or not parts.hostname
         or not (is_valid_endpoint_url(url) or is_valid_ipv6_endpoint_url(url))  # the check botocore makes
     ):
+        from kvsctl.errors import redact_url_credentials
+
         raise UsageError(
-            f"invalid endpoint URL {url!r}",
+            f"invalid endpoint URL {redact_url_credentials(url)!r}",
             hint="Give a URL such as https://kms.us-east-1.amazonaws.com or http://127.0.0.1:4566 "
             "(--endpoint-url or AWS_ENDPOINT_URL).",
             code="invalid_endpoint",
@@ -229,7 +343,9 @@ class ClientFactory:
                 if self.endpoint_url:
                     kwargs["endpoint_url"] = _checked_endpoint(self.endpoint_url)
                 try:
-                    self._clients[key] = self._boto_session().client(service, **kwargs)
+                    new = self._boto_session().client(service, **kwargs)
+                    new.meta.events.register("before-parse", _check_wire)
+                    self._clients[key] = new
                 except Exception as exc:  # botocore raises plain BotoCoreError subclasses here
                     translated = translate_botocore_error(exc)
                     if translated is None:
@@ -246,6 +362,7 @@ class ClientFactory:
         With idempotent=False only failures where the service surely did nothing are retried."""
         retryable = is_retryable if idempotent else is_unsent_or_refused
         from botocore.exceptions import BotoCoreError, ClientError
+        from botocore.parsers import ResponseParserError
 
         client = self.client(service, region)
         method = getattr(client, operation)
@@ -254,9 +371,17 @@ class ClientFactory:
         while True:
             attempt += 1
             self.stats.add(f"{service}.{api_name}")
+            _parsing.active = False
             try:
                 result: dict[str, Any] = method(**params)
-                return result
+            except NotAwsAnswer as exc:
+                raise self.not_aws(api_name, str(exc)) from exc
+            except ResponseParserError as exc:
+                raise self.not_aws(api_name, "an answer that could not be read") from exc
+            except (AttributeError, TypeError, ValueError, KeyError) as exc:
+                if not getattr(_parsing, "active", False):
+                    raise
+                raise self.not_aws(api_name, f"a malformed answer ({type(exc).__name__})") from exc
             except (ClientError, BotoCoreError) as exc:
                 if attempt < self.retry.max_attempts and retryable(exc):
                     self.sleep(self.retry.delay(attempt))
@@ -267,6 +392,26 @@ class ClientFactory:
                 if translated is None:
                     raise
                 raise translated from exc
+            missing = missing_promise(api_name, result)
+            if missing is not None:
+                raise self.not_aws(api_name, f"no valid {missing} in the answer")
+            return result
+
+    def not_aws(self, operation: str, what: str) -> AwsError:
+        """The error for an answer AWS would never send (exit 3; retrying a captive portal does not help)."""
+        where = ""
+        if self.endpoint_url:
+            from urllib.parse import urlsplit
+
+            parts = urlsplit(self.endpoint_url)
+            where = f" {parts.scheme}://{parts.netloc.rpartition('@')[2]}"
+        return AwsError(
+            f"the endpoint{where} did not answer like AWS ({operation}: {what})",
+            hint="Something other than AWS answered: check --endpoint-url / AWS_ENDPOINT_URL, a proxy "
+            "(HTTPS_PROXY) or a captive portal (sign in to the network), then retry.",
+            code="not_aws",
+            operation=operation,
+        )
 
     def paginate(
         self,
@@ -288,7 +433,10 @@ class ClientFactory:
             if token:
                 page_params[token_in] = token
             page = self.call(service, operation, region=region, **page_params)
-            yield from page.get(items_key) or []
+            items = page.get(items_key)
+            if not isinstance(items, list):
+                raise self.not_aws(operation, f"no valid {items_key} in the answer")
+            yield from items
             token = page.get(token_out)
             if truncated_key is not None and not page.get(truncated_key):
                 return

@@ -31,6 +31,13 @@ def _debug(argv: list[str]) -> bool:
     return bool(g.debug) if g is not None else "--debug" in argv
 
 
+def _print_traceback() -> None:
+    """The traceback (--debug only), with secrets redacted like the debug log."""
+    from kvsctl.cli.debug import redact
+
+    sys.stderr.write(redact(traceback.format_exc()))
+
+
 def report(err: KvsctlError, as_json: bool) -> None:
     if as_json:
         sys.stderr.write(json.dumps(err.to_json()) + "\n")
@@ -69,7 +76,7 @@ def run_guarded(app: Any, argv: list[str] | None) -> int:
         return int(ExitCode.USAGE)
     except KvsctlError as exc:
         if _debug(args):
-            traceback.print_exc(file=sys.stderr)
+            _print_traceback()
         report(exc, _wants_json(args))
         return int(exc.exit_code)
     except KeyboardInterrupt:
@@ -86,7 +93,7 @@ def run_guarded(app: Any, argv: list[str] | None) -> int:
                 report(translated, _wants_json(args))
                 return int(translated.exit_code)
         if _debug(args):
-            traceback.print_exc(file=sys.stderr)
+            _print_traceback()
         err = KvsctlError(
             f"internal error: {type(exc).__name__}: {exc}",
             hint="This is a kvsctl bug. Rerun with --debug and report the traceback.",

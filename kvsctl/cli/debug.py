@@ -24,6 +24,9 @@ _ENV_SECRETS = ("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKE
 
 
 def redact(text: str) -> str:
+    from kvsctl.errors import redact_url_credentials
+
+    text = redact_url_credentials(text)
     for pattern, repl in _PATTERNS:
         text = pattern.sub(repl, text)
     for name in _ENV_SECRETS:

@@ -35,12 +35,17 @@ ReportOpt = Annotated[
     ),
 ]
 OverwriteOpt = Annotated[
-    bool, typer.Option("--overwrite", help="Let --report replace an existing FILE.", rich_help_panel=PANEL)
+    bool,
+    typer.Option(
+        "--overwrite",
+        help="Accepted for compatibility: --report always replaces an existing regular FILE atomically.",
+        rich_help_panel=PANEL,
+    ),
 ]
 
 
 def report_target(report: str | None, overwrite: bool) -> Path | None:
-    """Check --report before any AWS call (exit 2 for a folder, a missing folder, or a file in the way)."""
+    """Check --report before any AWS call (exit 2 for a folder, a special file, a missing or read-only folder)."""
     from kvsctl.render.reports import check_report_path
 
     return check_report_path(report, overwrite)

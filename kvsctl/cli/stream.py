@@ -34,6 +34,12 @@ def create(
     if_not_exists: Annotated[
         bool, typer.Option("--if-not-exists", help="Succeed if the stream exists with this same key.")
     ] = False,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict", help="Refuse a key whose imported material expires before video written now is deleted."
+        ),
+    ] = False,
     *,
     g: GlobalOptions,
 ) -> int:
@@ -60,6 +66,7 @@ def create(
         tags=validate.tags(tag),
         dry_run=dry_run,
         if_not_exists=if_not_exists,
+        strict=strict,
     )
     req.validated()  # exit 2 before anything touches AWS
     outcome = StreamService(g.factory()).create(req, warn=g.warn)

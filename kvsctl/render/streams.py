@@ -32,10 +32,40 @@ def key_table(key: KeyInfo | None, title: str = "KMS key") -> Any:
         ("region", key.region),
         ("account", key.account or "-"),
         ("rotation", _yes_no(key.rotation_enabled)),
+        *_kind_rows(key),
     ]
     for k, v in rows:
         table.add_row(k, v)
     return table
+
+
+def _kind_rows(key: KeyInfo) -> list[tuple[str, str]]:
+    """Origin, imported material expiry, custom key store and multi-Region set: shown when they differ
+    from a plain single-Region key with KMS-generated material."""
+    from datetime import datetime, timezone
+
+    from kvsctl.keys.kinds import ORIGIN_NAMES, material_expiry
+
+    rows: list[tuple[str, str]] = []
+    if key.origin != "AWS_KMS":
+        rows.append(("origin", f"{key.origin} ({ORIGIN_NAMES.get(key.origin, 'unknown origin')})"))
+    if key.origin == "EXTERNAL":
+        rows.append(("expiration model", key.expiration_model or "unknown"))
+        expiry = material_expiry(key, 0, datetime.now(timezone.utc))
+        if expiry is not None:
+            left = "expired" if expiry.expired else f"{expiry.days_left} days left"
+            rows.append(("valid to", f"{expiry.valid_to.isoformat()} ({left})"))
+    store = key.custom_key_store
+    if store is not None:
+        state = store.connection_state or f"unknown ({store.read_error})"
+        error = f", {store.connection_error_code}" if store.connection_error_code else ""
+        rows.append(("custom key store", f"{store.label}, {store.store_type or '?'}, {state}{error}"))
+    mr = key.multi_region_info
+    if mr is not None:
+        others = sorted({r for r, _ in mr.replicas} | {mr.primary_region} - {key.region})
+        role = "primary" if mr.key_type == "PRIMARY" else f"replica of {mr.primary_arn}"
+        rows.append(("multi-Region", f"{role}; related keys in: {', '.join(others) or '-'}"))
+    return rows
 
 
 def stream_table(view: StreamView) -> Any:

@@ -35,6 +35,15 @@ from kvsctl.aws.kvs import KvsGateway
 from kvsctl.aws.session import ClientFactory
 from kvsctl.errors import AwsError, UsageError
 from kvsctl.keyref import KeyRef, parse_key_ref
+from kvsctl.keys.kinds import (
+    external_store_note,
+    material_expiry,
+    region_hint,
+    rotation_advice,
+    rotation_support,
+    state_problem,
+    store_problem,
+)
 from kvsctl.models import AWS_MANAGED_ALIASES, KeyInfo, Stream, is_aws_managed_reference
 from kvsctl.singleflight import Once
 
@@ -278,15 +287,18 @@ class LiveAuditService:
         findings = list(found) + list(key.findings)
         key_region = key.region
         if key_region and key_region != stream.region:
+            hint = region_hint(key.key, stream.region) if key.key else None
             findings.append(
                 _finding(
                     KEY_OTHER_REGION,
                     "error",
                     f"key {key.arn} is in {key_region}, stream {stream.name} in {stream.region}: "
-                    "KVS needs a key in the stream's own region",
+                    "KVS needs a key in the stream's own region" + (f" ({hint})" if hint else ""),
                     key=key.arn,
                 )
             )
+        if key.key is not None:
+            findings += _material_findings(key.key, stream)
         if scope.require_customer_key and key.aws_managed:
             findings.append(
                 _finding(
@@ -517,6 +529,7 @@ def _key_state_findings(key: KeyInfo, *, aws_managed: bool = False) -> list[Find
     found: list[Finding] = []
     if key.state == "NotCreated":
         return found
+    found += _key_kind_findings(key)
     if key.state == "PendingDeletion":
         when = key.deletion_date.isoformat() if key.deletion_date else None
         found.append(
@@ -530,6 +543,14 @@ def _key_state_findings(key: KeyInfo, *, aws_managed: bool = False) -> list[Find
                 deletion_date=when,
             )
         )
+    elif key.state in ("PendingImport", "Unavailable"):
+        code = (
+            catalogue.KEY_PENDING_IMPORT.code
+            if key.state == "PendingImport"
+            else catalogue.KEY_STORE_NOT_CONNECTED.code
+        )
+        message = f"key {key.arn}: {state_problem(key)}; every PutMedia and GetMedia on its streams fails"
+        found.append(_finding(code, "error", message, key=key.arn, state=key.state))
     elif key.state != "Enabled":
         found.append(
             _finding(
@@ -562,8 +583,13 @@ def _key_state_findings(key: KeyInfo, *, aws_managed: bool = False) -> list[Find
             )
         )
     # Rotation only exists for symmetric encryption keys; for others a wrong spec is the finding.
+    automatic = rotation_support(key) == "automatic"
     if key.manager == "CUSTOMER" and not aws_managed and key.state == "Enabled" and key.spec == "SYMMETRIC_DEFAULT":
-        if key.rotation_enabled is False:
+        if not automatic:
+            # Never recommend what KMS does not support for this kind of key (EnableKeyRotation).
+            advice = rotation_advice(key) or "KMS cannot rotate this key automatically"
+            found.append(_finding(catalogue.ROTATION_NOT_AUTOMATIC.code, "info", advice, key=key.arn))
+        elif key.rotation_enabled is False:
             found.append(
                 _finding(KEY_ROTATION_DISABLED, "warning", f"automatic rotation is off for key {key.arn}", key=key.arn)
             )
@@ -571,6 +597,34 @@ def _key_state_findings(key: KeyInfo, *, aws_managed: bool = False) -> list[Find
             message = f"could not check the rotation status of key {key.arn}"
             found.append(_finding(COULD_NOT_CHECK, "warning", message, key=key.arn))
     return found
+
+
+def _key_kind_findings(key: KeyInfo) -> list[Finding]:
+    """Custom key store connection and external key store dependency (docs/key-kinds.md)."""
+    found: list[Finding] = []
+    store = key.custom_key_store
+    if key.state == "Enabled" and (problem := store_problem(key)) is not None:
+        found.append(
+            _finding(catalogue.KEY_STORE_NOT_CONNECTED.code, "error", f"key {key.arn}: {problem}", key=key.arn)
+        )
+    if store is not None and store.read_error:
+        # The store's state is unknown: a disconnected store would fail every PutMedia/GetMedia.
+        found.append(_finding(COULD_NOT_CHECK, "error", store.read_error, key=key.arn))
+    if (note := external_store_note(key)) is not None:
+        found.append(_finding(catalogue.EXTERNAL_KEY_STORE_DEPENDENCY.code, "info", note, key=key.arn))
+    return found
+
+
+def _material_findings(key: KeyInfo, stream: Stream) -> list[Finding]:
+    """Imported key material that expires before video written now leaves the stream (an error), or at all."""
+    from datetime import datetime, timezone
+
+    expiry = material_expiry(key, stream.retention_hours, datetime.now(timezone.utc))
+    if expiry is None or expiry.expired:
+        return []  # expired material leaves the key PendingImport: KVS243 says so
+    code = catalogue.KEY_MATERIAL_EXPIRES_IN_RETENTION if expiry.within_retention else catalogue.KEY_MATERIAL_EXPIRES
+    severity = "error" if expiry.within_retention else "warning"
+    return [_finding(code.code, severity, expiry.message(key.arn, stream.name), key=key.arn, stream=stream.arn)]
 
 
 def _principal_findings(principals: Iterable[PrincipalIam]) -> list[Finding]:

@@ -132,6 +132,25 @@ class KeyReport:
         return data
 
 
+def _kind_notes(key: KeyInfo, streams: tuple[StreamView, ...]) -> list[str]:
+    """What the key's kind means for its streams (docs/key-kinds.md): expiring imported material against
+    each stream's retention, rotation for imported and custom-store keys, an external key store's dependency."""
+    from datetime import datetime, timezone
+
+    from kvsctl.keys.kinds import external_store_note, material_expiry, rotation_advice
+
+    notes: list[str] = []
+    now = datetime.now(timezone.utc)
+    for view in streams:
+        expiry = material_expiry(key, view.stream.retention_hours, now)
+        if expiry is not None and expiry.within_retention and not expiry.expired:
+            notes.append(expiry.message(key.arn, view.stream.name))
+    if key.custom_key_store is not None and key.custom_key_store.read_error:
+        notes.append(key.custom_key_store.read_error)
+    notes += [n for n in (rotation_advice(key), external_store_note(key)) if n]
+    return notes
+
+
 class KeyAdminService:
     def __init__(self, factory: ClientFactory, region: str | None = None) -> None:
         self.factory = factory
@@ -230,7 +249,9 @@ class KeyAdminService:
             )
         elif policy is not None:
             access = self.access(key, policy, notes)
-        return KeyReport(key, tuple(self.streams_using(key)), policy, tuple(notes), access)
+        streams = tuple(self.streams_using(key))
+        notes += _kind_notes(key, streams)
+        return KeyReport(key, streams, policy, tuple(notes), access)
 
     def access(self, key: KeyInfo, policy: dict[str, Any], notes: list[str]) -> Any:
         """Who can use the key through KVS: the principals its policy and grants name, with their IAM

@@ -35,6 +35,7 @@ class CreateStreamRequest:
     tags: dict[str, str] = field(default_factory=dict)
     dry_run: bool = False
     if_not_exists: bool = False
+    strict: bool = False  # a key warning (imported material expiring within the retention window) refuses
 
     def validated(self) -> tuple[CreateStreamRequest, KeyRef]:
         """Check every field locally (exit 2 before any AWS call)."""
@@ -90,7 +91,8 @@ class StreamService:
         if ref.region and ref.region != region:
             raise CheckFailed(
                 f"key {ref.text} is in region {ref.region}, the stream would be in {region}",
-                hint="KVS needs a key in the stream's own region; pass --region or pick a key there.",
+                hint="KVS needs a key in the stream's own region; pass --region or pick a key there "
+                "(a multi-Region key's replica in this region works).",
                 code="key_wrong_region",
             )
         key = self._resolve_requested(ref)
@@ -98,6 +100,7 @@ class StreamService:
         if existing is not None:
             return self._existing(req, existing, key)
         self._check_usable(key)
+        self._check_kind(key, req, warn)
         sent = None if is_kvs_aws_managed(key) else key.arn
         if req.dry_run:
             return CreateOutcome("would-create", None, key, sent, req)
@@ -176,6 +179,26 @@ class StreamService:
                 hint="KVS would accept the stream and every PutMedia/GetMedia would fail. Nothing was created.",
                 code="key_unusable",
             )
+
+    @staticmethod
+    def _check_kind(key: KeyInfo, req: CreateStreamRequest, warn: Callable[[str], None]) -> None:
+        """Imported key material that expires while video written now is still retained: a warning,
+        refused under --strict; an external key store's dependency: a warning (docs/key-kinds.md)."""
+        from kvsctl.keys.kinds import external_store_note, material_expiry
+
+        expiry = material_expiry(key, req.retention_hours or 0, datetime.now(timezone.utc))
+        if expiry is not None and (expiry.expired or expiry.within_retention):
+            if req.strict or expiry.expired:
+                raise CheckFailed(
+                    expiry.message(key.arn, req.name),
+                    hint=f"{expiry.fix}. Or use a key whose material does not expire. Nothing was created.",
+                    code="key_material_expires",
+                )
+            warn(expiry.message(key.arn, req.name) + f". {expiry.fix}")
+        elif expiry is not None:
+            warn(expiry.message(key.arn, req.name))
+        if (note := external_store_note(key)) is not None:
+            warn(note)
 
     def _existing(self, req: CreateStreamRequest, existing: Stream, key: KeyInfo) -> CreateOutcome:
         existing_key, _note = self.keys.resolve(existing.kms_key_id)

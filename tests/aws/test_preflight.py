@@ -180,9 +180,10 @@ def test_junit_report_file_and_table_on_terminal(boto: Any, account: Path, tmp_p
     assert [f.get("type") for f in failures] == ["KVS304"]
     case = root.find(".//testcase[failure]")
     assert case is not None and case.get("line") == "4"
-    # the file is not replaced silently
-    again = run_cli("preflight", str(account), "-o", "junit", "--report", str(report))
-    assert again.exit_code == 2
+    # a re-run replaces the file (atomically); --overwrite stays accepted
+    report.write_text("old")
+    assert run_cli("preflight", str(account), "-o", "junit", "--report", str(report)).exit_code == 1
+    assert ET.fromstring(report.read_text()).tag == "testsuites"
     assert run_cli("preflight", str(account), "-o", "junit", "--report", str(report), "--overwrite").exit_code == 1
 
 

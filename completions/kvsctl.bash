@@ -9,7 +9,7 @@ _kvsctl_words() {
     "audit stream") echo "--producer --consumer --context --fail-on --strict --require-customer-key --key-profile --report --overwrite --profile --region --endpoint-url --output -o --no-color --debug --help" ;;
     "cost") echo "calibrate estimate --help" ;;
     "cost calibrate") echo "--cloudtrail --lookup-events --start --end --hours-per-month --price-per-10k --save --force --profile --region --endpoint-url --output -o --no-color --debug --help" ;;
-    "cost estimate") echo "--streams --producers-per-stream --consumers-per-stream --customer-keys --data-key-interval --hours-per-month --credential-lifetime --free-tier --no-free-tier --free-tier-requests --price-per-10k --key-price --rotation-price --rotated-keys --rotations --compare --from-account --name-prefix --profile --region --endpoint-url --output -o --no-color --debug --help" ;;
+    "cost estimate") echo "--streams --producers-per-stream --consumers-per-stream --customer-keys --data-key-interval --hours-per-month --credential-lifetime-minutes --credential-lifetime --sessions-per-device --calibration --free-tier --no-free-tier --free-tier-requests --price-per-10k --key-price --rotation-price --price-file --rotated-keys --rotations --compare --from-account --name-prefix --infracost-usage --force --profile --region --endpoint-url --output -o --no-color --debug --help" ;;
     "key") echo "create describe recommend-policy --help" ;;
     "key create") echo "--alias --admin --producer --consumer --description --tag --account --allow-account-iam --dry-run --profile --region --endpoint-url --output -o --no-color --debug --help" ;;
     "key describe") echo "--profile --region --endpoint-url --output -o --no-color --debug --help" ;;
@@ -131,14 +131,19 @@ _kvsctl_takes_value() {
     "cost estimate|--customer-keys") return 0 ;;
     "cost estimate|--data-key-interval") return 0 ;;
     "cost estimate|--hours-per-month") return 0 ;;
+    "cost estimate|--credential-lifetime-minutes") return 0 ;;
     "cost estimate|--credential-lifetime") return 0 ;;
+    "cost estimate|--sessions-per-device") return 0 ;;
+    "cost estimate|--calibration") return 0 ;;
     "cost estimate|--free-tier-requests") return 0 ;;
     "cost estimate|--price-per-10k") return 0 ;;
     "cost estimate|--key-price") return 0 ;;
     "cost estimate|--rotation-price") return 0 ;;
+    "cost estimate|--price-file") return 0 ;;
     "cost estimate|--rotated-keys") return 0 ;;
     "cost estimate|--rotations") return 0 ;;
     "cost estimate|--name-prefix") return 0 ;;
+    "cost estimate|--infracost-usage") return 0 ;;
     "cost estimate|--profile") return 0 ;;
     "cost estimate|--region") return 0 ;;
     "cost estimate|--endpoint-url") return 0 ;;

@@ -126,18 +126,24 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l co
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l customer-keys -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l data-key-interval -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l hours-per-month -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l credential-lifetime-minutes -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l credential-lifetime -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l sessions-per-device -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l calibration -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l free-tier
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l no-free-tier
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l free-tier-requests -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l price-per-10k -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l key-price -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l rotation-price -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l price-file -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l rotated-keys -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l rotations -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l compare
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l from-account
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l name-prefix -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l infracost-usage -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l force
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l profile -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l region -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l endpoint-url -r

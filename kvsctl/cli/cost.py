@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import os
+from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import typer
 
 from kvsctl.cli.options import GlobalOptions, with_global_options
-from kvsctl.cost.prices import DEFAULT_DATA_KEY_INTERVAL_MINUTES, DEFAULT_HOURS_PER_MONTH, PRICES
+from kvsctl.cost.prices import (
+    DEFAULT_CREDENTIAL_LIFETIME_MINUTES,
+    DEFAULT_DATA_KEY_INTERVAL_MINUTES,
+    DEFAULT_HOURS_PER_MONTH,
+    DEFAULT_SESSIONS_PER_DEVICE,
+    PRICES,
+)
 
 group = typer.Typer(help="Estimate the monthly KMS cost of Kinesis video streams.", no_args_is_help=True)
 
@@ -63,16 +71,18 @@ def estimate(
         ),
     ] = None,
     data_key_interval: Annotated[
-        Decimal,
+        Decimal | None,
         typer.Option(
             "--data-key-interval",
             parser=positive,
             metavar="MINUTES",
             help="Minutes between a credential's data-key requests per stream. KVS does not document this; "
-            "5 is Kinesis Data Streams' documented cadence.",
+            "the default 5 is Kinesis Data Streams' documented cadence. Measure it with `cost calibrate`. "
+            "[default: 5, or the calibration's]",
             rich_help_panel=ASSUMPTIONS,
+            show_default=False,
         ),
-    ] = DEFAULT_DATA_KEY_INTERVAL_MINUTES,
+    ] = None,
     hours_per_month: Annotated[
         Decimal,
         typer.Option(
@@ -86,13 +96,34 @@ def estimate(
     credential_lifetime: Annotated[
         Decimal | None,
         typer.Option(
+            "--credential-lifetime-minutes",
             "--credential-lifetime",
             parser=positive,
             metavar="MINUTES",
-            help="How long one credential lives (e.g. an assumed-role session). Shorter than the data-key "
-            "interval, each new credential makes its own first request. [default: outlives the interval]",
+            help="How long one credential session lives before it is renewed; each new one makes its own "
+            "first request. Default: AWS IoT role aliases' 3,600 s (credentialDurationSeconds, IoT API "
+            "reference CreateRoleAlias). [default: 60]",
             rich_help_panel=ASSUMPTIONS,
             show_default=False,
+        ),
+    ] = None,
+    sessions_per_device: Annotated[
+        int,
+        typer.Option(
+            "--sessions-per-device",
+            min=1,
+            help="Credential sessions each producer or consumer holds at once (inferred default: one "
+            "credential provider per KVS client).",
+            rich_help_panel=ASSUMPTIONS,
+        ),
+    ] = DEFAULT_SESSIONS_PER_DEVICE,
+    calibration: Annotated[
+        str | None,
+        typer.Option(
+            "--calibration",
+            metavar="FILE",
+            help="Use the data-key interval measured by `kvsctl cost calibrate --save FILE`.",
+            rich_help_panel=ASSUMPTIONS,
         ),
     ] = None,
     free_tier: Annotated[
@@ -104,38 +135,60 @@ def estimate(
         ),
     ] = True,
     free_tier_requests: Annotated[
-        int, _count("--free-tier-requests", "Free KMS requests per month.", PRICE_PANEL)
-    ] = PRICES.free_tier_requests,
+        int | None,
+        _count(
+            "--free-tier-requests",
+            f"Free KMS requests per month. [default: {PRICES.free_tier_requests:,}]",
+            PRICE_PANEL,
+            show_default=False,
+        ),
+    ] = None,
     price_per_10k: Annotated[
-        Decimal,
+        Decimal | None,
         typer.Option(
             "--price-per-10k",
             parser=non_negative,
             metavar="USD",
-            help="Price of 10,000 symmetric KMS requests.",
+            help="Price of 10,000 symmetric KMS requests. "
+            f"[default: the price file's, else {PRICES.symmetric_requests_per_10k}]",
             rich_help_panel=PRICE_PANEL,
+            show_default=False,
         ),
-    ] = PRICES.symmetric_requests_per_10k,
+    ] = None,
     key_price: Annotated[
-        Decimal,
+        Decimal | None,
         typer.Option(
             "--key-price",
             parser=non_negative,
             metavar="USD",
-            help="Price of one customer managed key per month.",
+            help="Price of one customer managed key per month. "
+            f"[default: the price file's, else {PRICES.customer_key_month}]",
             rich_help_panel=PRICE_PANEL,
+            show_default=False,
         ),
-    ] = PRICES.customer_key_month,
+    ] = None,
     rotation_price: Annotated[
-        Decimal,
+        Decimal | None,
         typer.Option(
             "--rotation-price",
             parser=non_negative,
             metavar="USD",
-            help="Added per month by each of a key's first two rotations.",
+            help="Added per month by each of a key's first two rotations. "
+            f"[default: the price file's, else {PRICES.rotation_month}]",
+            rich_help_panel=PRICE_PANEL,
+            show_default=False,
+        ),
+    ] = None,
+    price_file: Annotated[
+        str | None,
+        typer.Option(
+            "--price-file",
+            metavar="FILE",
+            help='JSON prices for other regions or later dates: {"as_of", "source", "symmetric_requests_per_10k", '
+            '"customer_key_month", "rotation_month", "free_tier_requests"} (any subset; flags win).',
             rich_help_panel=PRICE_PANEL,
         ),
-    ] = PRICES.rotation_month,
+    ] = None,
     rotated_keys: Annotated[
         int | None,
         _count("--rotated-keys", "Customer keys that have rotated. [default: all customer keys]", show_default=False),
@@ -163,6 +216,16 @@ def estimate(
         str | None,
         typer.Option("--name-prefix", help="With --from-account: only streams whose name begins so."),
     ] = None,
+    infracost_usage: Annotated[
+        str | None,
+        typer.Option(
+            "--infracost-usage",
+            metavar="FILE",
+            help="Also write an infracost usage file (YAML) for aws_kms_key; infracost has no KMS request "
+            "fields, so the counts go in as comments (the file says what it cannot express).",
+        ),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="With --infracost-usage: replace FILE if it exists.")] = False,
     *,
     g: GlobalOptions,
 ) -> int:
@@ -179,44 +242,132 @@ def estimate(
 
       kvsctl cost estimate --streams 1000 --consumers-per-stream 2
 
-      kvsctl cost estimate --streams 200 --credential-lifetime 1 --compare
+      kvsctl cost estimate --streams 200 --credential-lifetime-minutes 15 --compare
+
+      kvsctl cost estimate --streams 1000 --calibration calibration.json --infracost-usage usage.yml
 
       kvsctl cost estimate --from-account --consumers-per-stream 3 -o json | jq -r .total_usd
     """
     from kvsctl.cost.estimate import compare as compare_scenarios
+    from kvsctl.cost.estimate import comparison_with_notes, with_notes
     from kvsctl.cost.estimate import estimate as estimate_cost
     from kvsctl.cost.model import CostAssumptions
 
     _check_account_flags(
         from_account, name_prefix, streams=streams, customer_keys=customer_keys, rotated_keys=rotated_keys
     )
+    if infracost_usage and os.path.exists(infracost_usage) and not force:
+        _refuse_overwrite(infracost_usage)
+    sources = _input_files(calibration, data_key_interval, price_file)
+    prices = sources.prices
     base = CostAssumptions(  # validated here: exit 2 before any AWS call
         streams=1 if streams is None else streams,
         producers_per_stream=producers_per_stream,
         consumers_per_stream=consumers_per_stream,
         customer_keys=1 if customer_keys is None else customer_keys,
-        data_key_interval_minutes=data_key_interval,
+        data_key_interval_minutes=_first(data_key_interval, sources.interval, DEFAULT_DATA_KEY_INTERVAL_MINUTES),
         hours_per_month=hours_per_month,
         free_tier=free_tier,
-        free_tier_requests=free_tier_requests,
-        price_per_10k=price_per_10k,
-        key_price=key_price,
-        rotation_price=rotation_price,
+        free_tier_requests=_first(free_tier_requests, prices.get("free_tier_requests"), PRICES.free_tier_requests),
+        price_per_10k=_first(price_per_10k, prices.get("price_per_10k"), PRICES.symmetric_requests_per_10k),
+        key_price=_first(key_price, prices.get("key_price"), PRICES.customer_key_month),
+        rotation_price=_first(rotation_price, prices.get("rotation_price"), PRICES.rotation_month),
         rotated_keys=rotated_keys,
         rotations=rotations,
-        credential_lifetime_minutes=credential_lifetime,
+        credential_lifetime_minutes=_first(credential_lifetime, None, DEFAULT_CREDENTIAL_LIFETIME_MINUTES),
+        sessions_per_device=sessions_per_device,
+        calibration_file=calibration,
+        price_file=price_file,
     )
     if from_account:
         from kvsctl.render.cost import AccountEstimateView
         from kvsctl.services.cost import CostService
 
         account = CostService(g.factory()).estimate(base, name_prefix, warn=g.warn)
-        g.emit(AccountEstimateView(account, compare_scenarios(account.estimate.assumptions) if compare else None))
+        account = replace(account, estimate=with_notes(account.estimate, sources.notes))
+        comparison = compare_scenarios(account.estimate.assumptions) if compare else None
+        if comparison is not None:
+            comparison = comparison_with_notes(comparison, sources.notes)
+        _write_infracost(infracost_usage, account.estimate, force, per_key=account.per_key)
+        g.emit(AccountEstimateView(account, comparison))
         return 0
     from kvsctl.render.cost import EstimateView
 
-    g.emit(EstimateView(estimate_cost(base), compare_scenarios(base) if compare else None))
+    result = with_notes(estimate_cost(base), sources.notes)
+    _write_infracost(infracost_usage, result, force)
+    g.emit(EstimateView(result, comparison_with_notes(compare_scenarios(base), sources.notes) if compare else None))
     return 0
+
+
+T = TypeVar("T")
+
+
+def _first(*values: T | None) -> T:
+    """The first value given: a flag, then a file (calibration or prices), then the documented default."""
+    for value in values:
+        if value is not None:
+            return value
+    raise AssertionError("no default")  # the last value is always a default
+
+
+@dataclass(frozen=True)
+class _Sources:
+    interval: Decimal | None
+    prices: dict[str, Any]
+    notes: tuple[str, ...]
+
+
+def _read_text(flag: str, path: str) -> str:
+    from kvsctl.errors import UsageError
+
+    try:
+        with open(path, encoding="utf-8") as f:
+            return f.read()
+    except OSError as exc:
+        raise UsageError(f"{flag}: cannot read {path}: {exc.strerror or exc}", hint="Check the path.") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"{flag}: {path} is not UTF-8 text", hint="Give a JSON file.") from None
+
+
+def _input_files(calibration: str | None, interval: Decimal | None, price_file: str | None) -> _Sources:
+    """Read --calibration and --price-file (exit 2 on a bad file, before any AWS call)."""
+    from kvsctl.errors import UsageError
+
+    notes: list[str] = []
+    measured: Decimal | None = None
+    if calibration is not None:
+        if interval is not None:
+            raise UsageError(
+                "--data-key-interval and --calibration both set the data-key interval",
+                hint="Drop one: --calibration uses the measured interval.",
+            )
+        from kvsctl.cost.calibration_json import load_calibration
+
+        cal = load_calibration(calibration, _read_text("--calibration", calibration))
+        measured = cal.interval
+        notes.append(cal.describe())
+    prices: dict[str, Any] = {}
+    if price_file is not None:
+        from kvsctl.cost.prices import load_price_file
+
+        override = load_price_file(price_file, _read_text("--price-file", price_file))
+        prices = dict(override.values)
+        notes.append(override.describe())
+    return _Sources(measured, prices, tuple(notes))
+
+
+def _refuse_overwrite(path: str) -> None:
+    from kvsctl.errors import UsageError
+
+    raise UsageError(f"{path} exists; not overwritten", hint="Add --force to replace it, or choose another file.")
+
+
+def _write_infracost(path: str | None, estimate: Any, force: bool, per_key: Any = ()) -> None:
+    if not path:
+        return
+    from kvsctl.cost.infracost import usage_file
+
+    _write_new(path, usage_file(estimate, per_key), force)
 
 
 def _check_account_flags(from_account: bool, name_prefix: str | None, **counted: int | None) -> None:

@@ -179,8 +179,8 @@ class CalibrationFile:
         return (
             f"Calibrated from {self.path}: {self.kvs_requests} KMS requests made through KVS between "
             f"{self.window_start} and {self.window_end} ({self.window_hours} h); measured data-key interval "
-            f"{self.interval} min per credential, which already includes the renewals of the credentials observed "
-            f"(mean distinct sessions per principal per hour: {self.sessions_mean})."
+            f"{self.interval} min between a credential session's requests (renewals are modelled by the credential "
+            f"lifetime; mean distinct sessions per principal per hour: {self.sessions_mean})."
         )
 
 

@@ -117,3 +117,40 @@ def test_a_repeated_page_token_stops_with_an_aws_error() -> None:
     stub.add_response("lookup_events", {"Events": [], "NextToken": "same"}, _expected("same"))
     with pytest.raises(AwsError, match="same page token"):
         lookup_events(Calibrator(), factory, START, END, clock=clock)
+
+
+def test_cli_lookup_events_end_to_end_through_the_stub(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command's wiring: flags -> LookupEvents pages -> calibration JSON over the asked window."""
+    from kvsctl.cli.options import GlobalOptions
+    from tests.helpers import run_cli
+
+    clock = FakeClock()
+    factory, stub = stubbed(clock)
+    gdk = [
+        kvs_event("GenerateDataKey", t, role=CAMERA_ROLE, session="cam", created="2026-12-01T10:00:00Z")
+        for t in every("2026-12-01T10:00:00Z", 5, 24)
+    ]
+    stub.add_response("lookup_events", {"Events": _events(gdk)}, _expected())
+    monkeypatch.setattr(GlobalOptions, "factory", lambda self, profile=None: factory)
+    r = run_cli("cost", "calibrate", "--lookup-events", "--start", "2026-12-01T10:00:00Z",
+                "--end", "2026-12-01T12:00:00Z", "-o", "json")  # fmt: skip
+    assert r.exit_code == 0, r.stderr
+    stub.assert_no_pending_responses()
+    data = r.json
+    assert data["window"] == {"start": "2026-12-01T10:00:00Z", "end": "2026-12-01T12:00:00Z", "hours": 2,
+                              "from": "request"}  # fmt: skip
+    assert data["kvs_requests"] == 24 and data["per_key"][0]["monthly_requests"] == 8_760
+
+
+def test_cli_lookup_events_access_denied_is_exit_3(monkeypatch: pytest.MonkeyPatch) -> None:
+    from kvsctl.cli.options import GlobalOptions
+    from tests.helpers import run_cli
+
+    clock = FakeClock()
+    factory, stub = stubbed(clock)
+    stub.add_client_error("lookup_events", "AccessDeniedException", "not allowed", 400, expected_params=_expected())
+    monkeypatch.setattr(GlobalOptions, "factory", lambda self, profile=None: factory)
+    r = run_cli("cost", "calibrate", "--lookup-events", "--start", "2026-12-01T10:00:00Z",
+                "--end", "2026-12-01T12:00:00Z", "-o", "json")  # fmt: skip
+    assert r.exit_code == 3, r.stderr
+    assert "Traceback" not in r.stderr

@@ -25,7 +25,7 @@ def test_estimate_uses_the_measured_interval_and_says_so(calibration: Path) -> N
     r = run_cli("cost", "estimate", "--calibration", str(calibration), "-o", "json")
     assert r.exit_code == 0, r.stderr
     data = r.json
-    assert data["assumptions"]["data_key_interval_minutes"] == "5.2778"
+    assert data["assumptions"]["data_key_interval_minutes"] == 5.2778
     assert data["assumptions"]["calibration_file"] == str(calibration)
     assert data["notes"][0].startswith(f"Calibrated from {calibration}: 39 KMS requests made through KVS")
     assert not any("default data-key interval of 5 minutes" in n for n in data["notes"])
@@ -68,13 +68,13 @@ def test_price_file_overrides_the_table_and_flags_override_the_file(tmp_path: Pa
     assert r.exit_code == 0, r.stderr
     a = r.json["assumptions"]
     assert (a["price_per_10k"], a["key_price"], a["free_tier_requests"], a["price_file"]) == (
-        "0.04",
-        "2",
+        0.04,
+        2,
         0,
         str(prices),
     )
     # 17,520 requests, none free, × 0.000004 = 0.07008; + $2 key = 2.07008
-    assert r.json["total_usd"] == "2.07008"
+    assert r.json["total_usd"] == 2.07008
     assert any(n.startswith(f"Prices from {prices} as of 2027-01-01 from a quote") for n in r.json["notes"])
     assert not any(n.startswith("Prices as of") for n in r.json["notes"])
 
@@ -117,7 +117,7 @@ def test_session_flags_are_echoed_and_combine_with_compare() -> None:
                 "-o", "json")  # fmt: skip
     assert r.exit_code == 0, r.stderr
     a = r.json["assumptions"]
-    assert (a["credential_lifetime_minutes"], a["sessions_per_device"]) == ("15", 2)
+    assert (a["credential_lifetime_minutes"], a["sessions_per_device"]) == (15, 2)
     by_name = {s["name"]: s for s in r.json["scenarios"]}
     # today: 2,000 sessions × 2,920 = 5,840,000; 1-hour... the 12-hour bound: 2,000 × 974
     assert by_name["today"]["requests_per_month"] == 5_840_000

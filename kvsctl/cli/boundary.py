@@ -45,7 +45,10 @@ def report(err: KvsctlError, as_json: bool) -> None:
     if as_json:
         sys.stderr.write(json.dumps(err.to_json()) + "\n")
     else:
-        sys.stderr.write(f"kvsctl: error: {err.message}\n")
+        from kvsctl.cli.options import current, paint
+
+        g = current()
+        sys.stderr.write(f"kvsctl: {paint('error:', '1;31', no_color=bool(g and g.no_color))} {err.message}\n")
         if err.hint:
             sys.stderr.write(f"hint: {err.hint}\n")
     sys.stderr.flush()

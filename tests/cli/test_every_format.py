@@ -139,6 +139,8 @@ INVOCATIONS: dict[str, Invocation] = {
     "audit all": Invocation(lambda w: ["audit", "all"], exits=(0, 1)),
     "cost estimate": Invocation(lambda w: ["cost", "estimate", "--streams", "3"]),
     "sandbox serve": Invocation(lambda w: ["sandbox", "serve", "--port", "0"]),
+    "key list": Invocation(lambda w: ["key", "list", "--all"]),
+    "whoami": Invocation(lambda w: ["whoami"]),
 }
 
 # Commands that offer a format but are proven elsewhere, with where.

@@ -204,7 +204,7 @@ PRODUCER = "arn:aws:iam::111122223333:role/CameraProducer"
 CONSUMER = "arn:aws:iam::111122223333:role/ViewerConsumer"
 
 
-def run_in_pty(argv: list[str], columns: int) -> str:
+def run_in_pty(argv: list[str], columns: int, *, raw: bool = False, env_extra: dict[str, str] | None = None) -> str:
     """Run kvsctl in a pseudo-terminal of the given width; what it drew (ANSI codes removed)."""
     import fcntl
     import pty
@@ -214,7 +214,7 @@ def run_in_pty(argv: list[str], columns: int) -> str:
     pid, fd = pty.fork()
     if pid == 0:  # the child: a real terminal on stdout
         env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}
-        env.update(TERM="xterm-256color", PYTHONPATH=str(ROOT))
+        env.update(TERM="xterm-256color", PYTHONPATH=str(ROOT), **(env_extra or {}))
         os.chdir(ROOT)
         os.execve(sys.executable, [sys.executable, "-m", "kvsctl", *argv], env)
     fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
@@ -229,6 +229,8 @@ def run_in_pty(argv: list[str], columns: int) -> str:
         chunks.append(data)
     os.waitpid(pid, 0)
     text = b"".join(chunks).decode("utf-8", "replace").replace("\r\n", "\n")
+    if raw:
+        return text
     return re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", text)
 
 
@@ -310,3 +312,42 @@ COMP_WORDS=(kvsctl --region us-west-2 who); COMP_CWORD=3; _kvsctl; echo "3:${{CO
     assert sorted(out[1][2:].split()) == ["dir", "policy.json"]
     assert out[2] == "2:aws-managed alias/"
     assert out[3] == "3:whoami"
+
+
+# -- AWS CLI habits and messages ---------------------------------------------------------------------
+
+
+def test_stream_describe_takes_a_stream_arn(boto: Any) -> None:
+    arn = boto.kvs.create_stream(StreamName="lobby-cam", DataRetentionInHours=24)["StreamARN"]
+    result = run_cli("stream", "describe", arn, "-o", "json")
+    assert result.exit_code == 0, result.stderr
+    assert result.json["name"] == "lobby-cam"
+
+
+def test_a_malformed_stream_arn_is_exit_2() -> None:
+    result = run_cli("stream", "describe", "arn:aws:kinesisvideo:us-east-1:12:stream/x", "-o", "json")
+    assert result.exit_code == 2
+    assert result.error["code"] == "invalid_stream_name"
+
+
+def test_a_bare_alias_name_suggests_the_alias() -> None:
+    result = run_cli("stream", "create", "cam", "--kms-key", "cams", "-o", "json")
+    assert result.exit_code == 2
+    assert "Did you mean alias/cams?" in result.error["hint"]
+
+
+def test_errors_are_coloured_only_on_a_terminal_and_without_no_color() -> None:
+    argv = ["stream", "describe", "bad name!", "--region", "us-east-1", "-o", "table"]
+    coloured = run_in_pty(argv, 80, raw=True, env_extra={"NO_COLOR": ""})
+    assert "kvsctl: \x1b[1;31merror:\x1b[0m invalid stream name" in coloured
+    plain = run_in_pty(argv, 80, raw=True, env_extra={"NO_COLOR": "1"})
+    assert "kvsctl: error: invalid stream name" in plain
+    result = run_cli(*argv)  # stderr captured: not a terminal
+    assert result.stderr.startswith("kvsctl: error: invalid stream name")
+
+
+def test_counts_are_pluralised(boto: Any) -> None:
+    boto.kvs.create_stream(StreamName="only-one", DataRetentionInHours=1)
+    result = run_cli("stream", "list", "-o", "table")
+    assert result.exit_code == 0
+    assert "1 stream" in result.stdout and "stream(s)" not in result.stdout

@@ -182,6 +182,18 @@ AUDIT: Schema = obj(
     },
 )
 
+AUDIT_TEMPLATE: Schema = {
+    **AUDIT,
+    "required": [*AUDIT["required"], "files"],
+    "properties": {
+        **AUDIT["properties"],
+        "results": {"type": "array", "items": {**ref("access_result"), "required": ["location"]}},
+        "files": {**STRINGS, "description": "The templates and plans read."},
+    },
+    "description": "Results and findings carry location {file, line}; results of a template's principals "
+    "carry principal_id (its logical id or Terraform address).",
+}
+
 MONEY: Schema = {**NUMBER, "description": "US dollars."}
 COST: Schema = obj(
     {
@@ -428,11 +440,60 @@ SCHEMAS: dict[str, tuple[str, Schema]] = {
     "audit policy": ("Offline audit of a key policy (and IAM policies, grants, SCPs).", AUDIT),
     "audit stream": ("Live audit of named streams.", AUDIT),
     "audit all": ("Live audit of every stream in the region(s).", AUDIT),
+    "audit template": (
+        "Offline audit of CloudFormation templates, CDK output and Terraform plans, located at file:line.",
+        AUDIT_TEMPLATE,
+    ),
     "cost estimate": ("The KMS cost estimate; every figure a number.", COST),
     "cost calibrate": ("KMS requests KVS made, measured from CloudTrail; every figure a number.", CALIBRATION),
     "sandbox serve": (
         "Where the sandbox listens and the environment that points a shell at it.",
         obj({"endpoint_url": STRING, "environment": {"type": "object", "additionalProperties": STRING}}),
+    ),
+    "key list": (
+        "The customer managed keys KVS can use in the region (with --all, the rest too, with why not).",
+        obj(
+            {
+                "region": STRING,
+                "keys": {
+                    "type": "array",
+                    "items": obj(
+                        {
+                            "key_arn": KEY_ARN,
+                            "key_id": STRING,
+                            "aliases": STRINGS,
+                            "state": STRING,
+                            "spec": STRING,
+                            "usage": STRING,
+                            "rotation_enabled": nullable(BOOL),
+                            "streams": INT,
+                            "usable_by_kvs": BOOL,
+                            "why_not": STRINGS,
+                        }
+                    ),
+                },
+                "unusable_not_shown": INT,
+            }
+        ),
+    ),
+    "whoami": (
+        "The caller (STS GetCallerIdentity), where its credentials came from, and the endpoint checks.",
+        obj(
+            {
+                "arn": STRING,
+                "account": STRING,
+                "user_id": STRING,
+                "region": STRING,
+                "profile": nullable(STRING),
+                "endpoint_url": nullable(STRING),
+                "credential_source": STRING,
+                "checks": {
+                    "type": "array",
+                    "items": obj({"service": STRING, "endpoint": STRING, "ok": BOOL, "detail": STRING}),
+                },
+                "ok": BOOL,
+            }
+        ),
     ),
     "schema": (
         "`kvsctl schema` alone: the commands that have a schema. With a COMMAND: that JSON Schema itself.",

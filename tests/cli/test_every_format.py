@@ -138,9 +138,19 @@ INVOCATIONS: dict[str, Invocation] = {
         lambda w: ["audit", "stream", "lobby-cam", "--producer", PRODUCER, "--consumer", CONSUMER], exits=(0, 1)
     ),
     "audit all": Invocation(lambda w: ["audit", "all"], exits=(0, 1)),
+    "audit template": Invocation(
+        lambda w: [
+            "audit",
+            "template",
+            str(Path(__file__).resolve().parents[2] / "examples" / "iac" / "terraform" / "replace" / "plan.json"),
+        ],
+        exits=(1,),
+    ),
     "cost estimate": Invocation(lambda w: ["cost", "estimate", "--streams", "3"]),
     "cost calibrate": Invocation(lambda w: ["cost", "calibrate", str(write_scenario(w.tmp / "trail"))]),
     "sandbox serve": Invocation(lambda w: ["sandbox", "serve", "--port", "0"]),
+    "key list": Invocation(lambda w: ["key", "list", "--all"]),
+    "whoami": Invocation(lambda w: ["whoami"]),
     "schema": Invocation(lambda w: ["schema", "stream", "list"]),
 }
 

@@ -76,6 +76,9 @@ class AwsError(KvsctlError):
         super().__init__(message, hint=hint, code=code)
         self.aws_code = aws_code
         self.operation = operation
+        #: requests sent for the failed call: 1 means AWS refused the first one (a ResourceInUse then
+        #: means someone else made the resource); more means an earlier, lost answer may have done it
+        self.attempts = 1
 
     def to_json(self) -> dict[str, object]:
         data = super().to_json()

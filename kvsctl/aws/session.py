@@ -387,7 +387,9 @@ class ClientFactory:
                     self.sleep(self.retry.delay(attempt))
                     continue
                 if isinstance(exc, ClientError):
-                    raise translate_client_error(exc, api_name, attempts=attempt) from exc
+                    error = translate_client_error(exc, api_name, attempts=attempt)
+                    error.attempts = attempt
+                    raise error from exc
                 translated = translate_botocore_error(exc, api_name)
                 if translated is None:
                     raise

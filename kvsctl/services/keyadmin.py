@@ -204,7 +204,7 @@ class KeyAdminService:
         cleanup = f"aws kms schedule-key-deletion --key-id {arn} --pending-window-in-days 7"
         steps: list[tuple[str, Callable[[], None]]] = [
             ("rotation", lambda: self.kms.enable_key_rotation(key_id)),
-            ("alias", lambda: self.kms.create_alias(req.alias, key_id)),
+            ("alias", lambda: self._create_alias(req.alias, key_id)),
         ]
         for step, call in steps:
             try:
@@ -214,6 +214,15 @@ class KeyAdminService:
                 what = "enabling rotation" if step == "rotation" else f"creating alias {req.alias}"
                 raise PartialCreateError(exc, key_arn=arn, step=what, remaining=todo, cleanup=cleanup) from exc
         return KeyCreateOutcome("created", req, rec, self.kms.describe_key_id(key_id))
+
+    def _create_alias(self, alias: str, key_id: str) -> None:
+        """CreateAlias; an AlreadyExists for an alias that points at this very key is success: an earlier
+        attempt whose answer was lost (a timeout, a 5xx) made it, and the retry found it."""
+        try:
+            self.kms.create_alias(alias, key_id)
+        except AwsError as exc:
+            if exc.aws_code != "AlreadyExistsException" or self.kms.alias_target(alias) != key_id:
+                raise
 
     # -- describe ----------------------------------------------------------------------------------
     def describe(self, key_text: str) -> KeyReport:

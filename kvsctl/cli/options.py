@@ -219,6 +219,15 @@ def with_global_options(
                 no_color=bool(values["no_color"]),
                 debug=bool(values["debug"]),
             )
+            if g.output not in formats:  # KVSCTL_OUTPUT=sarif on a command without SARIF: exit 2 before any call
+                from kvsctl.errors import UsageError
+
+                offered = "|".join(f.value for f in formats)
+                raise UsageError(
+                    f"this command has no {g.output.value} output (KVSCTL_OUTPUT={g.output.value})",
+                    hint=f"Use -o {offered}, or unset KVSCTL_OUTPUT.",
+                    code="usage",
+                )
             _current = g
             if g.debug:
                 from kvsctl.cli.debug import enable_debug_logging

@@ -285,6 +285,7 @@ class ClientFactory:
         self.retry = retry or RetryPolicy()
         self.sleep = sleep
         self.stats = CallStats()
+        self._cancelled = threading.Event()
         self._session: Any = None
         self._clients: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
@@ -354,6 +355,16 @@ class ClientFactory:
             return self._clients[key]
 
     # -- calls ------------------------------------------------------------------------------------
+    def cancel(self) -> None:
+        """Stop: no further request or backoff sleep starts (Ctrl-C; other threads' calls end quickly)."""
+        self._cancelled.set()
+
+    def _pause(self, seconds: float) -> None:
+        if self.sleep is time.sleep:
+            self._cancelled.wait(seconds)  # returns at once when cancelled
+        else:
+            self.sleep(seconds)
+
     def call(
         self, service: str, operation: str, *, region: str | None = None, idempotent: bool = True, **params: Any
     ) -> dict[str, Any]:
@@ -370,6 +381,8 @@ class ClientFactory:
         attempt = 0
         while True:
             attempt += 1
+            if self._cancelled.is_set():
+                raise AwsError(f"{api_name} not sent: kvsctl was interrupted", code="cancelled", operation=api_name)
             self.stats.add(f"{service}.{api_name}")
             _parsing.active = False
             try:
@@ -384,7 +397,7 @@ class ClientFactory:
                 raise self.not_aws(api_name, f"a malformed answer ({type(exc).__name__})") from exc
             except (ClientError, BotoCoreError) as exc:
                 if attempt < self.retry.max_attempts and retryable(exc):
-                    self.sleep(self.retry.delay(attempt))
+                    self._pause(self.retry.delay(attempt))
                     continue
                 if isinstance(exc, ClientError):
                     error = translate_client_error(exc, api_name, attempts=attempt)

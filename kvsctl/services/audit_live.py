@@ -493,10 +493,19 @@ class LiveAuditService:
             self.progress(phase, 0, total)
         futures = [pool.submit(fn, item) for item in items]
         results: list[R] = []
-        for done, future in enumerate(futures, 1):
-            results.append(future.result())
-            if self.progress:
-                self.progress(phase, done, total)
+        try:
+            for done, future in enumerate(futures, 1):
+                results.append(future.result())
+                if self.progress:
+                    self.progress(phase, done, total)
+        except BaseException as exc:
+            # Ctrl-C or a session error: drop the queued reads (leaving the pool would wait for all of
+            # them) and, on Ctrl-C, make the running ones stop retrying and sleeping
+            for future in futures:
+                future.cancel()
+            if isinstance(exc, KeyboardInterrupt):
+                self.factory.cancel()
+            raise
         return results
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from kvsctl import validate
 from kvsctl.aws.kms_admin import KmsAdminGateway
 from kvsctl.aws.session import ClientFactory
-from kvsctl.errors import AwsError, CheckFailed, ExitCode, UsageError
+from kvsctl.errors import AwsError, CheckFailed, ExitCode, Interrupted, UsageError
 from kvsctl.keyref import parse_key_ref
 from kvsctl.keys.policy import PolicyRequest, RecommendedPolicy, build_key_policy, lockout_problem
 from kvsctl.models import KeyInfo, StreamView
@@ -175,6 +175,12 @@ class KeyAdminService:
             return KeyCreateOutcome("would-create", req, rec, None)
         try:
             meta = self.kms.create_key(policy=rec.document, description=req.description, tags=dict(req.tags))
+        except KeyboardInterrupt:
+            raise Interrupted(
+                "interrupted during CreateKey: a key may or may not have been created",
+                hint="Look for it with 'aws kms list-keys' (a key without alias "
+                f"{req.alias}, created just now): schedule its deletion, or rerun to create the key.",
+            ) from None
         except AwsError as exc:
             if exc.aws_code == "MalformedPolicyDocumentException":
                 raise AwsError(
@@ -207,12 +213,18 @@ class KeyAdminService:
             ("alias", lambda: self._create_alias(req.alias, key_id)),
         ]
         for step, call in steps:
+            todo = list(finish.values())[list(finish).index(step) :]
+            what = "enabling rotation" if step == "rotation" else f"creating alias {req.alias}"
             try:
                 call()
             except AwsError as exc:
-                todo = list(finish.values())[list(finish).index(step) :]
-                what = "enabling rotation" if step == "rotation" else f"creating alias {req.alias}"
                 raise PartialCreateError(exc, key_arn=arn, step=what, remaining=todo, cleanup=cleanup) from exc
+            except KeyboardInterrupt:
+                raise Interrupted(
+                    f"interrupted while {what}: key {arn} exists, the rest was not done",
+                    hint=f"To finish: {'; '.join(todo)}. Or to clean up: {cleanup}",
+                    details={"key_arn": arn, "remaining": todo, "cleanup": cleanup},
+                ) from None
         return KeyCreateOutcome("created", req, rec, self.kms.describe_key_id(key_id))
 
     def _create_alias(self, alias: str, key_id: str) -> None:

@@ -11,7 +11,7 @@ from kvsctl import validate
 from kvsctl.aws.kms import KmsGateway
 from kvsctl.aws.kvs import KvsGateway
 from kvsctl.aws.session import ClientFactory
-from kvsctl.errors import AwsError, CheckFailed
+from kvsctl.errors import AwsError, CheckFailed, Interrupted
 from kvsctl.keyref import KeyRef, parse_key_ref
 from kvsctl.models import KeyInfo, Stream, StreamView, is_aws_managed_reference
 from kvsctl.services.keys import KeyResolver, is_kvs_aws_managed
@@ -115,6 +115,12 @@ class StreamService:
                 device_name=req.device_name,
                 tags=dict(req.tags),
             )
+        except KeyboardInterrupt:
+            raise Interrupted(
+                f"interrupted during CreateStream: stream {req.name} may or may not exist now",
+                hint=f"See with 'kvsctl stream describe {req.name}'; rerun with --if-not-exists to finish.",
+                details={"in_progress": req.name},
+            ) from None
         except AwsError as exc:
             if exc.aws_code != "ResourceInUseException":
                 raise

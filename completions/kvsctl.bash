@@ -2,25 +2,25 @@
 _kvsctl_words() {
   case "$1" in
     "") echo "apply audit cost key preflight sandbox stream --version --help" ;;
-    "apply") echo "--dry-run --profile --region --endpoint-url --output -o --no-color --debug --help" ;;
+    "apply") echo "--dry-run --profile --region --endpoint-url --output -o --query --no-color --debug --help" ;;
     "audit") echo "all policy stream --help" ;;
-    "audit all") echo "--name-prefix --producer --consumer --context --fail-on --strict --require-customer-key --key-profile --report --overwrite --profile --region --endpoint-url --output -o --no-color --debug --help" ;;
-    "audit policy") echo "--key-policy --key-arn --stream-arn --producer --consumer --identity-policy --permissions-boundary --scp --grants --context --strict --explain --output -o --no-color --debug --help" ;;
-    "audit stream") echo "--producer --consumer --context --fail-on --strict --require-customer-key --key-profile --report --overwrite --profile --region --endpoint-url --output -o --no-color --debug --help" ;;
+    "audit all") echo "--name-prefix --producer --consumer --context --fail-on --strict --require-customer-key --key-profile --report --overwrite --profile --region --endpoint-url --output -o --query --no-color --debug --help" ;;
+    "audit policy") echo "--key-policy --key-arn --stream-arn --producer --consumer --identity-policy --permissions-boundary --scp --grants --context --strict --explain --output -o --query --no-color --debug --help" ;;
+    "audit stream") echo "--producer --consumer --context --fail-on --strict --require-customer-key --key-profile --report --overwrite --profile --region --endpoint-url --output -o --query --no-color --debug --help" ;;
     "cost") echo "estimate --help" ;;
-    "cost estimate") echo "--streams --producers-per-stream --consumers-per-stream --customer-keys --data-key-interval --hours-per-month --credential-lifetime --free-tier --no-free-tier --free-tier-requests --price-per-10k --key-price --rotation-price --rotated-keys --rotations --compare --from-account --name-prefix --profile --region --endpoint-url --output -o --no-color --debug --help" ;;
+    "cost estimate") echo "--streams --producers-per-stream --consumers-per-stream --customer-keys --data-key-interval --hours-per-month --credential-lifetime --free-tier --no-free-tier --free-tier-requests --price-per-10k --key-price --rotation-price --rotated-keys --rotations --compare --from-account --name-prefix --profile --region --endpoint-url --output -o --query --no-color --debug --help" ;;
     "key") echo "create describe recommend-policy --help" ;;
-    "key create") echo "--alias --admin --producer --consumer --description --tag --account --allow-account-iam --dry-run --profile --region --endpoint-url --output -o --no-color --debug --help" ;;
-    "key describe") echo "--profile --region --endpoint-url --output -o --no-color --debug --help" ;;
-    "key recommend-policy") echo "--admin --producer --consumer --region --account --allow-account-iam --output -o --no-color --debug --help" ;;
-    "preflight") echo "--strict --fail-on --report --overwrite --profile --region --endpoint-url --output -o --no-color --debug --help" ;;
+    "key create") echo "--alias --admin --producer --consumer --description --tag --account --allow-account-iam --dry-run --profile --region --endpoint-url --output -o --query --no-color --debug --help" ;;
+    "key describe") echo "--profile --region --endpoint-url --output -o --query --no-color --debug --help" ;;
+    "key recommend-policy") echo "--admin --producer --consumer --region --account --allow-account-iam --output -o --query --no-color --debug --help" ;;
+    "preflight") echo "--strict --fail-on --report --overwrite --profile --region --endpoint-url --output -o --query --no-color --debug --help" ;;
     "sandbox") echo "demo serve --help" ;;
     "sandbox demo") echo "--port --output -o --no-color --debug --help" ;;
-    "sandbox serve") echo "--port --output -o --no-color --debug --help" ;;
+    "sandbox serve") echo "--port --output -o --query --no-color --debug --help" ;;
     "stream") echo "create describe list --help" ;;
-    "stream create") echo "--kms-key --retention-hours --media-type --device-name --tag --dry-run --if-not-exists --strict --profile --region --endpoint-url --output -o --no-color --debug --help" ;;
-    "stream describe") echo "--profile --region --endpoint-url --output -o --no-color --debug --help" ;;
-    "stream list") echo "--name-prefix --kms-key --profile --region --endpoint-url --output -o --no-color --debug --help" ;;
+    "stream create") echo "--kms-key --retention-hours --media-type --device-name --tag --dry-run --if-not-exists --strict --profile --region --endpoint-url --output -o --query --no-color --debug --help" ;;
+    "stream describe") echo "--profile --region --endpoint-url --output -o --query --no-color --debug --help" ;;
+    "stream list") echo "--name-prefix --kms-key --profile --region --endpoint-url --output -o --query --no-color --debug --help" ;;
   esac
 }
 _kvsctl_subcommands() {
@@ -75,6 +75,7 @@ _kvsctl_takes_value() {
     "apply|--endpoint-url") return 0 ;;
     "apply|--output") return 0 ;;
     "apply|-o") return 0 ;;
+    "apply|--query") return 0 ;;
     "audit all|--name-prefix") return 0 ;;
     "audit all|--producer") return 0 ;;
     "audit all|--consumer") return 0 ;;
@@ -87,6 +88,7 @@ _kvsctl_takes_value() {
     "audit all|--endpoint-url") return 0 ;;
     "audit all|--output") return 0 ;;
     "audit all|-o") return 0 ;;
+    "audit all|--query") return 0 ;;
     "audit policy|--key-policy") return 0 ;;
     "audit policy|--key-arn") return 0 ;;
     "audit policy|--stream-arn") return 0 ;;
@@ -100,6 +102,7 @@ _kvsctl_takes_value() {
     "audit policy|--explain") return 0 ;;
     "audit policy|--output") return 0 ;;
     "audit policy|-o") return 0 ;;
+    "audit policy|--query") return 0 ;;
     "audit stream|--producer") return 0 ;;
     "audit stream|--consumer") return 0 ;;
     "audit stream|--context") return 0 ;;
@@ -111,6 +114,7 @@ _kvsctl_takes_value() {
     "audit stream|--endpoint-url") return 0 ;;
     "audit stream|--output") return 0 ;;
     "audit stream|-o") return 0 ;;
+    "audit stream|--query") return 0 ;;
     "cost estimate|--streams") return 0 ;;
     "cost estimate|--producers-per-stream") return 0 ;;
     "cost estimate|--consumers-per-stream") return 0 ;;
@@ -130,6 +134,7 @@ _kvsctl_takes_value() {
     "cost estimate|--endpoint-url") return 0 ;;
     "cost estimate|--output") return 0 ;;
     "cost estimate|-o") return 0 ;;
+    "cost estimate|--query") return 0 ;;
     "key create|--alias") return 0 ;;
     "key create|--admin") return 0 ;;
     "key create|--producer") return 0 ;;
@@ -142,11 +147,13 @@ _kvsctl_takes_value() {
     "key create|--endpoint-url") return 0 ;;
     "key create|--output") return 0 ;;
     "key create|-o") return 0 ;;
+    "key create|--query") return 0 ;;
     "key describe|--profile") return 0 ;;
     "key describe|--region") return 0 ;;
     "key describe|--endpoint-url") return 0 ;;
     "key describe|--output") return 0 ;;
     "key describe|-o") return 0 ;;
+    "key describe|--query") return 0 ;;
     "key recommend-policy|--admin") return 0 ;;
     "key recommend-policy|--producer") return 0 ;;
     "key recommend-policy|--consumer") return 0 ;;
@@ -154,6 +161,7 @@ _kvsctl_takes_value() {
     "key recommend-policy|--account") return 0 ;;
     "key recommend-policy|--output") return 0 ;;
     "key recommend-policy|-o") return 0 ;;
+    "key recommend-policy|--query") return 0 ;;
     "preflight|--fail-on") return 0 ;;
     "preflight|--report") return 0 ;;
     "preflight|--profile") return 0 ;;
@@ -161,12 +169,14 @@ _kvsctl_takes_value() {
     "preflight|--endpoint-url") return 0 ;;
     "preflight|--output") return 0 ;;
     "preflight|-o") return 0 ;;
+    "preflight|--query") return 0 ;;
     "sandbox demo|--port") return 0 ;;
     "sandbox demo|--output") return 0 ;;
     "sandbox demo|-o") return 0 ;;
     "sandbox serve|--port") return 0 ;;
     "sandbox serve|--output") return 0 ;;
     "sandbox serve|-o") return 0 ;;
+    "sandbox serve|--query") return 0 ;;
     "stream create|--kms-key") return 0 ;;
     "stream create|--retention-hours") return 0 ;;
     "stream create|--media-type") return 0 ;;
@@ -177,11 +187,13 @@ _kvsctl_takes_value() {
     "stream create|--endpoint-url") return 0 ;;
     "stream create|--output") return 0 ;;
     "stream create|-o") return 0 ;;
+    "stream create|--query") return 0 ;;
     "stream describe|--profile") return 0 ;;
     "stream describe|--region") return 0 ;;
     "stream describe|--endpoint-url") return 0 ;;
     "stream describe|--output") return 0 ;;
     "stream describe|-o") return 0 ;;
+    "stream describe|--query") return 0 ;;
     "stream list|--name-prefix") return 0 ;;
     "stream list|--kms-key") return 0 ;;
     "stream list|--profile") return 0 ;;
@@ -189,6 +201,7 @@ _kvsctl_takes_value() {
     "stream list|--endpoint-url") return 0 ;;
     "stream list|--output") return 0 ;;
     "stream list|-o") return 0 ;;
+    "stream list|--query") return 0 ;;
   esac
   return 1
 }

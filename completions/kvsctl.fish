@@ -42,6 +42,7 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "apply"' -l region -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "apply"' -l endpoint-url -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "apply"' -l output -x -a 'table json'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "apply"' -s o -x -a 'table json'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "apply"' -l query -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "apply"' -l no-color
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "apply"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "apply"' -l help
@@ -64,6 +65,7 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l region
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l endpoint-url -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l output -x -a 'table json sarif junit'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -s o -x -a 'table json sarif junit'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l query -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l no-color
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l help
@@ -81,6 +83,7 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l str
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l explain -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l output -x -a 'table json'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -s o -x -a 'table json'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l query -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l no-color
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l help
@@ -98,6 +101,7 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l reg
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l endpoint-url -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l output -x -a 'table json sarif junit'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -s o -x -a 'table json sarif junit'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l query -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l no-color
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l help
@@ -126,6 +130,7 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l re
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l endpoint-url -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l output -x -a 'table json'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -s o -x -a 'table json'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l query -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l no-color
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l help
@@ -147,6 +152,7 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -l regio
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -l endpoint-url -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -l output -x -a 'table json'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -s o -x -a 'table json'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -l query -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -l no-color
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -l help
@@ -155,6 +161,7 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "key describe"' -l reg
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key describe"' -l endpoint-url -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key describe"' -l output -x -a 'table json'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key describe"' -s o -x -a 'table json'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "key describe"' -l query -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key describe"' -l no-color
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key describe"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key describe"' -l help
@@ -166,6 +173,7 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "key recommend-policy"
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key recommend-policy"' -l allow-account-iam
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key recommend-policy"' -l output -x -a 'table json'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key recommend-policy"' -s o -x -a 'table json'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "key recommend-policy"' -l query -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key recommend-policy"' -l no-color
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key recommend-policy"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key recommend-policy"' -l help
@@ -178,6 +186,7 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l region
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l endpoint-url -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l output -x -a 'table json sarif junit'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -s o -x -a 'table json sarif junit'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l query -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l no-color
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l help
@@ -193,6 +202,7 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "sandbox demo"' -l hel
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "sandbox serve"' -l port -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "sandbox serve"' -l output -x -a 'table json'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "sandbox serve"' -s o -x -a 'table json'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "sandbox serve"' -l query -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "sandbox serve"' -l no-color
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "sandbox serve"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "sandbox serve"' -l help
@@ -213,6 +223,7 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream create"' -l re
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream create"' -l endpoint-url -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream create"' -l output -x -a 'table json'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream create"' -s o -x -a 'table json'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream create"' -l query -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream create"' -l no-color
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream create"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream create"' -l help
@@ -221,6 +232,7 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream describe"' -l 
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream describe"' -l endpoint-url -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream describe"' -l output -x -a 'table json'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream describe"' -s o -x -a 'table json'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream describe"' -l query -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream describe"' -l no-color
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream describe"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream describe"' -l help
@@ -231,6 +243,7 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream list"' -l regi
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream list"' -l endpoint-url -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream list"' -l output -x -a 'table json'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream list"' -s o -x -a 'table json'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream list"' -l query -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream list"' -l no-color
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream list"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream list"' -l help

@@ -77,17 +77,25 @@ def kvs_request_context(
     overrides: Mapping[str, str] | None = None,
 ) -> RequestContext:
     """Context for ``action`` on ``resource`` by ``principal`` on the KVS data path."""
+    service = principal.kind is PrincipalKind.SERVICE
     values: dict[str, str] = {
-        "aws:PrincipalAccount": principal.account,
         "aws:PrincipalType": principal.principal_type,
         "aws:SecureTransport": "true",
-        "aws:PrincipalIsAWSService": "false",
+        "aws:PrincipalIsAWSService": "true" if service else "false",
     }
-    absent: list[str] = ["aws:PrincipalServiceName", "aws:PrincipalServiceNamesList"]
+    absent: list[str] = []
     unknown: list[str] = []
+    if service:
+        # IAM UG global condition keys: a service principal's request carries aws:PrincipalServiceName and no
+        # principal account or ARN
+        values["aws:PrincipalServiceName"] = principal.name
+        absent += ["aws:PrincipalAccount", "aws:PrincipalArn", "aws:PrincipalOrgID"]
+    else:
+        values["aws:PrincipalAccount"] = principal.account
+        absent += ["aws:PrincipalServiceName", "aws:PrincipalServiceNamesList"]
     if principal.principal_arn:
         values["aws:PrincipalArn"] = principal.principal_arn
-    else:
+    elif not service:
         unknown.append("aws:PrincipalArn")  # a session whose role path is not known
     if principal.kind is PrincipalKind.USER:
         values["aws:username"] = principal.name
@@ -98,10 +106,17 @@ def kvs_request_context(
         values["aws:RequestedRegion"] = arn.region
     if action.lower().startswith("kms:"):
         via = kvs_via_service(resource)
-        if via:
-            values["kms:ViaService"] = via
-        values["kms:CallerAccount"] = principal.account
-        values["aws:ViaAWSService"] = "true"
+        if not service:
+            # a service principal calls KMS itself, not through KVS: its ViaService and caller account are
+            # left unknown
+            if via:
+                values["kms:ViaService"] = via
+            values["kms:CallerAccount"] = principal.account
+            values["aws:ViaAWSService"] = "true"
+        # KMS DG kms:EncryptionAlgorithm: data keys (GenerateDataKey*) and Decrypt with a symmetric encryption
+        # key use SYMMETRIC_DEFAULT, the only algorithm of the SYMMETRIC_DEFAULT keys KVS requires
+        if action.lower() in ("kms:generatedatakey", "kms:decrypt", "kms:generatedatakeywithoutplaintext"):
+            values["kms:EncryptionAlgorithm"] = "SYMMETRIC_DEFAULT"
         absent += list(_KMS_ABSENT)
     else:
         values["aws:ViaAWSService"] = "false"

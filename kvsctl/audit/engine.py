@@ -192,7 +192,9 @@ def run_audit(inp: AuditInput) -> AuditReport:
             continue
         pp = _lookup_iam(who, raw, inp.principals)
         iam = iam_for(pp)
-        if pp is None and raw not in iam_noted:
+        if who.kind is PrincipalKind.SERVICE:
+            iam = IamPolicies()  # a service principal has no identity policies (IAM UG, Principal element)
+        elif pp is None and raw not in iam_noted:
             iam_noted.add(raw)
             findings.append(IAM_NOT_GIVEN(f"IAM policies of {raw} were not given", principal=raw))
 

@@ -73,6 +73,9 @@ VIA_SERVICE_MISMATCH = _rule("KVS117", W, "kms:ViaService does not name the KVS 
 PRINCIPAL_UNKNOWN = _rule("KVS118", E, "Producer or consumer is not a principal ARN", "Use a role, user, assumed-role session, federated user ARN or account id.")  # noqa: E501
 GRANTS_NOT_GIVEN = _rule("KVS119", N, "Grants not given", "Pass --grants FILE (aws kms list-grants output) if the key has grants; none were assumed.")  # noqa: E501
 CROSS_ACCOUNT_STREAM = _rule("KVS130", E, "Principal of another account cannot use the stream", "Kinesis Video Streams has no resource-based policy, so no policy can let another account's principal call kinesisvideo: on the stream. Create a role in the stream's account with the kinesisvideo: (and kms:) permissions, let the partner's principal assume it (trust policy naming the partner, sts:AssumeRole in the partner's IAM), and use the role's credentials.")  # noqa: E501
+RESOURCE_TYPE_WILDCARD = _rule("KVS131", W, "Wildcard inside the resource type of an ARN", "The resource type (key, alias, stream) is a fixed word of the ARN; a wildcard in it matches nothing. Write the type out (arn:aws:kms:REGION:ACCOUNT:key/*) or use * for the whole resource part.")  # noqa: E501
+SHORT_RESOURCE_ARN = _rule("KVS132", W, "Resource ARN with fewer than six parts", "AWS documents no matching rule for a truncated ARN, so decisions that depend on it are conditional; write all six parts (arn:aws:kms:*:*:key/*) or use *.")  # noqa: E501
+EMPTY_CONDITION_VALUES = _rule("KVS133", W, "Condition with no values", "An empty value list can never match (and what a negated operator does with it is undocumented); give the values the condition should test, or remove it.")  # noqa: E501
 # fmt: on
 
 # KVS2xx: live key and stream state, read by `kvsctl audit stream` / `audit all` (services/audit_live.py).

@@ -9,11 +9,14 @@ from kvsctl.audit.actions import ACTIONS_BY_PREFIX, CANONICAL_ACTION, KNOWN_PREF
 from kvsctl.audit.context import kvs_via_service
 from kvsctl.audit.findings import (
     DELETED_PRINCIPAL,
+    EMPTY_CONDITION_VALUES,
     KEY_POLICY_PUBLIC,
     MALFORMED_PRINCIPAL,
     MALFORMED_RESOURCE,
     NEVER_MATCHES,
+    RESOURCE_TYPE_WILDCARD,
     SERVICE_PRINCIPAL_KVS,
+    SHORT_RESOURCE_ARN,
     UNKNOWN_ACTION,
     UNKNOWN_ARN_SERVICE,
     UNKNOWN_PREFIX,
@@ -23,7 +26,7 @@ from kvsctl.audit.findings import (
 from kvsctl.audit.model import Finding, Severity
 from kvsctl.policy.conditions import is_negated
 from kvsctl.policy.document import ConditionClause, Policy, PolicyKind, Statement
-from kvsctl.policy.match import glob_match, match_resource, parse_arn
+from kvsctl.policy.match import glob_match, match_resource, parse_arn, resource_pattern_problem
 from kvsctl.policy.principals import UNIQUE_ID, is_valid_principal_entry
 from kvsctl.policy.variables import has_variables
 
@@ -115,6 +118,13 @@ def _resource_findings(policy: Policy, st: Statement, key_arn: str | None) -> tu
     for r in st.resources:
         if r == "*" or has_variables(r):
             continue
+        problem = resource_pattern_problem(r)
+        if problem == "short" and r.startswith("arn:"):
+            out.append(SHORT_RESOURCE_ARN(f'"{r}" has fewer than six parts', location=loc, resource=r))
+            continue
+        if problem == "type":
+            out.append(RESOURCE_TYPE_WILDCARD(f'"{r}" has a wildcard in its resource type', location=loc, resource=r))
+            continue
         a = parse_arn(r)
         if a is None:
             out.append(MALFORMED_RESOURCE(f'"{r}" is not an ARN', location=loc, resource=r))
@@ -140,8 +150,12 @@ def _resource_findings(policy: Policy, st: Statement, key_arn: str | None) -> tu
             )
     never = False
     if policy.kind is PolicyKind.RESOURCE and key_arn:
-        hits = any(match_resource(r, key_arn) for r in st.resources if not has_variables(r))
-        vars_ = any(has_variables(r) for r in st.resources)
+        hits = any(
+            match_resource(r, key_arn)
+            for r in st.resources
+            if not has_variables(r) and resource_pattern_problem(r) is None
+        )
+        vars_ = any(has_variables(r) or resource_pattern_problem(r) == "short" for r in st.resources)
         never = not vars_ and (hits == st.not_resource)
         if never:
             out.append(
@@ -192,6 +206,8 @@ def _condition_findings(policy: Policy, st: Statement, key_arn: str | None) -> t
     }
     for c in st.conditions:
         k = c.key.lower()
+        if not c.values:
+            out.append(EMPTY_CONDITION_VALUES(f"{c.operator} {c.key} has an empty list of values", location=loc))
         if k in null_true and c.base != "Null" and not c.if_exists and not is_negated(c.base) and not c.set_operator:
             out.append(NEVER_MATCHES(f"{c.key} must be absent (Null) and also match {c.operator}", location=loc))
             never = True

@@ -35,6 +35,9 @@ def named_principals(policy: Any, grants: Iterable[Grant] = ()) -> tuple[list[st
         entries = (
             [principal] if principal == "*" else _as_list(principal.get("AWS")) if isinstance(principal, dict) else []
         )
+        if isinstance(principal, dict):
+            # service principals use the key on the key policy's word alone (they have no IAM policies)
+            principals += [str(v) for v in _as_list(principal.get("Service")) if str(v).endswith(".amazonaws.com")]
         for entry in entries:
             text = str(entry)
             root = _ROOT.match(text)

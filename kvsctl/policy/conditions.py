@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Literal
 
-from kvsctl.policy.context import KeyStatus, RequestContext, Tri, tri_all, tri_any
+from kvsctl.policy.context import KeyState, KeyStatus, RequestContext, Tri, tri_all, tri_any
 from kvsctl.policy.match import decode_literals, glob_match, match_arn
 from kvsctl.policy.variables import expand
 
@@ -189,6 +189,32 @@ _TWIN = {
 }
 
 
+def _well_formed(base: str, value: str) -> bool:
+    """Whether a request value has the shape the operator compares (IAM UG, Condition operators)."""
+    if base.startswith("Numeric"):
+        return parse_number(value) is not None
+    if base.startswith("Date"):
+        return parse_date(value) is not None
+    if base == "Bool":
+        return value.lower() in ("true", "false")
+    if base in ("IpAddress", "NotIpAddress"):
+        try:
+            ipaddress.ip_address(value.split("/")[0])
+        except ValueError:
+            return False
+        return True
+    if base.startswith("Arn"):
+        return len(value.split(":", 5)) == 6 and value.startswith("arn:")
+    return True
+
+
+def _arn_pattern_ok(value: str) -> bool:
+    return value == "*" or len(value.split(":", 5)) == 6
+
+
+_STS_ARN = re.compile(r"\Aarn:[a-z-]+:sts:")
+
+
 @dataclass(frozen=True)
 class ConditionResult:
     value: Tri
@@ -199,6 +225,33 @@ class ConditionResult:
 def evaluate_clause(clause: ConditionClause, ctx: RequestContext, *, variables: bool) -> ConditionResult:
     state = ctx.get(clause.key)
     desc = clause.describe()
+    if not clause.values:
+        # IAM accepts an empty value list; no value can match it. What a negated operator makes of it is
+        # not documented (vacuously true, or never matching): unknown rather than a guess.
+        if is_negated(clause.base):
+            return ConditionResult(
+                Tri.UNKNOWN,
+                frozenset({clause.key}),
+                f"{desc}: no values under a negated operator; AWS does not document how that is read",
+            )
+        return ConditionResult(Tri.FALSE, detail=f"{desc}: no values, nothing can match")
+    if not takes_variables(clause.base) and any("${" in v for v in clause.values):
+        # IAM UG "Policy variables" says variables are not supported with Numeric, Date, Boolean, Binary, IP
+        # address or Null operators; IAM UG "Condition operators" lists policy variables as supported for the
+        # Boolean operator. The pages disagree: the conservative reading is that the answer is not known.
+        return ConditionResult(
+            Tri.UNKNOWN,
+            frozenset({clause.key}),
+            f"{desc}: policy variable under {clause.base}; the IAM user guide's pages disagree on whether it "
+            "is substituted",
+        )
+    if state.status is KeyStatus.UNKNOWN and clause.key.lower() == "aws:principalarn" and clause.base != "Null":
+        sts = [v for v in clause.values if _STS_ARN.match(v)]
+        if sts and len(sts) == len(clause.values):
+            # IAM UG, aws:PrincipalArn: for a role session the value is the role's ARN, never the
+            # assumed-role (sts) ARN; an sts pattern can never match whatever the session is
+            state = KeyState(KeyStatus.PRESENT, ("arn:aws:iam::000000000000:role/(any IAM ARN)",))
+            desc += " (aws:PrincipalArn is an IAM ARN, never an sts ARN)"
     if state.status is KeyStatus.UNKNOWN:
         return ConditionResult(Tri.UNKNOWN, frozenset({clause.key}), f"{desc}: {clause.key} not known")
 
@@ -229,13 +282,25 @@ def evaluate_clause(clause: ConditionClause, ctx: RequestContext, *, variables: 
         elif e.text is not None:
             resolved.append(e.text)
     positive = _POSITIVE[_TWIN.get(clause.base, clause.base)]
+    malformed: list[str] = []
+    if clause.base.startswith("Arn"):
+        bad_patterns = [pv for pv in resolved if not _arn_pattern_ok(pv)]
+        if bad_patterns:
+            # AWS documents Arn* operators on six-part ARNs only: a value that is not one is undocumented
+            malformed += [f"policy value {pv!r} is not an ARN" for pv in bad_patterns]
+            resolved = [pv for pv in resolved if _arn_pattern_ok(pv)]
 
     def per_value(cv: str) -> Tri:
         """Does this context value match any policy value (positive sense)?"""
+        if not _well_formed(clause.base, cv):
+            # a request value the operator cannot read: AWS does not document the result (never a
+            # definite true through a negated operator, never a definite false that hides a Deny)
+            malformed.append(f"request value {cv!r} is not a valid {clause.base} value")
+            return Tri.UNKNOWN
         hit = any(positive(cv, pv) for pv in resolved)
         if hit:
             return Tri.TRUE
-        return Tri.UNKNOWN if unknown else Tri.FALSE
+        return Tri.UNKNOWN if (unknown or malformed) else Tri.FALSE
 
     ctx_values: Sequence[str] = state.values
     pos = [per_value(cv) for cv in ctx_values]
@@ -257,10 +322,12 @@ def evaluate_clause(clause: ConditionClause, ctx: RequestContext, *, variables: 
                 "AWS does not document how that is read",
             )
     shown = ctx_values[0] if len(ctx_values) == 1 else list(ctx_values)
+    why = f" ({'; '.join(dict.fromkeys(malformed))}: undocumented)" if malformed and res is Tri.UNKNOWN else ""
+    keys = set(unknown) | ({clause.key} if malformed else set())
     return ConditionResult(
         res,
-        frozenset(unknown) if res is Tri.UNKNOWN else frozenset(),
-        f"{desc}: request has {shown!r} -> {res.name.lower()}",
+        frozenset(keys) if res is Tri.UNKNOWN else frozenset(),
+        f"{desc}: request has {shown!r} -> {res.name.lower()}{why}",
     )
 
 

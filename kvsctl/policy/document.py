@@ -59,6 +59,7 @@ class PolicyKind(str, Enum):
     IDENTITY = "identity"  # inline / managed / group policy: no Principal
     BOUNDARY = "boundary"  # permissions boundary: identity-policy grammar
     SCP = "scp"  # service control policy: identity-policy grammar
+    RCP = "rcp"  # resource control policy: resource-policy grammar (Principal required)
 
 
 @dataclass(frozen=True)
@@ -281,9 +282,10 @@ class _Parser:
         has_p = "Principal" in st or "NotPrincipal" in st
         principal: PrincipalSpec | None = None
         not_principal = False
-        if self.kind is PolicyKind.RESOURCE:
+        if self.kind in (PolicyKind.RESOURCE, PolicyKind.RCP):
             if not has_p:
-                raise self.fail(f"{where}: a key policy statement needs Principal or NotPrincipal", st)
+                what = "a key policy" if self.kind is PolicyKind.RESOURCE else "an RCP"
+                raise self.fail(f"{where}: {what} statement needs Principal or NotPrincipal", st)
             if "Principal" in st and "NotPrincipal" in st:
                 raise self.fail(f"{where}: Principal and NotPrincipal cannot both be present", st)
             not_principal = "NotPrincipal" in st
@@ -387,9 +389,8 @@ class _Parser:
         return tuple(out)
 
     def condition_values(self, raw: object, what: str, at: object) -> tuple[str, ...]:
+        # an empty list is valid (IAM stores it; no value can match it): lint warns, evaluation goes on
         items: list[object] = list(raw) if isinstance(raw, list) else [raw]
-        if not items:
-            raise self.fail(f"{what}: needs at least one value", at)
         out: list[str] = []
         for x in items:
             # JSON booleans and numbers are accepted by AWS and compared as their text

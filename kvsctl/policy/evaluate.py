@@ -14,7 +14,7 @@ from enum import Enum
 from kvsctl.policy.conditions import evaluate_conditions, takes_variables
 from kvsctl.policy.context import RequestContext, Tri
 from kvsctl.policy.document import Policy, PolicyKind, Statement
-from kvsctl.policy.match import match_action, match_resource
+from kvsctl.policy.match import match_action, match_resource, resource_pattern_problem
 from kvsctl.policy.principals import (
     Named,
     PrincipalId,
@@ -87,14 +87,21 @@ def _resource_applies(st: Statement, policy: Policy, req: Request) -> tuple[Tri,
     hit = False
     for pattern in st.resources:
         if policy.variables_enabled and _variable_before_resource_part(pattern):
-            undocumented.append(pattern)
+            undocumented.append(f"{pattern}: AWS documents policy variables only after the fifth colon of an ARN")
             continue
         e = expand(pattern, req.context, enabled=policy.variables_enabled)
         if e.unknown:
             unknown |= e.unknown
-        elif e.text is not None and match_resource(e.text, req.resource):
-            hit = True
-            break
+        elif e.text is not None:
+            problem = resource_pattern_problem(e.text)
+            if problem == "type":
+                continue  # matches nothing (a finding says so)
+            if problem == "short":
+                undocumented.append(f"{pattern}: an ARN with fewer than six parts has no documented matching rule")
+                continue
+            if match_resource(e.text, req.resource):
+                hit = True
+                break
     unsure = bool(unknown or undocumented)
     if st.not_resource:
         res = Tri.FALSE if hit else (Tri.UNKNOWN if unsure else Tri.TRUE)
@@ -103,7 +110,7 @@ def _resource_applies(st: Statement, policy: Policy, req: Request) -> tuple[Tri,
     if res is not Tri.UNKNOWN:
         return res, frozenset(), ""
     why = [f"resource depends on {', '.join(sorted(unknown))}"] if unknown else []
-    why += [f"{p}: AWS documents policy variables only after the fifth colon of an ARN" for p in undocumented]
+    why += undocumented
     return res, frozenset(unknown), "; ".join(why)
 
 
@@ -145,7 +152,7 @@ def evaluate_statement(st: Statement, policy: Policy, req: Request) -> Statement
             uncertain = True
             parts.append(why)
     named = Named.EXACT  # identity policies: the policy's own principal
-    if policy.kind is PolicyKind.RESOURCE:
+    if policy.kind in (PolicyKind.RESOURCE, PolicyKind.RCP):
         pm: PrincipalMatch
         if st.principal is None:
             pm = PrincipalMatch(Tri.FALSE, detail="no Principal")

@@ -43,7 +43,7 @@ from kvsctl.policy.evaluate import (
     trace_lines,
 )
 from kvsctl.policy.match import parse_arn
-from kvsctl.policy.principals import Named, match_principal
+from kvsctl.policy.principals import Named, PrincipalKind, match_principal
 
 EXEMPT = (Named.EXACT,)  # named user / session / root: not limited by a boundary
 ROLE_OR_PUBLIC = (Named.ROLE, Named.PUBLIC)
@@ -94,6 +94,7 @@ class _Sides:
     scp_allows: tuple[PolicySetResult, ...]  # one per SCP that has Allow statements
     who: str
     action: str
+    levels: tuple[PolicySetResult, ...] = ()  # SCPs attached at each level, root first
 
     def iam_allow(self) -> Outcome:
         if self.identity is None:
@@ -108,8 +109,21 @@ class _Sides:
         )
 
     def scp_gate(self) -> Outcome:
-        """Organizations UG, SCP evaluation: SCPs attached at one level combine as a union, but every level
-        from the root to the account must allow. Which level each given SCP sits at is not known: when
+        return all_of([self._flat_scp_gate(), *self._level_gates()])
+
+    def _level_gates(self) -> list[Outcome]:
+        """Organizations UG, SCP evaluation: "for a permission to be allowed for a specific account, there
+        must be an explicit Allow statement at every level from the root through each OU in the direct path
+        to the account (including the target account itself)". A level whose SCPs allow nothing denies."""
+        out: list[Outcome] = []
+        for n, level in enumerate(self.levels):
+            where = "the root" if n == 0 else f"level {n + 1} (from the root)"
+            out.append(level.outcome("Allow", what=f"no SCP attached at {where} allows {self.action}"))
+        return out
+
+    def _flat_scp_gate(self) -> Outcome:
+        """SCPs given without their levels (``--scp``): SCPs attached at one level combine as a union, but
+        every level from the root to the account must allow. Which level each sits at is not known: when
         some allow the action and others do not, the answer is unknown rather than the union."""
         if not self.scp_has_allow:
             return Outcome.true()
@@ -128,7 +142,7 @@ class _Sides:
         )
 
     def denies(self) -> list[Outcome]:
-        out = [self.scps.outcome("Deny")]
+        out = [self.scps.outcome("Deny"), *(level.outcome("Deny") for level in self.levels)]
         if self.identity is not None:
             out.append(self.identity.outcome("Deny"))
         if self.boundary is not None:
@@ -137,7 +151,7 @@ class _Sides:
 
     def results(self) -> list[StatementResult]:
         out: list[StatementResult] = []
-        for side in (self.identity, self.boundary, self.scps):
+        for side in (self.identity, self.boundary, self.scps, *self.levels):
             if side is not None:
                 out += side.results
         return out
@@ -151,8 +165,11 @@ class _Sides:
         return notes
 
 
-def _sides(req: Request, iam: IamPolicies | None, scps: Sequence[Policy]) -> _Sides:
+def _sides(
+    req: Request, iam: IamPolicies | None, scps: Sequence[Policy], scp_levels: Sequence[Sequence[Policy]] = ()
+) -> _Sides:
     return _Sides(
+        levels=tuple(evaluate_policies(level, req) for level in scp_levels),
         identity=evaluate_policies(iam.identity, req) if iam is not None else None,
         boundary=evaluate_policies([iam.boundary], req) if iam is not None and iam.boundary is not None else None,
         scps=evaluate_policies(scps, req),
@@ -195,10 +212,17 @@ def cross_account_without_resource_policy(req: Request) -> str | None:
     )
 
 
-def authorize_identity_only(req: Request, *, iam: IamPolicies | None, scps: Sequence[Policy] = ()) -> Decision:
+def authorize_identity_only(
+    req: Request,
+    *,
+    iam: IamPolicies | None,
+    scps: Sequence[Policy] = (),
+    scp_levels: Sequence[Sequence[Policy]] = (),
+) -> Decision:
     """A service with no resource policy (``kinesisvideo:`` streams): the identity policy must allow, and
-    the requester must be in the resource's account (see :func:`cross_account_without_resource_policy`)."""
-    s = _sides(req, iam, scps)
+    the requester must be in the resource's account (see :func:`cross_account_without_resource_policy`).
+    KVS is not among the services resource control policies apply to, so there are none here."""
+    s = _sides(req, iam, scps, scp_levels)
     deny = any_of(s.denies())
     cross = cross_account_without_resource_policy(req)
     gates = [s.scp_gate(), s.iam_allow(), s.boundary_gate()]
@@ -221,10 +245,24 @@ def _grant_outcome(g: GrantLike, req: Request, s: _Sides, same_account: bool) ->
     if pm.applies is Tri.UNKNOWN:
         parts.append(Outcome.unknown_(f"{label}: {pm.detail}", pm.unknown))
     parts.append(_grant_constraints(g, req, label))
-    if pm.named is Named.ACCOUNT or not same_account:
-        # a grant to an account delegates to that account's IAM; cross-account use is also checked
-        # against the caller's identity policies (conservative: never a wrong allow)
+    if pm.named is Named.ACCOUNT:
+        # a grant to an account delegates to that account's IAM (KMS DG Grants: "grantee principal ... an
+        # AWS account ... the account's administrators can delegate")
         parts += [s.iam_allow(), s.boundary_gate()]
+    elif not same_account:
+        # KMS DG "Grants in AWS KMS" allows a grantee principal in another account; KMS DG "Allowing users in
+        # other accounts to use a KMS key" describes the key policy + IAM policy steps for key-policy access
+        # only. Whether a cross-account grantee also needs an IAM allow at home is not documented: allow only
+        # when its IAM allows anyway, otherwise conditional (never a guessed allow or deny)
+        iam = s.iam_allow()
+        if iam.value is not Tri.TRUE:
+            parts.append(
+                Outcome.unknown_(
+                    f"{label} is for a principal of another account; AWS does not document whether it also "
+                    f"needs an IAM allow in account {req.principal.account}"
+                )
+            )
+        parts.append(s.boundary_gate())
     elif s.boundary_gate().value is Tri.FALSE:
         # AWS documents how a permissions boundary limits identity and resource-based policies, not
         # grants: a known boundary that does not allow the action makes the grant path unknown rather
@@ -275,19 +313,28 @@ def authorize_kms(
     iam: IamPolicies | None,
     scps: Sequence[Policy] = (),
     grants: Sequence[GrantLike] | None = (),
+    scp_levels: Sequence[Sequence[Policy]] = (),
+    rcps: Sequence[Policy] = (),
 ) -> Decision:
     """Decide one KMS request (``req.resource`` should be ``key_arn``).
 
     ``key_policy=None`` and ``grants=None`` mean "could not be read": they make the decision
     conditional where they could matter, never allow or deny on a guess.
+
+    ``rcps``: the resource control policies of the key's account (every level), for a customer managed key
+    only (KMS DG "Resource control policies in AWS KMS": they "do not apply to AWS managed keys"). Only their
+    Deny statements count: Organizations UG "RCP syntax": Allow "is only supported for the RCPFullAWSAccess
+    policy", which is attached at every level and cannot be detached, so every level always allows.
     """
     # a key-policy Deny with NotPrincipal applies to every principal with a permissions boundary
     req = dataclasses.replace(req, has_boundary=Tri.UNKNOWN if iam is None else Tri.of(iam.boundary is not None))
-    s = _sides(req, iam, scps)
+    s = _sides(req, iam, scps, scp_levels)
+    rcp = evaluate_policies(rcps, req)
     arn = parse_arn(key_arn)
     same_account = arn is not None and arn.account == req.principal.account
-    trace: list[str] = []
-    deny_parts = s.denies()
+    trace: list[str] = trace_lines(rcp.results)
+    rcp_deny = rcp.outcome("Deny")
+    deny_parts = [*s.denies(), rcp_deny]
     if key_policy is None:
         unread = Outcome.unknown_("the key policy could not be read")
         exempt = role_named = account = unread
@@ -303,6 +350,25 @@ def authorize_kms(
 
     iam_allow, boundary = s.iam_allow(), s.boundary_gate()
     acct = req.principal.account
+    if req.principal.kind is PrincipalKind.SERVICE:
+        # IAM UG Principal element, AWS service principals: a service has no identity policies, so a key
+        # policy statement naming the service allows on its own. Whether Principal "*" covers a service
+        # principal is not spelled out: conditional.
+        public = (
+            Outcome.unknown_(
+                f'whether Principal "*" covers the service principal {req.principal.arn} is not documented'
+            )
+            if role_named.value is not Tri.FALSE
+            else role_named
+        )
+        key_path = any_of(
+            [exempt, public],
+            if_none=f"the key policy does not name the service principal {req.principal.arn} for {req.action}",
+        )
+        # SCPs limit the IAM users and roles of member accounts, not service principals (Organizations UG,
+        # SCP effects on permissions); only the key policy's own Deny statements apply
+        # RCPs do apply to service principals (Organizations UG, RCP examples exempt them by condition)
+        return decide(any_of([deny_parts[-1], rcp_deny]), key_path, trace=trace)
     if same_account:
         key_path = any_of(
             [

@@ -177,6 +177,32 @@ def compile_resource_glob(pattern: str) -> Glob:
     return _compile(pattern, ignore_case=False, segment_of=inside)
 
 
+def resource_pattern_problem(pattern: str) -> str | None:
+    """What is wrong with a Resource / NotResource pattern, if anything.
+
+    ``"type"``: a wildcard inside the resource type (``...:111122223333:*/1234``, ``...:k?y/1234``). The
+    resource type is a fixed word of each service's ARN format (IAM UG, "Identify AWS resources with ARNs":
+    ``resource-type/resource-id``); wildcards stand for parts of segments and names. Such a pattern matches
+    nothing. A whole resource part ``*`` is not a wildcard in the type.
+
+    ``"short"``: fewer than six colon-separated parts (``arn:aws:kms:*``). The IAM UG says a ``*`` that ends
+    a segment "can expand to match beyond the colon boundaries" but documents no rule for an ARN missing
+    its parts, so whether it matches is not known.
+    """
+    if pattern == "*":
+        return None
+    parts = pattern.split(":", 5)
+    if len(parts) < 6:
+        return "short"
+    res = parts[5]
+    cut = min((i for i in (res.find("/"), res.find(":")) if i >= 0), default=-1)
+    if cut > 0 and ("*" in res[:cut] or "?" in res[:cut]):
+        return "type"
+    if cut == 0 and res.startswith(("*", "?")):
+        return "type"
+    return None
+
+
 def match_resource(pattern: str, arn: str) -> bool:
     """The Resource / NotResource element (IAM UG: Resource element).
 

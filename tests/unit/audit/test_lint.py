@@ -167,3 +167,52 @@ def test_finding_location_names_statement_and_line() -> None:
     f = lint_policy(parse_policy(text, "id.json", ID))[0]
     assert f.location == 'id.json #0 "Bad" (line 2)'
     assert 'did you mean "kinesisvideo:"' in f.message
+
+
+@pytest.mark.parametrize(
+    ("resource", "code"),
+    [
+        # IAM UG ARNs: resource-type/resource-id; a wildcard in the type matches nothing (issue #10 class 2)
+        pytest.param("arn:aws:kms:us-east-1:111122223333:*/1234", "KVS131", id="* as the resource type"),
+        pytest.param("arn:aws:kms:us-east-1:111122223333:k?y/1234", "KVS131", id="? in the resource type"),
+        # fewer than six parts: AWS documents no matching rule (issue #10 class 2)
+        pytest.param("arn:aws:kms:*", "KVS132", id="short ARN"),
+    ],
+)
+def test_resource_pattern_findings(resource: str, code: str) -> None:
+    p = parse_policy(
+        {"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": resource}},
+        "id.json",
+    )
+    assert code in {f.code for f in lint_policy(p)}
+
+
+def test_whole_segment_wildcards_are_not_findings() -> None:
+    p = parse_policy(
+        {
+            "Version": "2012-10-17",
+            "Statement": {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": "arn:aws:kms:*:*:*"},
+        },
+        "id.json",
+    )
+    assert not {f.code for f in lint_policy(p)} & {"KVS131", "KVS132", "KVS104"}
+
+
+def test_empty_condition_values_parse_and_warn() -> None:
+    """IAM stores a condition with an empty value list (it can never match): a warning, not an input error
+    (issue #10 class 6)."""
+    p = parse_policy(
+        {
+            "Version": "2012-10-17",
+            "Statement": {
+                "Effect": "Allow",
+                "Action": "kms:Decrypt",
+                "Resource": "*",
+                "Condition": {"StringEquals": {"kms:ViaService": []}},
+            },
+        },
+        "id.json",
+    )
+    assert p.statements[0].conditions[0].values == ()
+    warn = [f for f in lint_policy(p) if f.code == "KVS133"]
+    assert warn and warn[0].severity.value == "warning"

@@ -77,7 +77,12 @@ ROWS = [
     pytest.param("NumericGreaterThan", "k", "10", "11", T, id="NumericGreaterThan: request > policy"),
     pytest.param("NumericGreaterThanEquals", "k", "10", "9", F, id="NumericGreaterThanEquals below"),
     pytest.param("NumericNotEquals", "k", "10", "11", T, id="NumericNotEquals different"),
-    pytest.param("NumericEquals", "k", "10", "ten", F, id="NumericEquals: non-number request value never matches"),
+    # IAM UG Condition operators documents numeric comparison of numbers only; what a malformed request value
+    # gives is undocumented: unknown, never a definite answer (issue #10 class 8)
+    pytest.param("NumericEquals", "k", "10", "ten", U, id="NumericEquals: non-number request value is undocumented"),
+    pytest.param("NumericNotEquals", "k", "10", "ten", U, id="NumericNotEquals: non-number request value, not true"),
+    pytest.param("DateNotEquals", "k", "2020-01-01T00:00:00Z", "soon", U, id="DateNotEquals: non-date value, not true"),
+    pytest.param("Bool", "k", "true", "yes", U, id="Bool: neither true nor false in the request is undocumented"),
     # --- Date
     pytest.param(
         "DateLessThan", "aws:CurrentTime", "2020-01-01T00:00:00Z", "2019-12-31T23:59:59Z", T, id="DateLessThan ISO 8601"
@@ -148,7 +153,20 @@ ROWS = [
     ),
     pytest.param("ArnNotEquals", "aws:SourceArn", "arn:aws:s3:::b", "arn:aws:s3:::c", T, id="ArnNotEquals different"),
     pytest.param(
-        "ArnLike", "aws:SourceArn", "arn:aws:s3:::*", "not-an-arn", F, id="ArnLike: non-ARN request value never matches"
+        "ArnLike",
+        "aws:SourceArn",
+        "arn:aws:s3:::*",
+        "not-an-arn",
+        U,
+        id="ArnLike: non-ARN request value is undocumented",
+    ),
+    # IAM UG ARN condition operators compare the six colon-delimited parts; a value that is not an ARN is not
+    # documented, so a negated ARN operator is never a definite true on it (issue #10 class 8)
+    pytest.param(
+        "ArnNotLike", "aws:SourceArn", "arn:aws:s3:::*", "not-an-arn", U, id="ArnNotLike: non-ARN request value"
+    ),
+    pytest.param(
+        "ArnNotEquals", "aws:SourceArn", "bucket", "arn:aws:s3:::c", U, id="ArnNotEquals: non-ARN policy value"
     ),
     # --- set operators
     pytest.param(

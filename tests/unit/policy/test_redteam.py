@@ -220,10 +220,12 @@ def test_condition_rows(op: str, key: str, values: Any, request_value: object, e
 @pytest.mark.parametrize(
     ("op", "key", "value", "expected"),
     [
-        # IAM UG Policy variables: variables work with the string and ARN operators only; "You can't use a
-        # policy variable with other operators, such as Numeric, Date, Boolean, Binary, IP Address, or Null".
-        pytest.param("NumericEquals", "k", "${aws:PrincipalAccount}", F, id="no substitution in Numeric"),
-        pytest.param("Bool", "k", "${aws:SecureTransport}", F, id="no substitution in Bool"),
+        # IAM UG Policy variables: "You can't use a policy variable with other operators, such as Numeric, Date,
+        # Boolean, Binary, IP Address, or Null"; IAM UG Condition operators lists policy variables as supported
+        # under the Boolean operator. The pages disagree: the conservative reading is unknown (issue #10 class 10)
+        pytest.param("NumericEquals", "k", "${aws:PrincipalAccount}", U, id="variable in Numeric: pages disagree"),
+        pytest.param("Bool", "k", "${aws:SecureTransport}", U, id="variable in Bool: pages disagree"),
+        pytest.param("NumericNotEquals", "k", "${aws:PrincipalAccount}", U, id="variable in NumericNot: not a true"),
         pytest.param("StringEquals", "k", "${aws:PrincipalAccount}", T, id="substitution in String"),
         pytest.param("ArnLike", "arn", "arn:aws:iam::${aws:PrincipalAccount}:root", T, id="substitution in Arn"),
     ],
@@ -286,15 +288,41 @@ RES_ROWS = [
     pytest.param(f"arn:aws:kms:{REGION}:{A}:KEY/*", False, id="ARN matching is case-sensitive"),
     pytest.param(f"arn:aws:kms:us-?ast-1:{A}:key/*", True, id="? in a segment"),
     pytest.param(f"arn:aws:kms:us-east-1?:{A}:key/*", False, id="? matches exactly one character"),
-    # IAM UG Resource: "If the * wildcard is the last character of a resource ARN segment, it can expand to
-    # match beyond the colon boundaries."
-    pytest.param("arn:aws:kms:*", True, id="trailing * of a short ARN pattern crosses colons"),
-    pytest.param(f"arn:aws:kms:{REGION}:*", True, id="arn:aws:kms:REGION:* covers every key in the region"),
-    pytest.param(f"arn:aws:kms:{REGION}:1111*", True, id="trailing * of the account segment crosses colons"),
-    pytest.param("arn:aws:kms:eu-*", False, id="crossing colons still needs the prefix to match"),
-    pytest.param("arn:aws:kms", False, id="a truncated ARN without wildcard matches nothing"),
     pytest.param("*", True, id="* alone covers everything"),
+    # a whole-segment * keeps working (IAM UG Resource: "*" can replace everything in a segment)
+    pytest.param("arn:aws:kms:*:*:*", True, id="whole-segment * in every part"),
+    pytest.param(f"arn:aws:kms:{REGION}:{A}:*", True, id="whole resource part *"),
+    # IAM UG ARNs: the resource type is a fixed word of the service's ARN format (resource-type/resource-id);
+    # a wildcard inside it matches nothing (issue #10 class 2)
+    pytest.param(f"arn:aws:kms:{REGION}:{A}:*/1234abcd-12ab-34cd-56ef-1234567890ab", False, id="* as resource type"),
+    pytest.param(f"arn:aws:kms:{REGION}:{A}:k?y/*", False, id="? inside the resource type"),
+    pytest.param(f"arn:aws:kms:{REGION}:{A}:ke*/*", False, id="* inside the resource type"),
 ]
+
+# IAM UG Resource: "If the * wildcard is the last character of a resource ARN segment, it can expand to match
+# beyond the colon boundaries" -- but no rule is documented for an ARN with fewer than six parts: whether it
+# matches is unknown, so a Deny on it may apply and an Allow on it is not a definite allow (issue #10 class 2)
+SHORT_ROWS = [
+    pytest.param("arn:aws:kms:*", id="short ARN with a trailing *"),
+    pytest.param(f"arn:aws:kms:{REGION}:*", id="arn:aws:kms:REGION:*"),
+    pytest.param(f"arn:aws:kms:{REGION}:1111*", id="trailing * of the account segment"),
+    pytest.param("arn:aws:kms:eu-*", id="short ARN whose prefix does not even match"),
+    pytest.param("arn:aws:kms", id="truncated ARN without wildcard"),
+]
+
+
+@pytest.mark.parametrize("pattern", SHORT_ROWS)
+def test_short_resource_arns_are_conditional(pattern: str) -> None:
+    assert decide(K(ROLE, DEC, [ROOT_DELEGATION], iam=[s("Allow", DEC, resource=pattern)])) is COND
+    assert decide(K(ROLE, DEC, [ROOT_DELEGATION], iam=[*IAM_DEC, s("Deny", DEC, resource=pattern)])) is COND
+
+
+def test_not_resource_with_a_short_arn_is_never_a_definite_allow() -> None:
+    c = K(ROLE, DEC, [ROOT_DELEGATION], iam=[{"Effect": "Allow", "Action": DEC, "NotResource": "arn:aws:s3:*"}])
+    assert decide(c) is COND
+    # with a full ARN, NotResource of another service's ARNs is a definite allow
+    c = K(ROLE, DEC, [ROOT_DELEGATION], iam=[{"Effect": "Allow", "Action": DEC, "NotResource": "arn:aws:s3:::b/*"}])
+    assert decide(c) is ALLOW
 
 
 @pytest.mark.parametrize(("pattern", "expected"), RES_ROWS)

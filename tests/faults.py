@@ -52,7 +52,7 @@ class Fault:
     times: int | None = None
     delay: float = 0.0  # seconds before doing anything; longer than the client's read timeout = "never answers"
     close: bool = False  # drop the connection without an answer
-    body: bytes | None = None  # answer `status` with this body (and content_type): an endpoint that is not AWS
+    body: Any = None  # bytes (or a callable making them) answered with `status`: an endpoint that is not AWS
     content_type: str = "text/html"
     after: float = 0.0  # let moto do the work first, then hold its answer this long (the work is done)
     drip: float = 0.0  # send the (moto or given) answer's body one byte every `drip` seconds
@@ -282,7 +282,8 @@ class FaultServer:
                     pass
             return []
         if fault.body is not None:
-            status, headers, payload = f"{fault.status} OK", [("Content-Type", fault.content_type)], fault.body
+            payload = fault.body() if callable(fault.body) else fault.body
+            status, headers = f"{fault.status} OK", [("Content-Type", fault.content_type)]
         elif fault.code is None and fault.status < 400:
             if not (fault.after or fault.drip):
                 return self._moto(environ, start_response)  # a pure delay, then the real answer

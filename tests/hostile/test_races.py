@@ -14,7 +14,7 @@ from tests.helpers import ACCOUNT, run_cli
 
 ADMIN = f"arn:aws:iam::{ACCOUNT}:root"
 #: A read timeout short enough that a held answer times out, long enough for moto's own work.
-SHORT = {"KVSCTL_READ_TIMEOUT": "0.5", "KVSCTL_MAX_ATTEMPTS": "3"}
+SHORT = {"KVSCTL_READ_TIMEOUT": "2", "KVSCTL_MAX_ATTEMPTS": "3"}
 
 
 @pytest.fixture
@@ -40,7 +40,7 @@ def kvsctl(faults: Any, *args: str) -> Any:
 
 
 def test_create_alias_whose_answer_was_lost_is_a_complete_key(faults: Any, fast: None) -> None:
-    faults.late("kms.CreateAlias", 2.0, times=1)  # KMS made the alias; the answer never arrived in time
+    faults.late("kms.CreateAlias", 6.0, times=1)  # KMS made the alias; the answer never arrived in time
     result = kvsctl(faults, "key", "create", "--alias", "alias/new", "--admin", ADMIN)
     assert result.exit_code == 0, result.stderr
     assert result.json["action"] == "created"
@@ -92,7 +92,7 @@ def test_concurrent_create_with_another_key_is_a_mismatch(faults: Any, key: dict
 
 
 def test_create_stream_whose_answer_was_lost_is_created_once(faults: Any, key: dict[str, Any], fast: None) -> None:
-    faults.late("kinesisvideo.CreateStream", 2.0, times=1)
+    faults.late("kinesisvideo.CreateStream", 6.0, times=1)
     result = kvsctl(faults, "stream", "create", "cam", "--kms-key", "alias/cams")
     assert result.exit_code == 0, result.stderr
     assert result.json["action"] == "created"

@@ -13,7 +13,7 @@ end
 function __kvsctl_subcommands
     switch $argv[1]
         case ""
-            printf '%s\n' apply audit cost key preflight sandbox stream
+            printf '%s\n' apply audit cost key preflight sandbox schema stream
         case "audit"
             printf '%s\n' all policy stream
         case "cost"
@@ -33,6 +33,7 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a cost
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a key
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a preflight
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a sandbox
+complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a schema
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a stream
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -l version
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -l help
@@ -206,6 +207,12 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "sandbox serve"' -l qu
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "sandbox serve"' -l no-color
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "sandbox serve"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "sandbox serve"' -l help
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "schema"' -l output -x -a 'table json'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "schema"' -s o -x -a 'table json'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "schema"' -l query -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "schema"' -l no-color
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "schema"' -l debug
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "schema"' -l help
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream"' -a create
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream"' -a describe
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream"' -a list

@@ -71,9 +71,9 @@ def __getattr__(name: str) -> Any:
 
 
 def _register() -> None:
-    from kvsctl.cli import audit, cost, key, sandbox, spec, stream
+    from kvsctl.cli import audit, cost, key, sandbox, schema, spec, stream
 
-    for module in (stream, key, spec, audit, cost, sandbox):
+    for module in (stream, key, spec, audit, cost, sandbox, schema):
         module.register(app)
 
 

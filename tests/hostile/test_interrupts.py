@@ -143,16 +143,21 @@ def test_ctrl_c_stops_audit_all_at_once_while_reads_are_throttled(faults: Any) -
     while faults.count("GetKeyPolicy") < 8 and time.monotonic() < deadline:
         time.sleep(0.05)
     assert proc.poll() is None
+    at_signal = faults.count("GetKeyPolicy")
     sent = time.monotonic()
     proc.send_signal(signal.SIGINT)
     try:
-        out, err = proc.communicate(timeout=30)
+        out, err = proc.communicate(timeout=60)
     finally:
         proc.kill()
     took = time.monotonic() - sent
-    assert took < 3, took
     assert proc.returncode == 130, err
     assert "Traceback" not in err and out == ""
+    # Load-independent: at most the requests already in flight (8 workers) reach the server after the
+    # signal; the queued reads of the other keys and all retries are dropped (before the fix the
+    # audit went on for minutes, ~10 attempts x 24 keys). Unloaded it exits in about 0.3 s.
+    assert faults.count("GetKeyPolicy") - at_signal <= 8
+    assert took < 20, took
     calls = faults.count("GetKeyPolicy")
     time.sleep(0.3)
     assert faults.count("GetKeyPolicy") == calls  # nothing left running

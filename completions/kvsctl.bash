@@ -9,8 +9,9 @@ _kvsctl_words() {
     "audit stream") echo "--producer --consumer --context --fail-on --strict --require-customer-key --key-profile --report --overwrite --profile --region --endpoint-url --output -o --query --no-color --debug --help" ;;
     "audit template") echo "--parameter --producer --consumer --change-set --context --fail-on --strict --require-customer-key --report --overwrite --output -o --query --no-color --debug --help" ;;
     "completion") echo "--install --help" ;;
-    "cost") echo "estimate --help" ;;
-    "cost estimate") echo "--streams --producers-per-stream --consumers-per-stream --customer-keys --data-key-interval --hours-per-month --credential-lifetime --free-tier --no-free-tier --free-tier-requests --price-per-10k --key-price --rotation-price --rotated-keys --rotations --compare --from-account --name-prefix --profile --region --endpoint-url --output -o --query --no-color --debug --help" ;;
+    "cost") echo "calibrate estimate --help" ;;
+    "cost calibrate") echo "--cloudtrail --lookup-events --start --end --hours-per-month --price-per-10k --save --force --profile --region --endpoint-url --output -o --query --no-color --debug --help" ;;
+    "cost estimate") echo "--streams --producers-per-stream --consumers-per-stream --customer-keys --data-key-interval --hours-per-month --credential-lifetime-minutes --credential-lifetime --sessions-per-device --calibration --free-tier --no-free-tier --free-tier-requests --price-per-10k --key-price --rotation-price --price-file --rotated-keys --rotations --compare --from-account --name-prefix --infracost-usage --force --profile --region --endpoint-url --output -o --query --no-color --debug --help" ;;
     "key") echo "create describe list recommend-policy --help" ;;
     "key create") echo "--alias --admin --producer --consumer --description --tag --account --allow-account-iam --dry-run --profile --region --endpoint-url --output -o --query --no-color --debug --help" ;;
     "key describe") echo "--profile --region --endpoint-url --output -o --query --no-color --debug --help" ;;
@@ -32,7 +33,7 @@ _kvsctl_subcommands() {
   case "$1" in
     "") echo "apply audit completion cost key preflight sandbox schema stream whoami" ;;
     "audit") echo "all policy stream template" ;;
-    "cost") echo "estimate" ;;
+    "cost") echo "calibrate estimate" ;;
     "key") echo "create describe list recommend-policy" ;;
     "sandbox") echo "demo serve" ;;
     "stream") echo "create describe list" ;;
@@ -53,6 +54,8 @@ _kvsctl_choices() {
     "audit template|--fail-on") echo "error warning" ;;
     "audit template|--output") echo "table json sarif junit" ;;
     "audit template|-o") echo "table json sarif junit" ;;
+    "cost calibrate|--output") echo "table json" ;;
+    "cost calibrate|-o") echo "table json" ;;
     "cost estimate|--output") echo "table json" ;;
     "cost estimate|-o") echo "table json" ;;
     "key create|--output") echo "table json" ;;
@@ -88,6 +91,7 @@ _kvsctl_extension() {
     "audit policy|--identity-policy") echo "json" ;;
     "audit policy|--scp") echo "json" ;;
     "audit policy|--grants") echo "json" ;;
+    "cost estimate|--calibration") echo "json" ;;
     "stream create|--kms-key") echo "KEY" ;;
     "stream list|--kms-key") echo "KEY" ;;
   esac
@@ -149,20 +153,37 @@ _kvsctl_takes_value() {
     "audit template|--output") return 0 ;;
     "audit template|-o") return 0 ;;
     "audit template|--query") return 0 ;;
+    "cost calibrate|--cloudtrail") return 0 ;;
+    "cost calibrate|--start") return 0 ;;
+    "cost calibrate|--end") return 0 ;;
+    "cost calibrate|--hours-per-month") return 0 ;;
+    "cost calibrate|--price-per-10k") return 0 ;;
+    "cost calibrate|--save") return 0 ;;
+    "cost calibrate|--profile") return 0 ;;
+    "cost calibrate|--region") return 0 ;;
+    "cost calibrate|--endpoint-url") return 0 ;;
+    "cost calibrate|--output") return 0 ;;
+    "cost calibrate|-o") return 0 ;;
+    "cost calibrate|--query") return 0 ;;
     "cost estimate|--streams") return 0 ;;
     "cost estimate|--producers-per-stream") return 0 ;;
     "cost estimate|--consumers-per-stream") return 0 ;;
     "cost estimate|--customer-keys") return 0 ;;
     "cost estimate|--data-key-interval") return 0 ;;
     "cost estimate|--hours-per-month") return 0 ;;
+    "cost estimate|--credential-lifetime-minutes") return 0 ;;
     "cost estimate|--credential-lifetime") return 0 ;;
+    "cost estimate|--sessions-per-device") return 0 ;;
+    "cost estimate|--calibration") return 0 ;;
     "cost estimate|--free-tier-requests") return 0 ;;
     "cost estimate|--price-per-10k") return 0 ;;
     "cost estimate|--key-price") return 0 ;;
     "cost estimate|--rotation-price") return 0 ;;
+    "cost estimate|--price-file") return 0 ;;
     "cost estimate|--rotated-keys") return 0 ;;
     "cost estimate|--rotations") return 0 ;;
     "cost estimate|--name-prefix") return 0 ;;
+    "cost estimate|--infracost-usage") return 0 ;;
     "cost estimate|--profile") return 0 ;;
     "cost estimate|--region") return 0 ;;
     "cost estimate|--endpoint-url") return 0 ;;

@@ -17,7 +17,7 @@ function __kvsctl_subcommands
         case "audit"
             printf '%s\n' all policy stream template
         case "cost"
-            printf '%s\n' estimate
+            printf '%s\n' calibrate estimate
         case "key"
             printf '%s\n' create describe list recommend-policy
         case "sandbox"
@@ -127,26 +127,50 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit template"' -l d
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit template"' -l help
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "completion"' -l install
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "completion"' -l help
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost"' -a calibrate
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost"' -a estimate
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost"' -l help
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost calibrate"' -l cloudtrail -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost calibrate"' -l lookup-events
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost calibrate"' -l start -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost calibrate"' -l end -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost calibrate"' -l hours-per-month -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost calibrate"' -l price-per-10k -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost calibrate"' -l save -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost calibrate"' -l force
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost calibrate"' -l profile -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost calibrate"' -l region -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost calibrate"' -l endpoint-url -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost calibrate"' -l output -x -a 'table json'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost calibrate"' -s o -x -a 'table json'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost calibrate"' -l query -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost calibrate"' -l no-color
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost calibrate"' -l debug
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost calibrate"' -l help
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l streams -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l producers-per-stream -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l consumers-per-stream -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l customer-keys -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l data-key-interval -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l hours-per-month -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l credential-lifetime-minutes -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l credential-lifetime -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l sessions-per-device -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l calibration -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l free-tier
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l no-free-tier
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l free-tier-requests -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l price-per-10k -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l key-price -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l rotation-price -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l price-file -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l rotated-keys -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l rotations -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l compare
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l from-account
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l name-prefix -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l infracost-usage -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l force
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l profile -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l region -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l endpoint-url -r

@@ -168,9 +168,8 @@ AUDIT: Schema = obj(
         "streams": {
             "type": "array",
             "items": obj(
-                {"name": STRING, "ok": BOOL},
+                {"name": STRING, "ok": BOOL, "stream_arn": nullable(STREAM_ARN)},
                 {
-                    "stream_arn": nullable(STREAM_ARN),
                     "arn": deprecated(nullable(STREAM_ARN), "stream_arn"),
                     "key_arn": nullable(STRING),
                     "region": nullable(STRING),
@@ -204,8 +203,10 @@ COST: Schema = obj(
         "total_usd": MONEY,
         "assumptions": {
             "type": "object",
+            "properties": {"calibration_file": nullable(STRING), "price_file": nullable(STRING)},
             "additionalProperties": {"type": ["number", "boolean", "null"]},
-            "description": "Every assumption, a number (or true/false, or null when not set).",
+            "description": "Every assumption, a number (or true/false, or null when not set); calibration_file "
+            "and price_file are the paths the interval and prices came from.",
         },
     },
     {
@@ -234,6 +235,72 @@ COST: Schema = obj(
             "items": obj({"requests_per_month": INT, "request_cost_usd": MONEY, "key_cost_usd": MONEY}),
         },
     },
+)
+
+CALIBRATION_RATE: Schema = obj(
+    {
+        "operation": STRING,
+        "requests": INT,
+        "sessions": INT,
+        "sessions_with_repeats": INT,
+        "data_key_interval_minutes": nullable(NUMBER),
+        "requests_per_credential_hour": nullable(NUMBER),
+        "requests_per_session": nullable(NUMBER),
+    }
+)
+HOUR: Schema = {"type": "string", "description": "UTC, ISO 8601 (2026-12-01T10:00:00Z)."}
+CALIBRATION: Schema = obj(
+    {
+        "window": obj(
+            {"start": nullable(HOUR), "end": nullable(HOUR), "hours": NUMBER, "from": {"enum": ["records", "request"]}}
+        ),
+        "sources": INT,
+        "records": INT,
+        "kms_records": INT,
+        "kvs_requests": INT,
+        "failed_kvs_requests": INT,
+        "other_kms_requests": INT,
+        "other_kms_monthly_requests": INT,
+        "rates": obj({"producer": CALIBRATION_RATE, "consumer": CALIBRATION_RATE, "all": CALIBRATION_RATE}),
+        "sessions_per_principal_hour": obj({"principal_hours": INT, "mean": nullable(NUMBER), "max": nullable(INT)}),
+        "per_key": {
+            "type": "array",
+            "items": obj(
+                {
+                    "key_arn": nullable(STRING),
+                    "requests": INT,
+                    "requests_by_operation": {"type": "object", "additionalProperties": INT},
+                    "monthly_requests": INT,
+                    "monthly_request_cost_usd": MONEY,
+                }
+            ),
+        },
+        "counts": {
+            "type": "array",
+            "items": obj(
+                {
+                    "key_arn": nullable(STRING),
+                    "principal": STRING,
+                    "operation": STRING,
+                    "hour": HOUR,
+                    "requests": INT,
+                    "sessions": INT,
+                }
+            ),
+        },
+        "sessions": {"type": "array", "items": obj({"principal": STRING, "hour": HOUR, "sessions": INT})},
+        "other_kms": {
+            "type": "array",
+            "items": obj({"key_arn": nullable(STRING), "operation": STRING, "requests": INT}),
+        },
+        "gaps": {"type": "array", "items": obj({"start": HOUR, "end": HOUR})},
+        "malformed_total": INT,
+        "malformed": {"type": "array", "items": obj({"source": STRING, "reason": STRING})},
+        "warnings": STRINGS,
+        "matched_on": STRING,
+        "assumptions": obj({"hours_per_month": NUMBER, "price_per_10k": NUMBER}),
+        "saved_to": nullable(STRING),
+    }
 )
 
 APPLY_ITEM: Schema = obj(
@@ -356,9 +423,13 @@ SCHEMAS: dict[str, tuple[str, Schema]] = {
                 "streams": {
                     "type": "array",
                     "items": obj(
-                        {"name": STRING, "ok": BOOL, "checks": {"type": "array", "items": PREFLIGHT_CHECK}},
                         {
+                            "name": STRING,
+                            "ok": BOOL,
                             "stream_arn": nullable(STREAM_ARN),
+                            "checks": {"type": "array", "items": PREFLIGHT_CHECK},
+                        },
+                        {
                             "arn": deprecated(nullable(STREAM_ARN), "stream_arn"),
                             "key_arn": nullable(STRING),
                             "line": nullable(INT),
@@ -377,6 +448,7 @@ SCHEMAS: dict[str, tuple[str, Schema]] = {
         AUDIT_TEMPLATE,
     ),
     "cost estimate": ("The KMS cost estimate; every figure a number.", COST),
+    "cost calibrate": ("KMS requests KVS made, measured from CloudTrail; every figure a number.", CALIBRATION),
     "sandbox serve": (
         "Where the sandbox listens and the environment that points a shell at it.",
         obj({"endpoint_url": STRING, "environment": {"type": "object", "additionalProperties": STRING}}),

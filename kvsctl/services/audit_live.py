@@ -114,7 +114,7 @@ class KeyFacts:
     aws_managed: bool
     policy: Any | None  # document (JSON text or dict); None = unreadable
     policy_source: str | None  # "key" (read) | "documented" (AWS managed shape) | None
-    grants: tuple[Mapping[str, Any], ...] | None  # ListGrants items; None = unreadable
+    grants: tuple[Grant, ...] | None  # None = unreadable
     findings: tuple[Finding, ...] = ()
 
     @property
@@ -421,15 +421,14 @@ class LiveAuditService:
         source = "key" if policy is not None else None
         return KeyFacts(ref_text, arn, key, False, policy, source, grants, tuple(findings))
 
-    def _grants(
-        self, kms: KmsGateway, key_id: str, arn: str, findings: list[Finding]
-    ) -> tuple[Mapping[str, Any], ...] | None:
+    def _grants(self, kms: KmsGateway, key_id: str, arn: str, findings: list[Finding]) -> tuple[Grant, ...] | None:
         try:
-            return tuple(kms.list_grants(key_id))
-        except AwsError as exc:
-            if is_session_error(exc):
+            return kms.list_grants(key_id)
+        except (AwsError, ValueError) as exc:
+            if isinstance(exc, AwsError) and is_session_error(exc):
                 raise
-            message = f"could not check the grants of key {arn}: {_reason(exc)}"
+            why = _reason(exc) if isinstance(exc, AwsError) else f"a grant KMS returned cannot be read: {exc}"
+            message = f"could not check the grants of key {arn}: {why}"
             findings.append(_finding(COULD_NOT_CHECK, "warning", message, key=arn))
             return None
 
@@ -691,13 +690,7 @@ def evaluate(
             audits.append(StreamAudit(s.name, s.region, None, None, None, AuditReport((), s.findings)))
             continue
         key = s.key
-        grants: tuple[Grant, ...] | None = None
-        extra: list[Finding] = []
-        if key.grants is not None:
-            try:
-                grants = tuple(Grant.from_api(g) for g in key.grants)
-            except ValueError as exc:
-                extra.append(_finding(COULD_NOT_CHECK, "warning", f"could not read a grant of {key.arn}: {exc}"))
+        grants = key.grants
         inp = AuditInput(
             key_arn=key.arn,
             key_policy=PolicyDoc("key policy", key.policy) if key.policy is not None else None,
@@ -718,7 +711,7 @@ def evaluate(
             and not (f.code == catalogue.IAM_NOT_GIVEN.code and f.principal in unread)
         ]
         encryption = "aws-managed" if key.aws_managed else "customer-managed"
-        findings = (*kept, *s.findings, *extra)
+        findings = (*kept, *s.findings)
         audits.append(
             StreamAudit(s.name, s.region, s.stream.arn, key.arn, encryption, AuditReport(report.results, findings))
         )

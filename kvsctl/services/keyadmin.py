@@ -286,7 +286,7 @@ class KeyAdminService:
 
         grants: tuple[Grant, ...] | None
         try:
-            grants = tuple(Grant.from_api(g) for g in self.kms.list_grants(key.key_id))
+            grants = self.kms.list_grants(key.key_id)
         except (AwsError, ValueError) as exc:
             notes.append(f"could not read the key's grants: {getattr(exc, 'message', exc)}")
             grants = None

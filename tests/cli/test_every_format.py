@@ -23,6 +23,7 @@ import pytest
 
 from tests.audit_world import CONSUMER, PRODUCER, make_principals
 from tests.helpers import ACCOUNT, REGION, CliResult, run_cli
+from tests.trail_fixtures import write_scenario
 
 SARIF_SCHEMA = Path(__file__).resolve().parents[1] / "data" / "sarif-schema-2.1.0.json"
 ADMIN = f"arn:aws:iam::{ACCOUNT}:role/KeyAdmin"
@@ -146,6 +147,7 @@ INVOCATIONS: dict[str, Invocation] = {
         exits=(1,),
     ),
     "cost estimate": Invocation(lambda w: ["cost", "estimate", "--streams", "3"]),
+    "cost calibrate": Invocation(lambda w: ["cost", "calibrate", str(write_scenario(w.tmp / "trail"))]),
     "sandbox serve": Invocation(lambda w: ["sandbox", "serve", "--port", "0"]),
     "key list": Invocation(lambda w: ["key", "list", "--all"]),
     "whoami": Invocation(lambda w: ["whoami"]),

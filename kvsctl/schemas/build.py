@@ -192,9 +192,8 @@ AUDIT: Schema = obj(
         "streams": {
             "type": "array",
             "items": obj(
-                {"name": STRING, "ok": BOOL},
+                {"name": STRING, "ok": BOOL, "stream_arn": nullable(STREAM_ARN)},
                 {
-                    "stream_arn": nullable(STREAM_ARN),
                     "arn": deprecated(nullable(STREAM_ARN), "stream_arn"),
                     "key_arn": nullable(STRING),
                     "region": nullable(STRING),
@@ -453,9 +452,13 @@ SCHEMAS: dict[str, tuple[str, Schema]] = {
                 "streams": {
                     "type": "array",
                     "items": obj(
-                        {"name": STRING, "ok": BOOL, "checks": {"type": "array", "items": PREFLIGHT_CHECK}},
                         {
+                            "name": STRING,
+                            "ok": BOOL,
                             "stream_arn": nullable(STREAM_ARN),
+                            "checks": {"type": "array", "items": PREFLIGHT_CHECK},
+                        },
+                        {
                             "arn": deprecated(nullable(STREAM_ARN), "stream_arn"),
                             "key_arn": nullable(STRING),
                             "line": nullable(INT),

@@ -44,17 +44,12 @@ class PolicyAuditRequest:
 
 
 def read_text(path: str, what: str) -> str:
-    p = Path(path)
+    from kvsctl.files import InputFileProblem, read_bounded
+
     try:
-        if p.is_dir():
-            raise UsageError(f"{what} {path}: is a directory, not a file")
-        data = p.read_bytes()
-    except FileNotFoundError:
-        raise UsageError(f"{what} {path}: no such file", hint="Check the path.") from None
-    except OSError as e:
-        raise UsageError(f"{what} {path}: cannot read: {e.strerror or e}") from None
-    if len(data) > _MAX_BYTES:
-        raise UsageError(f"{what} {path}: larger than {_MAX_BYTES // (1024 * 1024)} MiB; not a policy")
+        data = read_bounded(path, _MAX_BYTES)
+    except InputFileProblem as e:
+        raise UsageError(f"{what} {path}: {e.reason}", hint=e.hint) from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as e:

@@ -119,7 +119,7 @@ class KeyFacts:
     aws_managed: bool
     policy: Any | None  # document (JSON text or dict); None = unreadable
     policy_source: str | None  # "key" (read) | "documented" (AWS managed shape) | None
-    grants: tuple[Mapping[str, Any], ...] | None  # ListGrants items; None = unreadable
+    grants: tuple[Grant, ...] | None  # None = unreadable
     findings: tuple[Finding, ...] = ()
 
     @property
@@ -430,15 +430,14 @@ class LiveAuditService:
         source = "key" if policy is not None else None
         return KeyFacts(ref_text, arn, key, False, policy, source, grants, tuple(findings))
 
-    def _grants(
-        self, kms: KmsGateway, key_id: str, arn: str, findings: list[Finding]
-    ) -> tuple[Mapping[str, Any], ...] | None:
+    def _grants(self, kms: KmsGateway, key_id: str, arn: str, findings: list[Finding]) -> tuple[Grant, ...] | None:
         try:
-            return tuple(kms.list_grants(key_id))
-        except AwsError as exc:
-            if is_session_error(exc):
+            return kms.list_grants(key_id)
+        except (AwsError, ValueError) as exc:
+            if isinstance(exc, AwsError) and is_session_error(exc):
                 raise
-            message = f"could not check the grants of key {arn}: {_reason(exc)}"
+            why = _reason(exc) if isinstance(exc, AwsError) else f"a grant KMS returned cannot be read: {exc}"
+            message = f"could not check the grants of key {arn}: {why}"
             findings.append(_finding(COULD_NOT_CHECK, "warning", message, key=arn))
             return None
 
@@ -502,10 +501,19 @@ class LiveAuditService:
             self.progress(phase, 0, total)
         futures = [pool.submit(fn, item) for item in items]
         results: list[R] = []
-        for done, future in enumerate(futures, 1):
-            results.append(future.result())
-            if self.progress:
-                self.progress(phase, done, total)
+        try:
+            for done, future in enumerate(futures, 1):
+                results.append(future.result())
+                if self.progress:
+                    self.progress(phase, done, total)
+        except BaseException as exc:
+            # Ctrl-C or a session error: drop the queued reads (leaving the pool would wait for all of
+            # them) and, on Ctrl-C, make the running ones stop retrying and sleeping
+            for future in futures:
+                future.cancel()
+            if isinstance(exc, KeyboardInterrupt):
+                self.factory.cancel()
+            raise
         return results
 
 
@@ -702,13 +710,7 @@ def evaluate(
             audits.append(StreamAudit(s.name, s.region, None, None, None, AuditReport((), s.findings)))
             continue
         key = s.key
-        grants: tuple[Grant, ...] | None = None
-        extra: list[Finding] = []
-        if key.grants is not None:
-            try:
-                grants = tuple(Grant.from_api(g) for g in key.grants)
-            except ValueError as exc:
-                extra.append(_finding(COULD_NOT_CHECK, "warning", f"could not read a grant of {key.arn}: {exc}"))
+        grants = key.grants
         inp = AuditInput(
             key_arn=key.arn,
             key_policy=PolicyDoc("key policy", key.policy) if key.policy is not None else None,
@@ -731,7 +733,7 @@ def evaluate(
             and not (f.code == catalogue.IAM_NOT_GIVEN.code and f.principal in unread)
         ]
         encryption = "aws-managed" if key.aws_managed else "customer-managed"
-        findings = (*kept, *s.findings, *extra)
+        findings = (*kept, *s.findings)
         audits.append(
             StreamAudit(s.name, s.region, s.stream.arn, key.arn, encryption, AuditReport(report.results, findings))
         )

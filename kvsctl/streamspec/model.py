@@ -126,16 +126,17 @@ def _type_name(value: object) -> str:
     }.get(type(value), type(value).__name__)
 
 
+#: A spec of thousands of streams is well under 1 MiB; anything far larger is not a spec.
+MAX_SPEC_BYTES = 16 * 1024 * 1024
+
+
 def load_spec(path: str | Path) -> Spec:
-    p = Path(path)
+    from kvsctl.files import InputFileProblem, read_bounded
+
     try:
-        raw = p.read_bytes()
-    except FileNotFoundError:
-        raise SpecError(str(path), None, "no such file", hint="Check the path of the spec file.") from None
-    except IsADirectoryError:
-        raise SpecError(str(path), None, "is a directory, not a spec file", hint="Give the .toml file.") from None
-    except OSError as exc:
-        raise SpecError(str(path), None, f"cannot read: {exc.strerror}", hint="Check the file's permissions.") from None
+        raw = read_bounded(path, MAX_SPEC_BYTES)
+    except InputFileProblem as exc:
+        raise SpecError(str(path), None, exc.reason, hint=exc.hint) from None
     try:
         text = raw.decode("utf-8-sig")  # a BOM (Windows editors write one) is not part of the TOML
     except UnicodeDecodeError as exc:

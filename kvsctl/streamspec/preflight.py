@@ -109,7 +109,8 @@ class StreamPreflight:
         return {
             "name": self.spec.name,
             "ok": self.ok,
-            "arn": self.arn,
+            "stream_arn": self.arn,
+            "arn": self.arn,  # deprecated alias of stream_arn, for one release
             "key_arn": self.key_arn,
             "line": self.spec.line,
             "checks": [c.to_json() for c in self.checks],

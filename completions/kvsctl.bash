@@ -5,7 +5,7 @@ _kvsctl_words() {
     "apply") echo "--dry-run --profile --region --endpoint-url --output -o --no-color --debug --help" ;;
     "audit") echo "all policy stream --help" ;;
     "audit all") echo "--name-prefix --producer --consumer --context --fail-on --strict --require-customer-key --key-profile --report --overwrite --profile --region --endpoint-url --output -o --no-color --debug --help" ;;
-    "audit policy") echo "--key-policy --key-arn --stream-arn --producer --consumer --identity-policy --permissions-boundary --scp --grants --context --strict --explain --output -o --no-color --debug --help" ;;
+    "audit policy") echo "--key-policy --key-arn --stream-arn --producer --consumer --identity-policy --permissions-boundary --scp --scp-level --rcp --rcp-level --grants --context --strict --explain --output -o --no-color --debug --help" ;;
     "audit stream") echo "--producer --consumer --context --fail-on --strict --require-customer-key --key-profile --report --overwrite --profile --region --endpoint-url --output -o --no-color --debug --help" ;;
     "cost") echo "estimate --help" ;;
     "cost estimate") echo "--streams --producers-per-stream --consumers-per-stream --customer-keys --data-key-interval --hours-per-month --credential-lifetime --free-tier --no-free-tier --free-tier-requests --price-per-10k --key-price --rotation-price --rotated-keys --rotations --compare --from-account --name-prefix --profile --region --endpoint-url --output -o --no-color --debug --help" ;;
@@ -95,6 +95,9 @@ _kvsctl_takes_value() {
     "audit policy|--identity-policy") return 0 ;;
     "audit policy|--permissions-boundary") return 0 ;;
     "audit policy|--scp") return 0 ;;
+    "audit policy|--scp-level") return 0 ;;
+    "audit policy|--rcp") return 0 ;;
+    "audit policy|--rcp-level") return 0 ;;
     "audit policy|--grants") return 0 ;;
     "audit policy|--context") return 0 ;;
     "audit policy|--explain") return 0 ;;

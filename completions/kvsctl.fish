@@ -13,7 +13,7 @@ end
 function __kvsctl_subcommands
     switch $argv[1]
         case ""
-            printf '%s\n' apply audit cost key preflight sandbox stream
+            printf '%s\n' apply audit cost key preflight sandbox schema stream
         case "audit"
             printf '%s\n' all policy stream
         case "cost"
@@ -33,6 +33,7 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a cost
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a key
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a preflight
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a sandbox
+complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a schema
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a stream
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -l version
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -l help
@@ -42,6 +43,7 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "apply"' -l region -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "apply"' -l endpoint-url -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "apply"' -l output -x -a 'table json'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "apply"' -s o -x -a 'table json'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "apply"' -l query -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "apply"' -l no-color
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "apply"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "apply"' -l help
@@ -64,6 +66,7 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l region
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l endpoint-url -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l output -x -a 'table json sarif junit'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -s o -x -a 'table json sarif junit'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l query -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l no-color
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l help
@@ -84,6 +87,7 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l str
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l explain -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l output -x -a 'table json'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -s o -x -a 'table json'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l query -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l no-color
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l help
@@ -101,6 +105,7 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l reg
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l endpoint-url -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l output -x -a 'table json sarif junit'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -s o -x -a 'table json sarif junit'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l query -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l no-color
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l help
@@ -129,6 +134,7 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l re
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l endpoint-url -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l output -x -a 'table json'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -s o -x -a 'table json'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l query -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l no-color
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l help
@@ -150,6 +156,7 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -l regio
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -l endpoint-url -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -l output -x -a 'table json'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -s o -x -a 'table json'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -l query -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -l no-color
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -l help
@@ -158,6 +165,7 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "key describe"' -l reg
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key describe"' -l endpoint-url -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key describe"' -l output -x -a 'table json'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key describe"' -s o -x -a 'table json'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "key describe"' -l query -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key describe"' -l no-color
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key describe"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key describe"' -l help
@@ -169,6 +177,7 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "key recommend-policy"
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key recommend-policy"' -l allow-account-iam
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key recommend-policy"' -l output -x -a 'table json'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key recommend-policy"' -s o -x -a 'table json'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "key recommend-policy"' -l query -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key recommend-policy"' -l no-color
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key recommend-policy"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key recommend-policy"' -l help
@@ -181,6 +190,7 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l region
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l endpoint-url -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l output -x -a 'table json sarif junit'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -s o -x -a 'table json sarif junit'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l query -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l no-color
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l help
@@ -196,9 +206,16 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "sandbox demo"' -l hel
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "sandbox serve"' -l port -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "sandbox serve"' -l output -x -a 'table json'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "sandbox serve"' -s o -x -a 'table json'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "sandbox serve"' -l query -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "sandbox serve"' -l no-color
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "sandbox serve"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "sandbox serve"' -l help
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "schema"' -l output -x -a 'table json'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "schema"' -s o -x -a 'table json'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "schema"' -l query -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "schema"' -l no-color
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "schema"' -l debug
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "schema"' -l help
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream"' -a create
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream"' -a describe
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream"' -a list
@@ -216,6 +233,7 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream create"' -l re
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream create"' -l endpoint-url -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream create"' -l output -x -a 'table json'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream create"' -s o -x -a 'table json'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream create"' -l query -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream create"' -l no-color
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream create"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream create"' -l help
@@ -224,6 +242,7 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream describe"' -l 
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream describe"' -l endpoint-url -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream describe"' -l output -x -a 'table json'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream describe"' -s o -x -a 'table json'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream describe"' -l query -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream describe"' -l no-color
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream describe"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream describe"' -l help
@@ -234,6 +253,7 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream list"' -l regi
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream list"' -l endpoint-url -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream list"' -l output -x -a 'table json'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream list"' -s o -x -a 'table json'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream list"' -l query -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream list"' -l no-color
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream list"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream list"' -l help

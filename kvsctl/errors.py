@@ -1,6 +1,6 @@
 """The error family: every failure kvsctl reports carries an exit code, a machine code and a hint.
 
-Exit codes are part of the command-line contract (CONTRACT.md) and never change meaning.
+Exit codes are part of the command-line contract (README, "Exit codes") and never change meaning.
 """
 
 from __future__ import annotations

@@ -70,8 +70,8 @@ class MultiRegionInfo:
     def to_json(self) -> dict[str, Any]:
         return {
             "type": self.key_type,
-            "primary": {"arn": self.primary_arn, "region": self.primary_region},
-            "replicas": [{"arn": arn, "region": r} for r, arn in self.replicas],
+            "primary": {"key_arn": self.primary_arn, "region": self.primary_region},
+            "replicas": [{"key_arn": arn, "region": r} for r, arn in self.replicas],
         }
 
 
@@ -121,15 +121,16 @@ class KeyInfo:
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
-            "arn": self.arn,
-            "key_id": self.key_id,
+            "key_arn": self.arn,
+            "arn": self.arn,  # deprecated alias of key_arn (its older name), for one release
+            "key_id": self.key_id or None,  # None: the AWS managed key before KMS creates it
             "aliases": list(self.aliases),
             "manager": self.manager,
             "state": self.state,
             "spec": self.spec,
             "usage": self.usage,
             "region": self.region,
-            "account": self.account,
+            "account": self.account or None,
             "rotation_enabled": self.rotation_enabled,
         }
         if self.deletion_date is not None:
@@ -189,7 +190,8 @@ class StreamView:
         s = self.stream
         data: dict[str, Any] = {
             "name": s.name,
-            "arn": s.arn,
+            "stream_arn": s.arn,
+            "arn": s.arn,  # deprecated alias of stream_arn (its older name), for one release
             "status": s.status,
             "retention_hours": s.retention_hours,
             "media_type": s.media_type,

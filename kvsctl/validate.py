@@ -1,5 +1,6 @@
 """Local validation of what users type, one validator per identifier: CreateStream inputs (KVS's
-documented patterns and limits, FACTS.md), regions, account ids, alias names and principal ARNs.
+documented patterns and limits, https://docs.aws.amazon.com/kinesisvideostreams/latest/dg/API_CreateStream.html),
+regions, account ids, alias names and principal ARNs.
 
 Every command and the spec file call the same function for the same identifier, so a value accepted on
 the command line is accepted in a spec file and the other way round. Everything here runs before any

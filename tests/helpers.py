@@ -20,17 +20,64 @@ class CliResult:
     exit_code: int
     stdout: str
     stderr: str
+    args: tuple[str, ...] = ()
 
     @property
     def json(self) -> Any:
-        return json.loads(self.stdout)
+        """stdout parsed, and checked against the command's shipped JSON Schema (kvsctl schema COMMAND)."""
+        data = json.loads(self.stdout)
+        check_json_output(self.args, data)
+        return data
 
     @property
     def error(self) -> dict[str, Any]:
-        """The JSON error object written to stderr under -o json."""
+        """The JSON error object written to stderr under -o json (checked against its schema)."""
         lines = [ln for ln in self.stderr.splitlines() if ln.startswith("{")]
         assert lines, f"no JSON error on stderr: {self.stderr!r}"
-        return dict(json.loads(lines[-1])["error"])
+        document = json.loads(lines[-1])
+        _validator("error").validate(document)
+        return dict(document["error"])
+
+
+_VALIDATORS: dict[str, Any] = {}
+
+
+def _validator(command: str) -> Any:
+    if command not in _VALIDATORS:
+        import jsonschema
+
+        from kvsctl import schemas
+
+        schema = schemas.load_error() if command == "error" else schemas.load(command)
+        _VALIDATORS[command] = jsonschema.Draft202012Validator(schema)
+    return _VALIDATORS[command]
+
+
+def json_command(args: tuple[str, ...] | list[str]) -> str | None:
+    """The command whose `-o json` document `args` print, or None (another format, --query reshaping it,
+    or no command that has a schema)."""
+    from kvsctl import schemas
+
+    args = list(args)
+    if "--query" in args or any(a.startswith("--query=") for a in args):
+        return None
+    for i, arg in enumerate(args):
+        if arg in ("-o", "--output") and i + 1 < len(args) and args[i + 1] != "json":
+            return None
+        if arg.startswith(("--output=", "-o")) and arg not in ("-o", "--output") and not arg.endswith("json"):
+            return None
+    words = [a for a in args if not a.startswith("-")]
+    for command in sorted(schemas.commands(), key=lambda c: -len(c.split())):
+        if words[: len(command.split())] == command.split():
+            return command
+    return None
+
+
+def check_json_output(args: tuple[str, ...] | list[str], data: Any) -> None:
+    """Fail the test when a command's JSON output does not match its schema."""
+    command = json_command(args)
+    if command is not None:
+        _validator(command).validate(data)
 
 
 def run_cli(*args: str, stdin: str = "") -> CliResult:
@@ -45,7 +92,7 @@ def run_cli(*args: str, stdin: str = "") -> CliResult:
             code = main(list(args))
     finally:
         sys.stdin = old_stdin
-    return CliResult(code, out.getvalue(), err.getvalue())
+    return CliResult(code, out.getvalue(), err.getvalue(), tuple(args))
 
 
 def run_subprocess(
@@ -77,7 +124,7 @@ def run_subprocess(
         timeout=timeout,
         stdin=subprocess.DEVNULL,
     )
-    return CliResult(proc.returncode, proc.stdout, proc.stderr)
+    return CliResult(proc.returncode, proc.stdout, proc.stderr, tuple(args))
 
 
 def make_key(

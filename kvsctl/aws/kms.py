@@ -1,12 +1,14 @@
 """KMS gateway: resolves key references to KeyInfo without ever creating a key.
 
 DescribeKey on a predefined AWS alias (alias/aws/kinesisvideo) makes KMS create the AWS managed key,
-so the AWS managed key is only ever found through ListAliases (FACTS.md).
+so the AWS managed key is only ever found through ListAliases (KMS API Reference, DescribeKey:
+https://docs.aws.amazon.com/kms/latest/APIReference/API_DescribeKey.html).
 """
 
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from typing import Any
 
 from kvsctl.aws.session import ClientFactory
@@ -15,6 +17,22 @@ from kvsctl.keyref import KeyRef
 from kvsctl.models import AWS_MANAGED_ALIASES, CustomKeyStore, KeyInfo, MultiRegionInfo
 
 SERVICE = "kms"
+
+
+@dataclass(frozen=True)
+class Alias:
+    """One KMS alias as ListAliases returns it; target_key_id is None when AWS has not made the key yet
+    (a predefined alias/aws/* before first use)."""
+
+    name: str
+    arn: str | None
+    target_key_id: str | None
+
+    @classmethod
+    def from_api(cls, item: dict[str, Any]) -> Alias:
+        target = item.get("TargetKeyId")
+        arn = item.get("AliasArn")
+        return cls(str(item["AliasName"]), str(arn) if arn else None, str(target) if target else None)
 
 
 def _arn_parts(arn: str) -> tuple[str, str]:
@@ -39,16 +57,17 @@ class KmsGateway:
     def __init__(self, factory: ClientFactory, region: str | None = None) -> None:
         self.factory = factory
         self.region = region
-        self._aliases: list[dict[str, Any]] | None = None
+        self._aliases: tuple[Alias, ...] | None = None
         self._stores: dict[str, CustomKeyStore] = {}
         self._lock = threading.Lock()
 
     # -- aliases -----------------------------------------------------------------------------------
-    def list_aliases(self) -> list[dict[str, Any]]:
+    def list_aliases(self) -> tuple[Alias, ...]:
         with self._lock:
             if self._aliases is None:
-                self._aliases = list(
-                    self.factory.paginate(
+                self._aliases = tuple(
+                    Alias.from_api(item)
+                    for item in self.factory.paginate(
                         SERVICE,
                         "list_aliases",
                         "Aliases",
@@ -61,11 +80,11 @@ class KmsGateway:
             return self._aliases
 
     def aliases_for(self, key_id: str) -> tuple[str, ...]:
-        return tuple(sorted(a["AliasName"] for a in self.list_aliases() if a.get("TargetKeyId") == key_id))
+        return tuple(sorted(a.name for a in self.list_aliases() if a.target_key_id == key_id))
 
-    def aws_managed_alias(self) -> dict[str, Any] | None:
+    def aws_managed_alias(self) -> Alias | None:
         for alias in self.list_aliases():
-            if alias.get("AliasName") in AWS_MANAGED_ALIASES:
+            if alias.name in AWS_MANAGED_ALIASES:
                 return alias
         return None
 
@@ -88,18 +107,18 @@ class KmsGateway:
 
     def describe_aws_managed(self, *, with_rotation: bool = True) -> KeyInfo:
         alias = self.aws_managed_alias()
-        if alias is not None and alias.get("TargetKeyId"):
+        if alias is not None and alias.target_key_id:
             try:
-                return self.describe_key_id(str(alias["TargetKeyId"]), with_rotation=with_rotation)
+                return self.describe_key_id(alias.target_key_id, with_rotation=with_rotation)
             except AwsError as exc:
                 # A predefined alias may point at a key that does not exist yet (moto does this; AWS
                 # omits TargetKeyId until first use): either way KVS will create it on first use.
                 if exc.code != "not_found":
                     raise
         region = self.region or self.factory.region
-        account = _arn_parts(alias["AliasArn"])[1] if alias and alias.get("AliasArn") else ""
+        account = _arn_parts(alias.arn)[1] if alias and alias.arn else ""
         return KeyInfo(
-            arn=alias["AliasArn"] if alias and alias.get("AliasArn") else "alias/aws/kinesisvideo",
+            arn=alias.arn if alias and alias.arn else "alias/aws/kinesisvideo",
             key_id="",
             aliases=("alias/aws/kinesisvideo",),
             manager="AWS",

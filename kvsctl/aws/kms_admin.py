@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from kvsctl.aws.kms import SERVICE, KmsGateway
+from kvsctl.models import KeyInfo
 
 
 class KmsAdminGateway(KmsGateway):
@@ -14,12 +15,13 @@ class KmsAdminGateway(KmsGateway):
         """The key id an alias points to; None when the alias does not exist (read fresh, not cached)."""
         self._aliases = None
         for alias in self.list_aliases():
-            if alias.get("AliasName") == alias_name:
-                return str(alias.get("TargetKeyId") or "")
+            if alias.name == alias_name:
+                return alias.target_key_id or ""
         return None
 
-    def create_key(self, *, policy: dict[str, Any], description: str, tags: dict[str, str]) -> dict[str, Any]:
-        """CreateKey for a symmetric encryption key; returns KeyMetadata."""
+    def create_key(self, *, policy: dict[str, Any], description: str, tags: dict[str, str]) -> KeyInfo:
+        """CreateKey for a symmetric encryption key; the key as CreateKey describes it (no further call:
+        rotation is not read, aliases come from the list already held)."""
         params: dict[str, Any] = {
             "Policy": json.dumps(policy),
             "KeySpec": "SYMMETRIC_DEFAULT",
@@ -30,10 +32,8 @@ class KmsAdminGateway(KmsGateway):
             params["Description"] = description
         if tags:
             params["Tags"] = [{"TagKey": k, "TagValue": v} for k, v in tags.items()]
-        meta: dict[str, Any] = self.factory.call(SERVICE, "create_key", region=self.region, idempotent=False, **params)[
-            "KeyMetadata"
-        ]
-        return meta
+        meta = self.factory.call(SERVICE, "create_key", region=self.region, idempotent=False, **params)["KeyMetadata"]
+        return self._key_info(meta, with_rotation=False)
 
     def enable_key_rotation(self, key_id: str) -> None:
         self.factory.call(SERVICE, "enable_key_rotation", region=self.region, KeyId=key_id)

@@ -17,7 +17,8 @@ from kvsctl.aws.errors import translate_botocore_error, translate_client_error
 from kvsctl.errors import AwsError, UsageError
 
 #: Error codes that mean "slow down": botocore's standard-mode list, plus KVS's
-#: ClientLimitExceededException (FACTS.md), minus LimitExceededException, which KMS uses for resource
+#: ClientLimitExceededException (https://docs.aws.amazon.com/kinesisvideostreams/latest/dg/API_DescribeStream.html,
+#: "Errors"), minus LimitExceededException, which KMS uses for resource
 #: quotas (too many keys, aliases, grants) that no retry can fix.
 THROTTLING_CODES = frozenset(
     {

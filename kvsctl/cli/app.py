@@ -19,6 +19,9 @@ Examples:
   kvsctl stream list -o json | jq '.streams[].kms_key_id'
 
   kvsctl sandbox demo
+
+Global options (--profile, --region, --endpoint-url, -o, --query, --no-color, --debug) go before or
+after the command: kvsctl --region us-west-2 -o json stream list
 """
 
 
@@ -30,10 +33,9 @@ def _build() -> Any:
     global app
     import typer
 
-    from kvsctl.cli import fastparams, lazyrich
+    from kvsctl.cli import fastparams
 
     fastparams.install()
-    lazyrich.install()
     app = typer.Typer(
         name="kvsctl",
         help=HELP,
@@ -69,9 +71,9 @@ def __getattr__(name: str) -> Any:
 
 
 def _register() -> None:
-    from kvsctl.cli import audit, cost, key, sandbox, spec, stream
+    from kvsctl.cli import audit, cost, key, sandbox, schema, spec, stream
 
-    for module in (stream, key, spec, audit, cost, sandbox):
+    for module in (stream, key, spec, audit, cost, sandbox, schema):
         module.register(app)
 
 

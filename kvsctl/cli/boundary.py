@@ -21,7 +21,10 @@ def _wants_json(argv: list[str]) -> bool:
             return argv[i + 1] == "json"
         if arg in ("-ojson", "--output=json"):
             return True
-    return default_output().value == "json"
+    try:
+        return default_output().value == "json"
+    except KvsctlError:  # a bad KVSCTL_OUTPUT: the error about it is reported as text
+        return False
 
 
 def _debug(argv: list[str]) -> bool:
@@ -52,11 +55,20 @@ def run_guarded(app: Any, argv: list[str] | None) -> int:
     """Run `app` (a typer app, or the click command built from it) on `argv`; return the exit code."""
     import typer
 
-    from kvsctl.cli import options
+    from kvsctl.cli.options import CURRENT, hoist_global_options
 
-    options._current = None
-    args = list(sys.argv[1:] if argv is None else argv)
+    token = CURRENT.set(None)
     command = typer.main.get_command(app) if isinstance(app, typer.Typer) else app
+    args = hoist_global_options(command, list(sys.argv[1:] if argv is None else argv))
+    try:
+        return _run(command, args)
+    finally:
+        CURRENT.reset(token)
+
+
+def _run(command: Any, args: list[str]) -> int:
+    import typer
+
     try:
         result = command.main(args=args, prog_name="kvsctl", standalone_mode=False)
         return int(result) if isinstance(result, int) else 0

@@ -172,8 +172,8 @@ def estimate(
     requests = streams × (producers + consumers) × hours × 60 / interval, rounded up per pair.
     Every assumption below is a flag with a default and is echoed in the output.
 
-    JSON: counts are integers; dollars, prices, minutes and hours are exact decimal strings
-    (e.g. "0.05256"); tables round to the cent.
+    JSON: every figure is a number; dollars, prices, minutes and hours carry the exact, unrounded
+    digits (e.g. 0.05256); tables round to the cent.
 
     Examples:
 

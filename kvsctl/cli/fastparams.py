@@ -6,6 +6,11 @@ enum member. This module gives typer a coercer for exactly those simple annotati
 int (with min/max/clamp), bool, Enum choices, a custom `parser=`, and lists of them - with typer's own
 semantics (tests/cli/test_fastparams.py checks it against typer's pydantic path value by value).
 Every other annotation goes to typer's own coercer unchanged.
+
+It hooks typer internals (`typer.core.build_runtime_param`, `typer._coercion.RuntimeParam`), checked
+against the typer versions in `TESTED_TYPER`. Outside them `install()` still tries, and falls back to
+typer's own path if the internals moved - but the test suite fails (tests/cli/test_fastparams.py), so a
+typer upgrade is a deliberate act, re-tested value by value, never a silent slow-down or a quiet change.
 """
 
 from __future__ import annotations
@@ -14,6 +19,9 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any, get_args, get_origin
+
+# typer releases this module was checked against: >= the first, < the second (major, minor)
+TESTED_TYPER = ((0, 29), (0, 30))
 
 # pydantic's lax integer syntax: optional sign, ASCII digits with single underscores, ".0" allowed
 _INT = re.compile(r"[+-]?[0-9]+(?:_[0-9]+)*(?:\.0+)?", re.ASCII)
@@ -101,17 +109,32 @@ def coerce_leaf(kind: str, annotation: Any, info: Any, value: Any, ctx: Any) -> 
     return _int(value, info)
 
 
-def install() -> None:
-    """Route simple option types through `FastParam`; idempotent; a no-op if typer's internals moved."""
+def typer_version() -> tuple[int, int]:
+    from importlib.metadata import version
+
+    major, minor = [*version("typer").split("."), "0", "0"][:2]
+    return int(major), int("".join(ch for ch in minor if ch.isdigit()) or 0)
+
+
+def typer_is_tested() -> bool:
+    low, high = TESTED_TYPER
+    return low <= typer_version() < high
+
+
+def install() -> bool:
+    """Route simple option types through `FastParam`; idempotent. True when installed; False when
+    typer's internals moved (typer's own coercion then runs; the tests fail on that)."""
     try:
         import typer.core as core
         from typer._click.exceptions import BadParameter
         from typer._coercion import RuntimeParam
     except ImportError:  # a typer without this layer: nothing to speed up
-        return
+        return False
     original = getattr(core, "build_runtime_param", None)
-    if original is None or getattr(original, "_kvsctl_fast", False):
-        return
+    if original is None:
+        return False
+    if getattr(original, "_kvsctl_fast", False):
+        return True
 
     @dataclass(frozen=True)
     class FastParam(RuntimeParam):
@@ -140,3 +163,4 @@ def install() -> None:
 
     build_runtime_param._kvsctl_fast = True  # type: ignore[attr-defined]
     setattr(core, "build_runtime_param", build_runtime_param)  # noqa: B010 - not an exported name
+    return True

@@ -1,5 +1,10 @@
-"""Global options shared by every command (after the subcommand, as the AWS CLI allows), and the
-decorator that adds them, so each command declares only its own parameters.
+"""Global options shared by every command, and the decorator that adds them, so each command declares
+only its own parameters.
+
+The options belong to the leaf command; `hoist_global_options` moves any given before it
+(`kvsctl --region r stream list`, `kvsctl stream -o json list`) to just after it, as the AWS CLI allows.
+The options of the running command are in a context variable (`current()`), set for the length of one
+`run_guarded` call, so the error boundary knows whether to answer in JSON.
 """
 
 from __future__ import annotations
@@ -9,6 +14,7 @@ import inspect
 import os
 import sys
 from collections.abc import Callable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from enum import Enum
 from typing import Annotated, Any, TypeVar, get_type_hints
@@ -29,6 +35,7 @@ class GlobalOptions:
     output: OutputFormat = OutputFormat.table
     no_color: bool = False
     debug: bool = False
+    query: str | None = None  # a JMESPath expression, already checked to compile
 
     @property
     def json(self) -> bool:
@@ -50,6 +57,12 @@ class GlobalOptions:
     def emit(self, result: Any) -> None:
         from kvsctl.render import emit
 
+        if self.query is not None and self.output is OutputFormat.json:
+            from kvsctl.render import dumps
+
+            sys.stdout.write(dumps(apply_query(self.query, result.to_json())) + "\n")
+            sys.stdout.flush()
+            return
         emit(result, self.output, no_color=self.no_color)
 
     def warn(self, message: str) -> None:
@@ -63,18 +76,122 @@ class GlobalOptions:
             sys.stderr.flush()
 
 
-_current: GlobalOptions | None = None
+CURRENT: ContextVar[GlobalOptions | None] = ContextVar("kvsctl_global_options", default=None)
 
 
 def current() -> GlobalOptions | None:
-    return _current
+    """The global options of the command running now (None before its options are parsed)."""
+    return CURRENT.get()
 
 
-def default_output() -> OutputFormat:
-    env = os.environ.get("KVSCTL_OUTPUT", "").strip().lower()
-    if env in OutputFormat.__members__:
+def default_output(formats: Sequence[OutputFormat] = tuple(OutputFormat)) -> OutputFormat:
+    """KVSCTL_OUTPUT if set (a value this command cannot print is a usage error), else table on a
+    terminal and json otherwise."""
+    raw = os.environ.get("KVSCTL_OUTPUT", "")
+    env = raw.strip().lower()
+    if env:
+        names = [f.value for f in formats]
+        if env not in names:
+            from kvsctl.errors import UsageError
+
+            raise UsageError(
+                f"KVSCTL_OUTPUT={raw!r} is not an output this command can print",
+                hint=f"Use one of: {', '.join(names)} (or unset KVSCTL_OUTPUT).",
+                code="usage",
+            )
         return OutputFormat(env)
     return OutputFormat.table if sys.stdout.isatty() else OutputFormat.json
+
+
+def compile_query(expression: str) -> Any:
+    """Check a --query expression before any AWS call: a bad one is a usage error (exit 2)."""
+    import jmespath  # type: ignore[import-untyped]
+    from jmespath.exceptions import JMESPathError  # type: ignore[import-untyped]
+
+    from kvsctl.errors import UsageError
+
+    try:
+        return jmespath.compile(expression)
+    except JMESPathError as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        detail = first.removeprefix("Invalid jmespath expression: ").rstrip(":")
+        where = getattr(exc, "lex_position", None)
+        at = f" at column {where}" if isinstance(where, int) else ""
+        raise UsageError(
+            f"--query {expression!r} is not a JMESPath expression ({detail.lower()}{at})",
+            hint="See https://jmespath.org/ (e.g. --query 'streams[].name').",
+            code="usage",
+        ) from None
+
+
+def apply_query(expression: str, document: Any) -> Any:
+    """The JMESPath expression applied to the JSON document (as plain JSON values)."""
+    import json
+
+    from kvsctl.render import dumps
+
+    return compile_query(expression).search(json.loads(dumps(document)))
+
+
+# The global options as they appear on the command line: option name -> takes a value.
+GLOBAL_FLAGS: dict[str, bool] = {
+    "--profile": True,
+    "--region": True,
+    "--endpoint-url": True,
+    "--output": True,
+    "-o": True,
+    "--query": True,
+    "--no-color": False,
+    "--debug": False,
+}
+
+
+def _global_token(token: str) -> tuple[bool, bool] | None:
+    """(is a global option, its value is in the next token) or None when `token` is not one."""
+    if token in GLOBAL_FLAGS:
+        return True, GLOBAL_FLAGS[token]
+    name, eq, _ = token.partition("=")
+    if eq and GLOBAL_FLAGS.get(name):
+        return True, False
+    if token.startswith("-o") and not token.startswith("--") and len(token) > 2:  # -ojson
+        return True, False
+    return None
+
+
+def hoist_global_options(command: Any, args: list[str]) -> list[str]:
+    """Move global options given before the leaf command to just after its name, so that
+    `kvsctl --region r stream -o json list` parses as `kvsctl stream list --region r -o json`.
+    Without a leaf command (`kvsctl --debug`, `kvsctl stream --region r`) they are dropped and the
+    group's help is shown as usual. Everything after the leaf command (or after `--`) is untouched."""
+    head: list[str] = []
+    pulled: list[str] = []
+    node = command
+    i = 0
+    while i < len(args):
+        commands = getattr(node, "commands", None)
+        if commands is None:  # reached the leaf command
+            break
+        token = args[i]
+        if token == "--":
+            return args
+        if token in commands:
+            head.append(token)
+            node = commands[token]
+            i += 1
+            continue
+        kind = _global_token(token)
+        if kind is not None:
+            takes_next = kind[1]
+            pulled.extend(args[i : i + 2] if takes_next else args[i : i + 1])
+            i += 2 if takes_next else 1
+            continue
+        head.append(token)  # --help, --version, or something click will report
+        i += 1
+    if not pulled:
+        return args
+    if getattr(node, "commands", None) is not None:
+        return head + args[i:]
+    return head + pulled + args[i:]
 
 
 def _global_params(formats: Sequence[OutputFormat], aws: bool, multi_region: bool = False) -> list[inspect.Parameter]:
@@ -145,6 +262,26 @@ def _global_params(formats: Sequence[OutputFormat], aws: bool, multi_region: boo
                 ),
             ],
         ),
+    ]
+    if OutputFormat.json in formats:
+        params.append(
+            inspect.Parameter(
+                "query",
+                kw,
+                default=None,
+                annotation=Annotated[
+                    str | None,
+                    typer.Option(
+                        "--query",
+                        metavar="EXPR",
+                        help="JMESPath expression applied to the JSON output (implies -o json).",
+                        rich_help_panel="Global options",
+                        show_default=False,
+                    ),
+                ],
+            )
+        )
+    params += [
         inspect.Parameter(
             "no_color",
             kw,
@@ -184,7 +321,26 @@ def _choices(formats: Sequence[OutputFormat]) -> Any:
     return _CHOICE_ENUMS[names]
 
 
-_GLOBAL_NAMES = ("profile", "region", "endpoint_url", "output", "no_color", "debug")
+_GLOBAL_NAMES = ("profile", "region", "endpoint_url", "output", "query", "no_color", "debug")
+
+
+def _output(given: Any, query: str | None, formats: Sequence[OutputFormat]) -> OutputFormat:
+    """The output format: -o, else JSON when --query is given, else the default; --query needs JSON."""
+    if given:
+        output = OutputFormat(getattr(given, "value", given))
+    elif query is not None:
+        output = OutputFormat.json
+    else:
+        output = default_output(formats)
+    if query is not None and output is not OutputFormat.json:
+        from kvsctl.errors import UsageError
+
+        raise UsageError(
+            f"--query applies to JSON output, not -o {output.value}",
+            hint="Drop -o or use -o json with --query.",
+            code="usage",
+        )
+    return output
 
 
 def with_global_options(
@@ -204,22 +360,24 @@ def with_global_options(
 
         @functools.wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> int:
-            global _current
             values = {name: kwargs.pop(name, None) for name in _GLOBAL_NAMES}
             raw_region = values["region"]
             regions = tuple(raw_region) if isinstance(raw_region, list) else ((raw_region,) if raw_region else ())
+            query = values["query"]
+            output = _output(values["output"], query, formats)
             g = GlobalOptions(
                 profile=values["profile"],
                 region=regions[0] if regions else None,
                 regions=regions,
                 endpoint_url=values["endpoint_url"],
-                output=OutputFormat(getattr(values["output"], "value", values["output"]))
-                if values["output"]
-                else default_output(),
+                output=output,
                 no_color=bool(values["no_color"]),
                 debug=bool(values["debug"]),
+                query=query,
             )
-            _current = g
+            CURRENT.set(g)
+            if query is not None:
+                compile_query(query)
             if g.debug:
                 from kvsctl.cli.debug import enable_debug_logging
 

@@ -18,7 +18,7 @@ KVS_SSE_URL = "https://docs.aws.amazon.com/kinesisvideostreams/latest/dg/how-kms
 
 @dataclass(frozen=True)
 class PriceTable:
-    """KMS list prices in USD (no regional differences were found; see FACTS.md)."""
+    """KMS list prices in USD (https://aws.amazon.com/kms/pricing/ lists no regional differences)."""
 
     as_of: date
     currency: str

@@ -1,11 +1,9 @@
 """Cost results as JSON-ready dicts, and money as text. Pure: no printing.
 
-JSON conventions (documented in `kvsctl cost estimate --help`):
-- counts (streams, requests, keys) are JSON integers;
-- every decimal figure (dollars, prices, minutes, hours) is a JSON *string* holding the exact,
-  unrounded decimal in fixed-point notation, e.g. "0.05256"; dollars keep at least two decimals
-  ("1.00"). Strings, because a JSON number read as a float would lose the exactness the estimate
-  is computed with (AWS's Price List API does the same). In jq: `.total_usd | tonumber`.
+JSON conventions (documented in `kvsctl cost estimate --help`; the same in every command):
+- every figure is a JSON number: counts (streams, requests, keys) integers, whole hours and minutes
+  integers, dollars and prices numbers written with the exact, unrounded decimal digits the estimate was
+  computed with (0.05256, not 0.05 nor 0.052560000000000003);
 - tables round dollars to the cent, half up.
 """
 
@@ -52,9 +50,23 @@ def usd_display(value: Decimal) -> str:
     return f"{sign}${abs(cents):,.2f}"
 
 
+def json_number(value: Decimal) -> int | float:
+    """A decimal as a JSON number with the same digits: an integer when whole (730), else the float whose
+    shortest text is that decimal (0.05256). Every figure here has far fewer than 15 significant digits,
+    so the text is exact."""
+    if value == value.to_integral_value():
+        return int(value)
+    return float(decimal_text(value))
+
+
+def usd_number(value: Decimal) -> float:
+    """Dollars as a JSON number, exact and unrounded (1.0, 0.05256)."""
+    return float(decimal_text(value))
+
+
 def _plain(value: object) -> Any:
     if isinstance(value, Decimal):
-        return decimal_text(value)
+        return json_number(value)
     return value
 
 
@@ -69,8 +81,8 @@ def line_to_dict(line: CostLine) -> dict[str, Any]:
         "description": line.description,
         "quantity": line.quantity,
         "unit": line.unit,
-        "unit_price_usd": decimal_text(line.unit_price_usd),
-        "amount_usd": usd_exact(line.amount_usd),
+        "unit_price_usd": usd_number(line.unit_price_usd),
+        "amount_usd": usd_number(line.amount_usd),
     }
 
 
@@ -88,13 +100,13 @@ def estimate_to_dict(e: CostEstimate) -> dict[str, Any]:
     return {
         "requests_per_month": e.requests_per_month,
         "billable_requests": e.billable_requests,
-        "request_cost_usd": usd_exact(e.request_cost_usd),
-        "key_cost_usd": usd_exact(e.key_cost_usd),
-        "total_usd": usd_exact(e.total_usd),
+        "request_cost_usd": usd_number(e.request_cost_usd),
+        "key_cost_usd": usd_number(e.key_cost_usd),
+        "total_usd": usd_number(e.total_usd),
         "assumptions": assumptions_to_dict(a),
         "derived": {
             "credential_stream_pairs": a.pairs,
-            "effective_interval_minutes": decimal_text(a.effective_interval_minutes),
+            "effective_interval_minutes": json_number(a.effective_interval_minutes),
             "requests_per_pair": e.requests_per_pair,
             "free_requests": e.free_requests,
             "rotated_keys": a.rotated_key_count,
@@ -114,12 +126,12 @@ def comparison_to_dict(c: Comparison) -> dict[str, Any]:
             "name": s.name,
             "title": s.title,
             "description": s.description,
-            "delta_usd": usd_exact(s.delta_usd),
+            "delta_usd": usd_number(s.delta_usd),
             "requests_per_month": s.estimate.requests_per_month,
             "billable_requests": s.estimate.billable_requests,
-            "request_cost_usd": usd_exact(s.estimate.request_cost_usd),
-            "key_cost_usd": usd_exact(s.estimate.key_cost_usd),
-            "total_usd": usd_exact(s.estimate.total_usd),
+            "request_cost_usd": usd_number(s.estimate.request_cost_usd),
+            "key_cost_usd": usd_number(s.estimate.key_cost_usd),
+            "total_usd": usd_number(s.estimate.total_usd),
             "assumptions": assumptions_to_dict(s.estimate.assumptions),
         }
         for s in c.scenarios
@@ -129,7 +141,7 @@ def comparison_to_dict(c: Comparison) -> dict[str, Any]:
             "streams": p.streams,
             "credentials": p.credentials,
             "requests_per_month": p.requests_per_month,
-            "total_usd": usd_exact(p.total_usd),
+            "total_usd": usd_number(p.total_usd),
         }
         for p in c.credential_curve
     ]
@@ -158,7 +170,7 @@ def account_estimate_to_dict(a: AccountEstimate) -> dict[str, Any]:
             "encryption": s.encryption,
             "credentials": s.credentials,
             "requests_per_month": s.requests_per_month,
-            "request_cost_usd": usd_exact(s.request_cost_usd),
+            "request_cost_usd": usd_number(s.request_cost_usd),
         }
         for s in a.per_stream
     ]
@@ -169,8 +181,8 @@ def account_estimate_to_dict(a: AccountEstimate) -> dict[str, Any]:
             "kind": k.kind,
             "streams": list(k.streams),
             "requests_per_month": k.requests_per_month,
-            "request_cost_usd": usd_exact(k.request_cost_usd),
-            "key_cost_usd": usd_exact(k.key_cost_usd),
+            "request_cost_usd": usd_number(k.request_cost_usd),
+            "key_cost_usd": usd_number(k.key_cost_usd),
             "rotation_enabled": k.rotation_enabled,
             "charged": k.charged,
         }

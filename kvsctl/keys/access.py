@@ -1,5 +1,6 @@
 """Who can use a key through KVS: the principals its key policy and grants name, each judged by the
-project's evaluator for kms:GenerateDataKey (write video) and kms:Decrypt (read video). Pure."""
+project's evaluator for kms:GenerateDataKey (write video) and kms:Decrypt (read video). Pure, and it
+renders nothing: the table is render/keys.py's."""
 
 from __future__ import annotations
 
@@ -75,17 +76,6 @@ class KeyAccess:
 
     def to_json(self) -> dict[str, Any]:
         return {"principals": [r.to_json() for r in self.rows], "notes": list(self.notes)}
-
-    def render_table(self) -> list[Any]:
-        from rich.table import Table
-
-        table = Table(title="Who can use this key through KVS", title_justify="left")
-        for col in ("principal", "write video (GenerateDataKey)", "read video (Decrypt)"):
-            table.add_column(col, overflow="fold")
-        for r in self.rows:
-            table.add_row(r.principal, r.write, r.read)
-        parts: list[Any] = [table] if self.rows else ["No principal is named by the key policy or a grant."]
-        return parts + [f"note: {n}" for n in self.notes]
 
 
 def summarize(

@@ -113,7 +113,8 @@ def check_region(region: str | None) -> str:
 
 
 def kvs_via_service(region: str) -> str:
-    """The kms:ViaService value of KVS in a region (FACTS.md)."""
+    """The kms:ViaService value of KVS in a region (KMS Developer Guide, kms:ViaService:
+    https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service)."""
     suffix = "amazonaws.com.cn" if region_partition(region) == "aws-cn" else "amazonaws.com"
     return f"kinesisvideo.{region}.{suffix}"
 

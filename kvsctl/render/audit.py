@@ -1,6 +1,6 @@
 """Views of audit reports: a principal × requirement matrix, the findings, a one-line summary.
 
-JSON is the report's own ``to_json`` (CONTRACT.md, audit section); ``--explain`` adds the full
+JSON is the report's own ``to_json`` (README, "kvsctl audit policy"); ``--explain`` adds the full
 evaluation trace to that principal's results. SARIF / JUnit renderers attach here as methods
 (``to_sarif`` / ``to_junit``) and are picked by ``kvsctl.render.RENDERERS``.
 """

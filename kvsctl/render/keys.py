@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kvsctl.keys.policy import RecommendedPolicy
 from kvsctl.render.streams import key_table
+
+if TYPE_CHECKING:
+    from kvsctl.keys.access import KeyAccess
 
 
 def _statement_table(document: dict[str, Any], title: str) -> Any:
@@ -33,7 +36,8 @@ class RecommendPolicyView:
     rec: RecommendedPolicy
 
     def to_json(self) -> dict[str, Any]:
-        # The document alone, ready for `aws kms put-key-policy --policy file://...` (CONTRACT.md).
+        # The document alone, ready for `aws kms put-key-policy --policy file://...`
+        # (README, "kvsctl key recommend-policy").
         return self.rec.document
 
     def render_table(self) -> list[Any]:
@@ -72,6 +76,19 @@ class KeyCreateView:
         return parts
 
 
+def access_parts(access: KeyAccess) -> list[Any]:
+    """Who can use the key through KVS, as a table and its notes."""
+    from rich.table import Table
+
+    table = Table(title="Who can use this key through KVS", title_justify="left")
+    for col in ("principal", "write video (GenerateDataKey)", "read video (Decrypt)"):
+        table.add_column(col, overflow="fold")
+    for r in access.rows:
+        table.add_row(r.principal, r.write, r.read)
+    parts: list[Any] = [table] if access.rows else ["No principal is named by the key policy or a grant."]
+    return parts + [f"note: {n}" for n in access.notes]
+
+
 @dataclass(frozen=True)
 class KeyDescribeView:
     report: Any  # services.keyadmin.KeyReport
@@ -96,6 +113,6 @@ class KeyDescribeView:
         if r.policy is not None:
             parts.append(_statement_table(r.policy, "Key policy"))
         if r.access is not None:
-            parts += list(r.access.render_table())
+            parts += access_parts(r.access)
         parts += [f"note: {n}" for n in r.notes]
         return parts

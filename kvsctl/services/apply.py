@@ -49,7 +49,8 @@ class StreamPlan:
             "kms_key_declared": self.spec.kms_key,
             "key_arn": self.key.arn if self.key else None,
             "stream_arn": existing.arn if existing else None,
-            "kms_key_id_held": existing.kms_key_id if existing else None,
+            "kms_key_id": existing.kms_key_id if existing else None,
+            "kms_key_id_held": existing.kms_key_id if existing else None,  # deprecated alias of kms_key_id
             "message": self.message,
             "fix": self.fix,
         }
@@ -83,7 +84,7 @@ class ApplyResult:
             "dry_run": self.dry_run,
             "spec": self.spec.path,
             "region": self.region,
-            "summary": self.counts(),
+            "summary": {action.replace("-", "_"): n for action, n in self.counts().items()},  # snake_case keys
             "streams": [i.to_json() for i in self.items],
         }
 

@@ -153,7 +153,7 @@ class AuditFacts:
 def aws_managed_key_policy(account: str, region: str) -> dict[str, Any]:
     """The documented shape of the KVS AWS managed key's policy: every principal of the account, but only
     through KVS in this region; direct metadata access for the account (KMS developer guide, "AWS managed
-    keys"; FACTS.md)."""
+    keys": https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#aws-managed-key)."""
     return {
         "Version": "2012-10-17",
         "Id": "auto-kinesisvideo",

@@ -122,7 +122,10 @@ class KeyReport:
             "key": self.key.to_json(),
             "usable_by_kvs": not self.key.usable_problems,
             "problems": self.key.usable_problems,
-            "streams": [{"name": v.stream.name, "arn": v.stream.arn, "status": v.stream.status} for v in self.streams],
+            "streams": [
+                {"name": v.stream.name, "stream_arn": v.stream.arn, "arn": v.stream.arn, "status": v.stream.status}
+                for v in self.streams
+            ],
             "policy": self.policy,
         }
         if self.access is not None:
@@ -174,7 +177,7 @@ class KeyAdminService:
         if req.dry_run:
             return KeyCreateOutcome("would-create", req, rec, None)
         try:
-            meta = self.kms.create_key(policy=rec.document, description=req.description, tags=dict(req.tags))
+            created = self.kms.create_key(policy=rec.document, description=req.description, tags=dict(req.tags))
         except AwsError as exc:
             if exc.aws_code == "MalformedPolicyDocumentException":
                 raise AwsError(
@@ -196,7 +199,7 @@ class KeyAdminService:
                     operation=exc.operation,
                 ) from exc
             raise
-        arn, key_id = str(meta["Arn"]), str(meta["KeyId"])
+        arn, key_id = created.arn, created.key_id
         finish = {
             "rotation": f"aws kms enable-key-rotation --key-id {arn}",
             "alias": f"aws kms create-alias --alias-name {req.alias} --target-key-id {key_id}",

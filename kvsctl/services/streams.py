@@ -60,7 +60,8 @@ class CreateOutcome:
             "action": self.action,
             "dry_run": self.request.dry_run,
             "stream": self.stream.to_json() if self.stream else None,
-            "kms_key_id_sent": self.kms_key_id_sent,
+            "kms_key_id": self.kms_key_id_sent,  # what CreateStream was given, so what KVS holds
+            "kms_key_id_sent": self.kms_key_id_sent,  # deprecated alias of kms_key_id, for one release
             "key": self.key.to_json(),
             "planned": {
                 "name": self.request.name,

@@ -38,20 +38,20 @@ def test_counts_streams_and_distinct_keys(account: dict[str, str], boto: Any) ->
     assert data["assumptions"]["customer_keys"] == 2
     assert data["requests_per_month"] == 70_080
     assert data["billable_requests"] == 50_080
-    assert data["request_cost_usd"] == "0.15024"
-    assert data["key_cost_usd"] == "2.00"
-    assert data["total_usd"] == "2.15024"
+    assert data["request_cost_usd"] == 0.15024
+    assert data["key_cost_usd"] == 2.00
+    assert data["total_usd"] == 2.15024
 
     per_key = {k["key"]: k for k in data["per_key"]}
     assert set(per_key) == {account["a"], account["b"], "aws-managed"}
     assert per_key[account["a"]]["streams"] == ["cam-1", "cam-2"]
     assert per_key[account["a"]]["aliases"] == ["alias/cams"]
     assert per_key[account["a"]]["requests_per_month"] == 35_040
-    assert per_key[account["a"]]["request_cost_usd"] == "0.10512"  # before the free tier
-    assert per_key[account["a"]]["key_cost_usd"] == "1.00"
+    assert per_key[account["a"]]["request_cost_usd"] == 0.10512  # before the free tier
+    assert per_key[account["a"]]["key_cost_usd"] == 1.00
     assert per_key[account["b"]]["streams"] == ["door-1"]
     assert per_key["aws-managed"]["streams"] == ["lobby"]
-    assert per_key["aws-managed"]["key_cost_usd"] == "0.00"
+    assert per_key["aws-managed"]["key_cost_usd"] == 0.00
     assert per_key["aws-managed"]["charged"] is False
 
     per_stream = {s["name"]: s for s in data["per_stream"]}
@@ -70,7 +70,7 @@ def test_rotation_counts_only_on_rotating_keys(account: dict[str, str]) -> None:
     # --rotations 1: key A has rotation on → $1 + $1; key B $1 → key cost $3.00
     r = run_cli("cost", "estimate", "--from-account", "--rotations", "1", "-o", "json")
     assert r.exit_code == 0, r.stderr
-    assert r.json["key_cost_usd"] == "3.00"
+    assert r.json["key_cost_usd"] == 3.00
     assert r.json["assumptions"]["rotated_keys"] == 1
 
 
@@ -78,9 +78,9 @@ def test_from_account_with_compare_and_table(account: dict[str, str]) -> None:
     r = run_cli("cost", "estimate", "--from-account", "--compare", "-o", "json")
     assert r.exit_code == 0, r.stderr
     by_name = {s["name"]: s for s in r.json["scenarios"]}
-    assert by_name["today"]["total_usd"] == "2.15024"
-    assert by_name["key_per_stream"]["key_cost_usd"] == "4.00"  # 4 streams, 4 keys
-    assert by_name["aws_managed_key"]["total_usd"] == "0.15024"
+    assert by_name["today"]["total_usd"] == 2.15024
+    assert by_name["key_per_stream"]["key_cost_usd"] == 4.00  # 4 streams, 4 keys
+    assert by_name["aws_managed_key"]["total_usd"] == 0.15024
 
     t = run_cli("cost", "estimate", "--from-account", "--compare", "-o", "table")
     assert t.exit_code == 0, t.stderr
@@ -93,7 +93,7 @@ def test_name_prefix_limits_the_streams(account: dict[str, str]) -> None:
     assert r.exit_code == 0, r.stderr
     # 2 streams on key A: 2 × 2 × 8,760 = 35,040; billable 15,040 × 0.000003 = 0.04512; + $1
     assert r.json["assumptions"]["streams"] == 2
-    assert r.json["total_usd"] == "1.04512"
+    assert r.json["total_usd"] == 1.04512
     assert sorted(k["arn"] for k in r.json["unused_keys"]) == sorted([account["b"], account["c"]])
 
 
@@ -103,7 +103,7 @@ def test_a_key_of_another_account_counts_requests_not_key_cost(boto: Any) -> Non
     r = run_cli("cost", "estimate", "--from-account", "-o", "json", "--no-free-tier")
     assert r.exit_code == 0, r.stderr
     # 1 stream × 2 × 8,760 = 17,520 requests × 0.000003 = $0.05256; no key held here
-    assert r.json["total_usd"] == "0.05256"
+    assert r.json["total_usd"] == 0.05256
     assert r.json["assumptions"]["customer_keys"] == 0
     assert r.json["per_key"] == [
         {
@@ -112,8 +112,8 @@ def test_a_key_of_another_account_counts_requests_not_key_cost(boto: Any) -> Non
             "kind": "other",
             "streams": ["shared"],
             "requests_per_month": 17_520,
-            "request_cost_usd": "0.05256",
-            "key_cost_usd": "0.00",
+            "request_cost_usd": 0.05256,
+            "key_cost_usd": 0.0,
             "rotation_enabled": None,
             "charged": False,
         }

@@ -121,7 +121,8 @@ def test_lockout_refused_exit_2_and_leaves_nothing(boto: Any, factory: Any, monk
 
 
 def test_kms_lockout_safety_check_is_explained(boto: Any, factory: Any) -> None:
-    """moto does not run KMS's lockout safety check (FACTS.md), so botocore's Stubber plays KMS
+    """moto does not run KMS's lockout safety check (BypassPolicyLockoutSafetyCheck in the CreateKey API
+    reference), so botocore's Stubber plays KMS
     refusing CreateKey with MalformedPolicyDocumentException; the error must say nothing exists."""
     from botocore.stub import Stubber
 
@@ -282,3 +283,28 @@ def test_describe_access_summary_with_iam_and_grants(boto: Any) -> None:
     assert rows[denied] == ("explicit_deny", "explicit_deny")
     assert rows[granted] == ("implicit_deny", "allow")
     assert rows[ADMIN] == ("implicit_deny", "implicit_deny")
+
+
+def test_create_key_is_not_retried_when_kms_may_already_have_created_it(boto: Any, factory: Any) -> None:
+    """A read timeout after KMS received CreateKey is ambiguous: the key may exist. Retrying it makes a
+    second key and leaves the first an unnamed, billed orphan nobody is told about. moto cannot time out
+    after doing the work, so the client's create_key is wrapped to do so."""
+    import pytest
+    from botocore.exceptions import ReadTimeoutError
+
+    from kvsctl.errors import AwsError
+    from kvsctl.services.keyadmin import CreateKeyRequest, KeyAdminService
+
+    client = factory.client("kms")
+    real = client.create_key
+
+    def create_then_time_out(**params: Any) -> Any:
+        real(**params)
+        raise ReadTimeoutError(endpoint_url="https://kms.us-east-1.amazonaws.com")
+
+    client.create_key = create_then_time_out
+    admin = "arn:aws:iam::123456789012:role/KeyAdmin"
+    with pytest.raises(AwsError) as err:
+        KeyAdminService(factory).create(CreateKeyRequest(alias="alias/cams", admins=(admin,)))
+    assert len(boto.kms.list_keys()["Keys"]) == 1  # one key, not one per attempt
+    assert "list-keys" in (err.value.hint or "")

@@ -8,7 +8,7 @@ import pytest
 
 from kvsctl.errors import AwsError, CheckFailed, ExitCode
 from kvsctl.services.streams import CreateStreamRequest, StreamService
-from tests.helpers import make_key, stream_names
+from tests.helpers import make_key, run_cli, stream_names
 
 
 def svc(factory: Any) -> StreamService:
@@ -153,3 +153,14 @@ def test_describe_and_list_resolve_keys_once(factory: Any, boto: Any) -> None:
     assert [v.stream.name for v in s.list(kms_key="aws-managed")] == ["plain"]
     assert [v.stream.name for v in s.list(name_prefix="cam1")] == ["cam1"]
     assert boto.kms.list_keys()["Keys"] == [{"KeyId": meta["KeyId"], "KeyArn": meta["Arn"]}]
+
+
+def test_alias_arn_of_another_account_never_resolves_to_a_same_named_local_alias(moto: None, boto: Any) -> None:
+    """An alias ARN names a key in its own account. moto ignores the account of an alias ARN in DescribeKey
+    (a gap of moto, the stand-in), so the product must check that the key it got is in the ARN's account, or a
+    stream would be created with the caller's own alias/cam key instead of the one the operator named."""
+    make_key(boto.kms, alias="alias/cam")
+    r = run_cli("stream", "create", "s1", "--kms-key", "arn:aws:kms:us-east-1:111111111111:alias/cam", "-o", "json")
+    assert r.exit_code == 3, r.stdout
+    assert r.error["code"] == "key_not_found"
+    assert stream_names(boto.kvs) == []

@@ -20,9 +20,9 @@ def test_defaults_json() -> None:
     # 2 pairs × 8,760 = 17,520 requests, all free; one customer key $1.00
     assert data["requests_per_month"] == 17_520
     assert data["billable_requests"] == 0
-    assert data["request_cost_usd"] == "0.00"
-    assert data["key_cost_usd"] == "1.00"
-    assert data["total_usd"] == "1.00"
+    assert data["request_cost_usd"] == 0.00
+    assert data["key_cost_usd"] == 1.00
+    assert data["total_usd"] == 1.00
     assert list(data["assumptions"]) == list(assumption_names())
     assert any("Kinesis Data Streams" in n for n in data["notes"])
     assert r.stderr == ""
@@ -42,25 +42,25 @@ def test_every_flag_is_echoed_under_assumptions() -> None:
         "producers_per_stream": 2,
         "consumers_per_stream": 3,
         "customer_keys": 4,
-        "data_key_interval_minutes": "2.5",
-        "hours_per_month": "720",
+        "data_key_interval_minutes": 2.5,
+        "hours_per_month": 720,
         "free_tier": False,
         "free_tier_requests": 0,
-        "price_per_10k": "0.04",
-        "key_price": "1.5",
-        "rotation_price": "0.5",
+        "price_per_10k": 0.04,
+        "key_price": 1.5,
+        "rotation_price": 0.5,
         "rotated_keys": 2,
         "rotations": 3,
-        "credential_lifetime_minutes": "60",
+        "credential_lifetime_minutes": 60,
     }
     # 500 pairs × (720 × 60 / 2.5 = 17,280) = 8,640,000 requests, all billable
     # × 0.04 / 10,000 = $34.56; keys 4 × 1.5 = 6 + 2 keys × 2 rotations × 0.5 = 2 → $8; total $42.56
     data = r.json
     assert data["requests_per_month"] == 8_640_000
     assert data["billable_requests"] == 8_640_000
-    assert data["request_cost_usd"] == "34.56"
-    assert data["key_cost_usd"] == "8.00"
-    assert data["total_usd"] == "42.56"
+    assert data["request_cost_usd"] == 34.56
+    assert data["key_cost_usd"] == 8.00
+    assert data["total_usd"] == 42.56
 
 
 def test_fleet_with_short_credentials() -> None:
@@ -70,8 +70,8 @@ def test_fleet_with_short_credentials() -> None:
                 "--credential-lifetime", "1")  # fmt: skip
     assert r.exit_code == 0, r.stderr
     assert r.json["requests_per_month"] == 13_140_000
-    assert r.json["total_usd"] == "40.36"
-    assert r.json["derived"]["effective_interval_minutes"] == "1"
+    assert r.json["total_usd"] == 40.36
+    assert r.json["derived"]["effective_interval_minutes"] == 1
 
 
 def test_compare_json() -> None:
@@ -82,12 +82,12 @@ def test_compare_json() -> None:
     assert names == ["today", "key_per_stream", "shared_key", "aws_managed_key", "longer_credentials"]
     by_name = {s["name"]: s for s in data["scenarios"]}
     # 10 streams × 2 × 8,760 = 175,200; billable 155,200 × 0.000003 = 0.4656
-    assert by_name["today"]["total_usd"] == "1.4656"
-    assert by_name["key_per_stream"]["total_usd"] == "10.4656"
-    assert by_name["aws_managed_key"]["total_usd"] == "0.4656"
-    assert D(by_name["aws_managed_key"]["delta_usd"]) == D(-1)
+    assert by_name["today"]["total_usd"] == 1.4656
+    assert by_name["key_per_stream"]["total_usd"] == 10.4656
+    assert by_name["aws_managed_key"]["total_usd"] == 0.4656
+    assert D(str(by_name["aws_managed_key"]["delta_usd"])) == D(-1)
     assert [p["streams"] for p in data["credential_curve"]] == [1, 5, 10, 20, 50, 100]
-    assert data["total_usd"] == "1.4656"  # today's figures stay at the top level
+    assert data["total_usd"] == 1.4656  # today's figures stay at the top level
 
 
 def test_table_output() -> None:

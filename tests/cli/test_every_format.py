@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from tests.audit_world import CONSUMER, PRODUCER, make_principals
-from tests.helpers import ACCOUNT, REGION, run_cli
+from tests.helpers import ACCOUNT, REGION, CliResult, run_cli
 
 SARIF_SCHEMA = Path(__file__).resolve().parents[1] / "data" / "sarif-schema-2.1.0.json"
 ADMIN = f"arn:aws:iam::{ACCOUNT}:role/KeyAdmin"
@@ -139,6 +139,7 @@ INVOCATIONS: dict[str, Invocation] = {
     "audit all": Invocation(lambda w: ["audit", "all"], exits=(0, 1)),
     "cost estimate": Invocation(lambda w: ["cost", "estimate", "--streams", "3"]),
     "sandbox serve": Invocation(lambda w: ["sandbox", "serve", "--port", "0"]),
+    "schema": Invocation(lambda w: ["schema", "stream", "list"]),
 }
 
 # Commands that offer a format but are proven elsewhere, with where.
@@ -158,10 +159,20 @@ def test_every_command_has_an_invocation() -> None:
         assert (root / reason.split()[0]).is_file(), (path, reason)
 
 
-def _check_output(fmt: str, stdout: str) -> None:
+def test_every_command_with_json_output_has_a_schema() -> None:
+    from kvsctl import schemas
+
+    offered = commands_and_formats()
+    missing = sorted(path for path, formats in offered.items() if "json" in formats and schemas.find([path]) is None)
+    assert missing == [], f"add a schema in kvsctl/schemas/build.py for: {missing}"
+    assert sorted(set(schemas.commands()) - set(offered)) == [], "schemas for commands that do not exist"
+
+
+def _check_output(fmt: str, result: CliResult) -> None:
+    stdout = result.stdout
     assert stdout.strip(), "nothing printed"
     if fmt == "json":
-        json.loads(stdout)
+        assert result.json is not None  # parsed and validated against the command's schema
     elif fmt == "sarif":
         import jsonschema
 
@@ -193,4 +204,4 @@ def test_command_renders_in_format(path: str, fmt: str, moto: None, tmp_path: Pa
     invocation = INVOCATIONS[path]
     result = run_cli(*invocation.argv(world), "-o", fmt)
     assert result.exit_code in invocation.exits, (result.exit_code, result.stderr[-2000:])
-    _check_output(fmt, result.stdout)
+    _check_output(fmt, result)

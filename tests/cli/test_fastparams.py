@@ -52,6 +52,39 @@ CASES: list[tuple[str, Any, Any, list[Any]]] = [
 ]
 
 
+def test_typer_is_a_version_fastparams_was_checked_against() -> None:
+    """Fails on a typer outside TESTED_TYPER: re-run this file against it, then widen the range (and
+    pyproject's pin) deliberately. The CLI itself would fall back to typer's slower path silently."""
+    import typer
+
+    from kvsctl.cli import fastparams
+
+    low, high = fastparams.TESTED_TYPER
+    assert fastparams.typer_is_tested(), f"typer {typer.__version__} is outside the tested range {low}..{high}"
+
+
+def test_install_hooks_typer_rather_than_falling_back() -> None:
+    import typer.core
+
+    from kvsctl.cli import fastparams
+
+    assert fastparams.install() is True
+    assert getattr(typer.core.build_runtime_param, "_kvsctl_fast", False)
+
+
+def test_the_tested_range_matches_the_pinned_one() -> None:
+    import re
+    from pathlib import Path
+
+    from kvsctl.cli import fastparams
+
+    pyproject = (Path(__file__).resolve().parents[2] / "pyproject.toml").read_text()
+    pin = re.search(r'"typer>=(\d+)\.(\d+),<(\d+)\.(\d+)"', pyproject)
+    assert pin, "pyproject pins typer as typer>=X.Y,<X.Z"
+    low, high = fastparams.TESTED_TYPER
+    assert (low, high) == ((int(pin[1]), int(pin[2])), (int(pin[3]), int(pin[4])))
+
+
 def outcome(runtime: Any, value: Any) -> tuple[str, Any]:
     from typer._click.exceptions import BadParameter
 

@@ -137,3 +137,15 @@ def test_internal_error_is_exit_4_one_line(monkeypatch: pytest.MonkeyPatch, moto
     assert "Traceback" not in result.stderr and "--debug" in result.stderr
     debug = run_cli("stream", "describe", "cam", "-o", "table", "--debug")
     assert debug.exit_code == ExitCode.INTERNAL and "Traceback" in debug.stderr
+
+
+def test_an_invalid_name_prefix_is_refused_before_any_aws_call(moto: None, boto: Any) -> None:
+    """KVS refuses a ComparisonValue outside [a-zA-Z0-9_.-]; moto accepts anything, so without a
+    local check the operator gets exit 0 from the sandbox and exit 3 from AWS instead of a usage error."""
+    for args in (
+        ("stream", "list", "--name-prefix", "lobby cam"),
+        ("cost", "estimate", "--from-account", "--name-prefix", "lobby/cam"),
+    ):
+        r = run_cli(*args, "-o", "json")
+        assert r.exit_code == 2, (args, r.stdout, r.stderr)
+        assert "prefix" in r.error["message"]

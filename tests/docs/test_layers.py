@@ -1,4 +1,4 @@
-"""The package's import graph points one way (ARCHITECTURE.md): no module imports, even lazily inside a
+"""The package's import graph points one way (README, "Layout"): no module imports, even lazily inside a
 function, a module that imports it back, and nothing below the CLI imports the CLI. Read from the source
 with `ast`, so an import inside a function counts; imports under `if TYPE_CHECKING:` never run and do not."""
 

@@ -166,8 +166,8 @@ def test_reads_create_nothing_and_send_only_reads(
     account: SimpleNamespace, faults: Any, argv: list[str], tmp_path: Any
 ) -> None:
     """The AWS managed key does not exist yet (no stream has been written to): a read must not make KMS
-    create it, which DescribeKey on alias/aws/kinesisvideo would do (FACTS.md). Audits and preflight
-    may fail their checks (exit 1); they still only read."""
+    create it, which DescribeKey on alias/aws/kinesisvideo would do (KMS API Reference, DescribeKey).
+    Audits and preflight may fail their checks (exit 1); they still only read."""
     if "SPEC" in argv:
         spec = tmp_path / "streams.toml"
         spec.write_text(

@@ -1,4 +1,5 @@
-"""CreateStream inputs checked locally against KVS's documented patterns and limits (FACTS.md)."""
+"""CreateStream inputs checked locally against KVS's documented patterns and limits (KVS API Reference,
+CreateStream), and one validator per identifier."""
 
 import json
 

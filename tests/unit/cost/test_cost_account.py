@@ -98,7 +98,7 @@ def test_empty_account() -> None:
 
 def test_account_json() -> None:
     data = account_estimate_to_dict(estimate_account(USAGE, CostAssumptions()))
-    assert data["total_usd"] == "2.15024"
+    assert data["total_usd"] == 2.15024
     assert data["assumptions"]["streams"] == 4
     assert data["assumptions"]["customer_keys"] == 2
     assert [k["key"] for k in data["per_key"]] == [KEY_A, KEY_B, AWS_MANAGED]

@@ -1,4 +1,4 @@
-"""JSON shape of cost results: contract keys, exact decimal strings, every assumption echoed."""
+"""JSON shape of cost results: contract keys, numbers with the exact decimal digits, every assumption echoed."""
 
 from __future__ import annotations
 
@@ -66,16 +66,16 @@ def test_estimate_json_has_contract_keys_and_round_trips() -> None:
     data = json.loads(json.dumps(data))
     assert data["requests_per_month"] == 17_520
     assert data["billable_requests"] == 17_520
-    assert data["request_cost_usd"] == "0.05256"  # unrounded
-    assert data["key_cost_usd"] == "1.00"
-    assert data["total_usd"] == "1.05256"
+    assert data["request_cost_usd"] == 0.05256  # unrounded
+    assert data["key_cost_usd"] == 1.00
+    assert data["total_usd"] == 1.05256
     assert list(data["assumptions"]) == list(assumption_names())
-    assert data["assumptions"]["data_key_interval_minutes"] == "5"
+    assert data["assumptions"]["data_key_interval_minutes"] == 5
     assert data["assumptions"]["free_tier"] is False
     assert data["assumptions"]["credential_lifetime_minutes"] is None
     assert data["prices"]["sources"] == ["https://aws.amazon.com/kms/pricing/"]
-    total = sum(D(line["amount_usd"]) for line in data["breakdown"])
-    assert total == D(data["total_usd"])
+    total = sum(D(str(line["amount_usd"])) for line in data["breakdown"])
+    assert total == D(str(data["total_usd"]))
 
 
 def test_comparison_json_keeps_todays_keys_on_top() -> None:
@@ -83,3 +83,14 @@ def test_comparison_json_keeps_todays_keys_on_top() -> None:
     assert data["total_usd"] == data["scenarios"][0]["total_usd"]
     assert data["scenarios"][0]["name"] == "today"
     assert all(isinstance(p["credentials"], int) for p in data["credential_curve"])
+
+
+def test_json_figures_are_numbers_with_the_exact_digits() -> None:
+    """Numbers as numbers (README, "JSON output and its schemas"), with the digits the estimate was
+    computed with."""
+    text = json.dumps(estimate_to_dict(estimate(CostAssumptions(free_tier=False))))
+    assert '"request_cost_usd": 0.05256,' in text
+    assert '"hours_per_month": 730,' in text  # was the string "730"
+    assert '"price_per_10k": 0.03,' in text
+    data = json.loads(text)
+    assert all(isinstance(line["amount_usd"], float) for line in data["breakdown"])

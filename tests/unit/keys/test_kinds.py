@@ -197,7 +197,8 @@ def test_key_json_carries_the_kind() -> None:
     assert data["origin"] == "EXTERNAL"
     assert data["expiration_model"] == "KEY_MATERIAL_EXPIRES" and data["valid_to"] == NOW.isoformat()
     assert data["multi_region"]["type"] == "PRIMARY"
-    assert data["multi_region"]["replicas"] == [{"arn": MRK.replace("us-east-1", "eu-west-1"), "region": "eu-west-1"}]
+    replica = MRK.replace("us-east-1", "eu-west-1")
+    assert data["multi_region"]["replicas"] == [{"key_arn": replica, "region": "eu-west-1"}]
     plain = key().to_json()
     assert plain["origin"] == "AWS_KMS" and plain["multi_region"] is None and "valid_to" not in plain
     store = key(custom_key_store=STORE).to_json()["custom_key_store"]

@@ -1,0 +1,428 @@
+"""The JSON Schemas (draft 2020-12) of what each command prints with `-o json`, written once here.
+
+`python -m kvsctl.schemas` writes them to kvsctl/schemas/*.json (shipped with the package, printed by
+`kvsctl schema COMMAND`); a test keeps the files fresh and validates every JSON output the tests produce.
+
+The names are the same in every command (README, "JSON output and its schemas"): `stream_arn`,
+`key_arn` (the resolved key), `kms_key_id` (what KVS holds), snake_case summaries, numbers as numbers,
+absent values as null. Older
+names that the contract promised stay for one release as properties marked `"deprecated": true`.
+Objects stay open (`additionalProperties` is not false): the contract lets commands add fields.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+DRAFT = "https://json-schema.org/draft/2020-12/schema"
+BASE_ID = "urn:kvsctl:schema:"  # a name, not a place: the schemas ship with kvsctl
+
+Schema = dict[str, Any]
+
+STRING: Schema = {"type": "string"}
+INT: Schema = {"type": "integer"}
+NUMBER: Schema = {"type": "number"}
+BOOL: Schema = {"type": "boolean"}
+STRINGS: Schema = {"type": "array", "items": STRING}
+
+
+def nullable(schema: Schema) -> Schema:
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+def deprecated(schema: Schema, instead: str) -> Schema:
+    return {**schema, "deprecated": True, "description": f"Deprecated: use {instead}. Removed in the next release."}
+
+
+def obj(required: dict[str, Schema], optional: dict[str, Schema] | None = None, **extra: Any) -> Schema:
+    return {
+        "type": "object",
+        "required": list(required),
+        "properties": {**required, **(optional or {})},
+        **extra,
+    }
+
+
+def ref(name: str) -> Schema:
+    return {"$ref": f"#/$defs/{name}"}
+
+
+STREAM_ARN: Schema = {"type": "string", "pattern": "^arn:aws[a-z-]*:kinesisvideo:"}
+KEY_ARN: Schema = {"type": "string", "pattern": "^(arn:aws[a-z-]*:kms:|alias/)"}
+EXIT_DECISION = {"enum": ["allow", "implicit_deny", "explicit_deny", "conditional"]}
+SEVERITY = {"enum": ["error", "warning", "info"]}
+
+KEY: Schema = obj(
+    {
+        "key_arn": KEY_ARN,
+        "arn": deprecated(KEY_ARN, "key_arn"),
+        "key_id": nullable({"type": "string", "minLength": 1}),
+        "aliases": STRINGS,
+        "manager": {"enum": ["AWS", "CUSTOMER"]},
+        "state": STRING,
+        "spec": STRING,
+        "usage": STRING,
+        "region": STRING,
+        "account": nullable({"type": "string", "pattern": "^[0-9]{12}$"}),
+        "rotation_enabled": nullable(BOOL),
+    },
+    {
+        "deletion_date": STRING,
+        "description": STRING,
+        "origin": STRING,
+        "expiration_model": nullable(STRING),
+        "valid_to": nullable(STRING),
+        "custom_key_store": obj({"id": STRING, "connection_state": nullable(STRING)}),
+        "multi_region": nullable(
+            obj(
+                {
+                    "type": {"enum": ["PRIMARY", "REPLICA"]},
+                    "primary": obj({"key_arn": KEY_ARN, "region": STRING}),
+                    "replicas": {"type": "array", "items": obj({"key_arn": KEY_ARN, "region": STRING})},
+                }
+            )
+        ),
+    },
+    description="A KMS key; key_id is null for the AWS managed key before KMS creates it.",
+)
+
+STREAM: Schema = obj(
+    {
+        "name": STRING,
+        "stream_arn": STREAM_ARN,
+        "arn": deprecated(STREAM_ARN, "stream_arn"),
+        "status": STRING,
+        "retention_hours": INT,
+        "media_type": nullable(STRING),
+        "kms_key_id": {**nullable(STRING), "description": "The KmsKeyId as KVS holds it (null: none)."},
+        "encryption": {"enum": ["aws-managed", "customer-managed"]},
+        "key": nullable(ref("key")),
+        "device_name": nullable(STRING),
+        "creation_time": nullable(STRING),
+    },
+    {"notes": STRINGS},
+)
+
+POLICY_DOCUMENT: Schema = obj(
+    {"Version": STRING, "Statement": {"type": "array", "items": {"type": "object"}}},
+    {"Id": STRING},
+    description="An IAM/KMS policy document, as AWS takes it.",
+)
+
+LOCATION: Schema = obj({}, {"file": nullable(STRING), "line": nullable(INT)})
+FINDING: Schema = obj(
+    {"severity": SEVERITY, "message": STRING},
+    {
+        "rule": STRING,
+        "code": deprecated(STRING, "rule"),
+        "title": STRING,
+        "fix": nullable(STRING),
+        "subject": nullable({"type": "object"}),
+        "location": {
+            "anyOf": [
+                ref("location"),
+                {"type": "string", "deprecated": True, "description": "Older form: the place as text."},
+                {"type": "null"},
+            ]
+        },
+    },
+    description="A rule that fired: {rule, severity, title, message, fix, subject, location}.",
+)
+ACCESS_RESULT: Schema = obj(
+    {
+        "principal": STRING,
+        "role": {"enum": ["producer", "consumer"]},
+        "action": STRING,
+        "resource": STRING,
+        "decision": EXIT_DECISION,
+        "reasons": STRINGS,
+    },
+    {"fix": nullable(STRING), "stream": STRING, "statements": STRINGS},
+)
+COUNTS: Schema = {
+    "type": "object",
+    "propertyNames": {"pattern": "^[a-z][a-z0-9_]*$"},
+    "additionalProperties": {"type": "integer"},
+    "description": "Counts with snake_case keys.",
+}
+
+COMMON_DEFS: dict[str, Schema] = {
+    "key": KEY,
+    "stream": STREAM,
+    "policy_document": POLICY_DOCUMENT,
+    "location": LOCATION,
+    "finding": FINDING,
+    "access_result": ACCESS_RESULT,
+    "counts": COUNTS,
+}
+
+AUDIT: Schema = obj(
+    {
+        "ok": BOOL,
+        "results": {"type": "array", "items": ref("access_result")},
+        "findings": {"type": "array", "items": ref("finding")},
+    },
+    {
+        "strict": BOOL,
+        "fail_on": SEVERITY,
+        "streams": {
+            "type": "array",
+            "items": obj(
+                {"name": STRING, "ok": BOOL},
+                {
+                    "stream_arn": nullable(STREAM_ARN),
+                    "arn": deprecated(nullable(STREAM_ARN), "stream_arn"),
+                    "key_arn": nullable(STRING),
+                    "region": nullable(STRING),
+                    "encryption": nullable({"enum": ["aws-managed", "customer-managed"]}),
+                },
+            ),
+        },
+        "summary": ref("counts"),
+    },
+)
+
+MONEY: Schema = {**NUMBER, "description": "US dollars."}
+COST: Schema = obj(
+    {
+        "requests_per_month": INT,
+        "billable_requests": INT,
+        "request_cost_usd": MONEY,
+        "key_cost_usd": MONEY,
+        "total_usd": MONEY,
+        "assumptions": {
+            "type": "object",
+            "additionalProperties": {"type": ["number", "boolean", "null"]},
+            "description": "Every assumption, a number (or true/false, or null when not set).",
+        },
+    },
+    {
+        "derived": {"type": "object", "additionalProperties": {"type": ["number", "null"]}},
+        "breakdown": {
+            "type": "array",
+            "items": obj(
+                {
+                    "code": STRING,
+                    "description": STRING,
+                    "quantity": NUMBER,
+                    "unit": STRING,
+                    "unit_price_usd": MONEY,
+                    "amount_usd": MONEY,
+                }
+            ),
+        },
+        "notes": STRINGS,
+        "prices": {"type": "object"},
+        "per_stream": {
+            "type": "array",
+            "items": obj({"name": STRING, "requests_per_month": INT, "request_cost_usd": MONEY}),
+        },
+        "per_key": {
+            "type": "array",
+            "items": obj({"requests_per_month": INT, "request_cost_usd": MONEY, "key_cost_usd": MONEY}),
+        },
+    },
+)
+
+APPLY_ITEM: Schema = obj(
+    {
+        "name": STRING,
+        "action": {"enum": ["would-create", "created", "exists", "drift", "wrong-key", "blocked", "failed"]},
+        "ok": BOOL,
+        "kms_key_declared": STRING,
+        "key_arn": nullable(STRING),
+        "stream_arn": nullable(STREAM_ARN),
+        "kms_key_id": nullable(STRING),
+        "kms_key_id_held": deprecated(nullable(STRING), "kms_key_id"),
+        "message": STRING,
+        "fix": nullable(STRING),
+    }
+)
+
+PREFLIGHT_CHECK: Schema = obj(
+    {"status": {"enum": ["pass", "fail", "warn", "info", "skip"]}, "message": STRING},
+    {"rule": STRING, "id": STRING, "title": STRING, "check": STRING, "line": nullable(INT), "fix": nullable(STRING)},
+)
+
+SCHEMAS: dict[str, tuple[str, Schema]] = {
+    "stream create": (
+        "What `stream create` did (or would do) and with which key.",
+        obj(
+            {
+                "action": {"enum": ["created", "exists", "would-create"]},
+                "dry_run": BOOL,
+                "stream": nullable(ref("stream")),
+                "kms_key_id": {
+                    **nullable(STRING),
+                    "description": "The KmsKeyId sent to CreateStream, which KVS holds (null: the AWS managed key).",
+                },
+                "kms_key_id_sent": deprecated(nullable(STRING), "kms_key_id"),
+                "key": ref("key"),
+            },
+            {"planned": {"type": "object"}},
+        ),
+    ),
+    "stream describe": ("One stream with its key.", ref("stream")),
+    "stream list": ("Every stream with its key.", obj({"streams": {"type": "array", "items": ref("stream")}})),
+    "key recommend-policy": ("The key policy document alone, ready for put-key-policy.", ref("policy_document")),
+    "key create": (
+        "The key created (or planned) with its policy.",
+        obj(
+            {
+                "action": {"enum": ["created", "would-create"]},
+                "dry_run": BOOL,
+                "alias": STRING,
+                "key": nullable(ref("key")),
+                "policy": ref("policy_document"),
+                "tags": {"type": "object", "additionalProperties": STRING},
+            },
+            {"description": STRING},
+        ),
+    ),
+    "key describe": (
+        "A key, whether KVS can use it, its policy, its streams and who can use it through KVS.",
+        obj(
+            {
+                "key": ref("key"),
+                "usable_by_kvs": BOOL,
+                "problems": STRINGS,
+                "streams": {
+                    "type": "array",
+                    "items": obj(
+                        {
+                            "name": STRING,
+                            "stream_arn": STREAM_ARN,
+                            "arn": deprecated(STREAM_ARN, "stream_arn"),
+                            "status": STRING,
+                        }
+                    ),
+                },
+                "policy": nullable(ref("policy_document")),
+            },
+            {
+                "access": obj(
+                    {
+                        "principals": {
+                            "type": "array",
+                            "items": obj(
+                                {
+                                    "principal": STRING,
+                                    "kms:GenerateDataKey": EXIT_DECISION,
+                                    "kms:Decrypt": EXIT_DECISION,
+                                    "reasons": {"type": "object", "additionalProperties": STRINGS},
+                                }
+                            ),
+                        },
+                        "notes": STRINGS,
+                    }
+                ),
+                "notes": STRINGS,
+            },
+        ),
+    ),
+    "apply": (
+        "What `apply` did (or would do) for each declared stream.",
+        obj(
+            {
+                "ok": BOOL,
+                "dry_run": BOOL,
+                "spec": STRING,
+                "region": STRING,
+                "summary": ref("counts"),
+                "streams": {"type": "array", "items": APPLY_ITEM},
+            }
+        ),
+    ),
+    "preflight": (
+        "Each declared stream checked against the account.",
+        obj(
+            {
+                "ok": BOOL,
+                "spec": STRING,
+                "region": nullable(STRING),
+                "summary": ref("counts"),
+                "streams": {
+                    "type": "array",
+                    "items": obj(
+                        {"name": STRING, "ok": BOOL, "checks": {"type": "array", "items": PREFLIGHT_CHECK}},
+                        {
+                            "stream_arn": nullable(STREAM_ARN),
+                            "arn": deprecated(nullable(STREAM_ARN), "stream_arn"),
+                            "key_arn": nullable(STRING),
+                            "line": nullable(INT),
+                        },
+                    ),
+                },
+            },
+            {"strict": BOOL, "fail_on": SEVERITY},
+        ),
+    ),
+    "audit policy": ("Offline audit of a key policy (and IAM policies, grants, SCPs).", AUDIT),
+    "audit stream": ("Live audit of named streams.", AUDIT),
+    "audit all": ("Live audit of every stream in the region(s).", AUDIT),
+    "cost estimate": ("The KMS cost estimate; every figure a number.", COST),
+    "sandbox serve": (
+        "Where the sandbox listens and the environment that points a shell at it.",
+        obj({"endpoint_url": STRING, "environment": {"type": "object", "additionalProperties": STRING}}),
+    ),
+    "schema": (
+        "`kvsctl schema` alone: the commands that have a schema. With a COMMAND: that JSON Schema itself.",
+        {
+            "anyOf": [
+                obj({"schemas": {"type": "array", "items": obj({"command": STRING, "id": STRING, "title": STRING})}}),
+                obj({"$schema": {"const": DRAFT}, "$id": STRING}),
+            ]
+        },
+    ),
+}
+
+ERROR: Schema = obj(
+    {"error": obj({"code": STRING, "message": STRING}, {"hint": nullable(STRING)})},
+    description="What every command writes to stderr under -o json when it fails (exit 2, 3 or 4).",
+)
+
+
+def file_name(command: str) -> str:
+    return command.replace(" ", "-") + ".json"
+
+
+def build(command: str) -> Schema:
+    """The self-contained schema of one command (only the shared definitions it uses)."""
+    description, body = SCHEMAS[command]
+    import json
+
+    text = json.dumps(body)
+    defs: dict[str, Schema] = {}
+    pending = [name for name in COMMON_DEFS if f'"#/$defs/{name}"' in text]
+    while pending:
+        name = pending.pop()
+        if name in defs:
+            continue
+        defs[name] = COMMON_DEFS[name]
+        inner = json.dumps(COMMON_DEFS[name])
+        pending += [n for n in COMMON_DEFS if f'"#/$defs/{n}"' in inner and n not in defs]
+    schema: Schema = {
+        "$schema": DRAFT,
+        "$id": BASE_ID + command.replace(" ", "-"),
+        "title": f"kvsctl {command} -o json",
+        "description": description,
+    }
+    if "$ref" in body and len(body) == 1:
+        schema["$ref"] = body["$ref"]
+    else:
+        schema.update(body)
+    if defs:
+        schema["$defs"] = dict(sorted(defs.items()))
+    return schema
+
+
+def build_all() -> dict[str, Schema]:
+    """File name -> schema, for every command and for the error object."""
+    files = {file_name(command): build(command) for command in SCHEMAS}
+    files["error.json"] = {
+        "$schema": DRAFT,
+        "$id": BASE_ID + "error",
+        "title": "kvsctl error -o json (stderr)",
+        **ERROR,
+    }
+    return files

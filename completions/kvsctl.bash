@@ -3,10 +3,11 @@ _kvsctl_words() {
   case "$1" in
     "") echo "apply audit cost key preflight sandbox schema stream --version --help" ;;
     "apply") echo "--dry-run --profile --region --endpoint-url --output -o --query --no-color --debug --help" ;;
-    "audit") echo "all policy stream --help" ;;
+    "audit") echo "all policy stream template --help" ;;
     "audit all") echo "--name-prefix --producer --consumer --context --fail-on --strict --require-customer-key --key-profile --report --overwrite --profile --region --endpoint-url --output -o --query --no-color --debug --help" ;;
     "audit policy") echo "--key-policy --key-arn --stream-arn --producer --consumer --identity-policy --permissions-boundary --scp --scp-level --rcp --rcp-level --grants --context --strict --explain --output -o --query --no-color --debug --help" ;;
     "audit stream") echo "--producer --consumer --context --fail-on --strict --require-customer-key --key-profile --report --overwrite --profile --region --endpoint-url --output -o --query --no-color --debug --help" ;;
+    "audit template") echo "--parameter --producer --consumer --change-set --context --fail-on --strict --require-customer-key --report --overwrite --output -o --query --no-color --debug --help" ;;
     "cost") echo "estimate --help" ;;
     "cost estimate") echo "--streams --producers-per-stream --consumers-per-stream --customer-keys --data-key-interval --hours-per-month --credential-lifetime --free-tier --no-free-tier --free-tier-requests --price-per-10k --key-price --rotation-price --rotated-keys --rotations --compare --from-account --name-prefix --profile --region --endpoint-url --output -o --query --no-color --debug --help" ;;
     "key") echo "create describe recommend-policy --help" ;;
@@ -27,7 +28,7 @@ _kvsctl_words() {
 _kvsctl_subcommands() {
   case "$1" in
     "") echo "apply audit cost key preflight sandbox schema stream" ;;
-    "audit") echo "all policy stream" ;;
+    "audit") echo "all policy stream template" ;;
     "cost") echo "estimate" ;;
     "key") echo "create describe recommend-policy" ;;
     "sandbox") echo "demo serve" ;;
@@ -46,6 +47,9 @@ _kvsctl_choices() {
     "audit stream|--fail-on") echo "error warning" ;;
     "audit stream|--output") echo "table json sarif junit" ;;
     "audit stream|-o") echo "table json sarif junit" ;;
+    "audit template|--fail-on") echo "error warning" ;;
+    "audit template|--output") echo "table json sarif junit" ;;
+    "audit template|-o") echo "table json sarif junit" ;;
     "cost estimate|--output") echo "table json" ;;
     "cost estimate|-o") echo "table json" ;;
     "key create|--output") echo "table json" ;;
@@ -121,6 +125,16 @@ _kvsctl_takes_value() {
     "audit stream|--output") return 0 ;;
     "audit stream|-o") return 0 ;;
     "audit stream|--query") return 0 ;;
+    "audit template|--parameter") return 0 ;;
+    "audit template|--producer") return 0 ;;
+    "audit template|--consumer") return 0 ;;
+    "audit template|--change-set") return 0 ;;
+    "audit template|--context") return 0 ;;
+    "audit template|--fail-on") return 0 ;;
+    "audit template|--report") return 0 ;;
+    "audit template|--output") return 0 ;;
+    "audit template|-o") return 0 ;;
+    "audit template|--query") return 0 ;;
     "cost estimate|--streams") return 0 ;;
     "cost estimate|--producers-per-stream") return 0 ;;
     "cost estimate|--consumers-per-stream") return 0 ;;

@@ -15,7 +15,7 @@ function __kvsctl_subcommands
         case ""
             printf '%s\n' apply audit cost key preflight sandbox schema stream
         case "audit"
-            printf '%s\n' all policy stream
+            printf '%s\n' all policy stream template
         case "cost"
             printf '%s\n' estimate
         case "key"
@@ -50,6 +50,7 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "apply"' -l help
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit"' -a all
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit"' -a policy
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit"' -a stream
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit"' -a template
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit"' -l help
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l name-prefix -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l producer -r
@@ -109,6 +110,22 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l que
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l no-color
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l help
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit template"' -l parameter -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit template"' -l producer -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit template"' -l consumer -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit template"' -l change-set -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit template"' -l context -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit template"' -l fail-on -x -a 'error warning'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit template"' -l strict
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit template"' -l require-customer-key
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit template"' -l report -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit template"' -l overwrite
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit template"' -l output -x -a 'table json sarif junit'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit template"' -s o -x -a 'table json sarif junit'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit template"' -l query -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit template"' -l no-color
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit template"' -l debug
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit template"' -l help
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost"' -a estimate
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost"' -l help
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l streams -r

@@ -106,3 +106,18 @@ ROTATION_NOT_AUTOMATIC = _rule("KVS245", N, "KMS cannot rotate this kind of key 
 
 def catalogue() -> list[Rule]:
     return [RULES[c] for c in sorted(RULES)]
+
+
+# KVS4xx: infrastructure as code, read by `kvsctl audit template` (kvsctl/iac/).
+# fmt: off
+IAC_UNRESOLVED = _rule("KVS401", N, "Template value not resolved", "Pass --parameter NAME=VALUE, or declare the resource in the template; checks that depend on it are conditional until then.")  # noqa: E501
+IAC_ASSUMED = _rule("KVS402", N, "Template value assumed", "Nothing to do if the assumption holds; otherwise pass --parameter NAME=VALUE (AWS::AccountId, AWS::Region and AWS::StackName are parameters too).")  # noqa: E501
+IAC_ALIAS_AS_KEY = _rule("KVS403", W, "Stream's key is given as an alias", "Give KmsKeyId / kms_key_id the key's ARN (!GetAtt Key.Arn, aws_kms_key.NAME.arn): KVS resolves the alias once, at creation, and the stream keeps that key whatever the alias points to later.")  # noqa: E501
+IAC_STREAM_REPLACED = _rule("KVS404", E, "Change replaces a stream: its stored video is destroyed", "A stream's key and (in Terraform) its retention cannot change in place: keep the old values, or create a new stream beside the old one and move producers and consumers before deleting it.")  # noqa: E501
+IAC_STREAM_DELETED = _rule("KVS405", W, "Change deletes a stream and its stored video", "Make sure the video is no longer needed (or copied out) before this change is applied.")  # noqa: E501
+IAC_KEY_IN_PLACE = _rule("KVS406", E, "Change set modifies a stream's key in place", "KVS cannot change a stream's key (UpdateStream has no KmsKeyId): create a new stream with the new key and move producers and consumers to it.")  # noqa: E501
+IAC_INFERRED = _rule("KVS407", N, "Producers and consumers inferred from identity policies", "Pass --producer / --consumer (an ARN, a logical id or a Terraform address) to check exactly the principals you mean.")  # noqa: E501
+IAC_NO_PRINCIPALS = _rule("KVS408", W, "No producer or consumer to check", "Declare the producer and consumer roles in the template (with their policies) or pass --producer / --consumer.")  # noqa: E501
+IAC_EXTERNAL_KEY = _rule("KVS409", N, "Key not declared in the template", "Its key policy is not in the template: key decisions are conditional. Audit it live (kvsctl audit stream) or with kvsctl audit policy once it exists.")  # noqa: E501
+IAC_NOT_FOLLOWED = _rule("KVS410", N, "Template construct not followed", "kvsctl reads roles, users, inline and managed policies declared in the same template or plan; what it names elsewhere is unknown.")  # noqa: E501
+# fmt: on

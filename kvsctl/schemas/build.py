@@ -182,6 +182,18 @@ AUDIT: Schema = obj(
     },
 )
 
+AUDIT_TEMPLATE: Schema = {
+    **AUDIT,
+    "required": [*AUDIT["required"], "files"],
+    "properties": {
+        **AUDIT["properties"],
+        "results": {"type": "array", "items": {**ref("access_result"), "required": ["location"]}},
+        "files": {**STRINGS, "description": "The templates and plans read."},
+    },
+    "description": "Results and findings carry location {file, line}; results of a template's principals "
+    "carry principal_id (its logical id or Terraform address).",
+}
+
 MONEY: Schema = {**NUMBER, "description": "US dollars."}
 COST: Schema = obj(
     {
@@ -360,6 +372,10 @@ SCHEMAS: dict[str, tuple[str, Schema]] = {
     "audit policy": ("Offline audit of a key policy (and IAM policies, grants, SCPs).", AUDIT),
     "audit stream": ("Live audit of named streams.", AUDIT),
     "audit all": ("Live audit of every stream in the region(s).", AUDIT),
+    "audit template": (
+        "Offline audit of CloudFormation templates, CDK output and Terraform plans, located at file:line.",
+        AUDIT_TEMPLATE,
+    ),
     "cost estimate": ("The KMS cost estimate; every figure a number.", COST),
     "sandbox serve": (
         "Where the sandbox listens and the environment that points a shell at it.",

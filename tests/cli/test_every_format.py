@@ -137,6 +137,14 @@ INVOCATIONS: dict[str, Invocation] = {
         lambda w: ["audit", "stream", "lobby-cam", "--producer", PRODUCER, "--consumer", CONSUMER], exits=(0, 1)
     ),
     "audit all": Invocation(lambda w: ["audit", "all"], exits=(0, 1)),
+    "audit template": Invocation(
+        lambda w: [
+            "audit",
+            "template",
+            str(Path(__file__).resolve().parents[2] / "examples" / "iac" / "terraform" / "replace" / "plan.json"),
+        ],
+        exits=(1,),
+    ),
     "cost estimate": Invocation(lambda w: ["cost", "estimate", "--streams", "3"]),
     "sandbox serve": Invocation(lambda w: ["sandbox", "serve", "--port", "0"]),
     "schema": Invocation(lambda w: ["schema", "stream", "list"]),

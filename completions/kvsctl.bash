@@ -5,7 +5,7 @@ _kvsctl_words() {
     "apply") echo "--dry-run --profile --region --endpoint-url --output -o --query --no-color --debug --help" ;;
     "audit") echo "all policy stream template --help" ;;
     "audit all") echo "--name-prefix --producer --consumer --context --fail-on --strict --require-customer-key --key-profile --read --producer-creates --explain --report --overwrite --profile --region --endpoint-url --output -o --query --no-color --debug --help" ;;
-    "audit policy") echo "--key-policy --key-arn --stream-arn --producer --consumer --identity-policy --permissions-boundary --scp --grants --context --read --producer-creates --strict --explain --output -o --query --no-color --debug --help" ;;
+    "audit policy") echo "--key-policy --key-arn --stream-arn --producer --consumer --identity-policy --permissions-boundary --scp --scp-level --rcp --rcp-level --grants --context --read --producer-creates --strict --explain --output -o --query --no-color --debug --help" ;;
     "audit stream") echo "--producer --consumer --context --fail-on --strict --require-customer-key --key-profile --read --producer-creates --explain --ack-code --report --overwrite --profile --region --endpoint-url --output -o --query --no-color --debug --help" ;;
     "audit template") echo "--parameter --producer --consumer --change-set --context --fail-on --strict --require-customer-key --report --overwrite --output -o --query --no-color --debug --help" ;;
     "completion") echo "--install --help" ;;
@@ -95,6 +95,7 @@ _kvsctl_extension() {
     "audit policy|--key-policy") echo "json" ;;
     "audit policy|--identity-policy") echo "json" ;;
     "audit policy|--scp") echo "json" ;;
+    "audit policy|--rcp") echo "json" ;;
     "audit policy|--grants") echo "json" ;;
     "cost estimate|--calibration") echo "json" ;;
     "stream create|--kms-key") echo "KEY" ;;
@@ -132,6 +133,9 @@ _kvsctl_takes_value() {
     "audit policy|--identity-policy") return 0 ;;
     "audit policy|--permissions-boundary") return 0 ;;
     "audit policy|--scp") return 0 ;;
+    "audit policy|--scp-level") return 0 ;;
+    "audit policy|--rcp") return 0 ;;
+    "audit policy|--rcp-level") return 0 ;;
     "audit policy|--grants") return 0 ;;
     "audit policy|--context") return 0 ;;
     "audit policy|--read") return 0 ;;

@@ -87,6 +87,9 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l con
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l identity-policy -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l permissions-boundary -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l scp -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l scp-level -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l rcp -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l rcp-level -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l grants -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l context -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l read -r

@@ -22,6 +22,7 @@ from kvsctl.audit.findings import (
     PRINCIPAL_UNKNOWN,
     PRODUCER_CAN_CREATE_STREAM,
     PRODUCER_CAN_DECRYPT,
+    RCPS_NOT_CHECKED,
 )
 from kvsctl.audit.lint import lint_policy
 from kvsctl.audit.model import AuditInput, AuditReport, CheckResult, Finding, Grant, PolicyDoc, PrincipalPolicies, Role
@@ -162,6 +163,35 @@ def run_audit(inp: AuditInput) -> AuditReport:
             scp_unreadable = True
         else:
             scps.append(p)
+    scp_levels: list[list[Policy]] = []
+    for level in inp.scp_levels:
+        kept = []
+        for doc in level:
+            p = parsed.one(doc, PolicyKind.SCP)
+            if p is None:
+                scp_unreadable = True
+            else:
+                kept.append(p)
+        scp_levels.append(kept)
+    rcps: list[Policy] = []
+    if not inp.key_aws_managed:
+        # KMS DG "Resource control policies in AWS KMS": RCPs apply to customer managed keys only
+        if inp.rcps is None:
+            why = f" ({inp.rcps_unread_why})" if inp.rcps_unread_why else ""
+            findings.append(
+                RCPS_NOT_CHECKED(
+                    f"the resource control policies of the key's account could not be read{why}; an RCP Deny "
+                    "would override every allow below",
+                    resource=inp.key_arn,
+                )
+            )
+        else:
+            for doc in inp.rcps:
+                p = parsed.one(doc, PolicyKind.RCP)
+                if p is None:
+                    scp_unreadable = True
+                else:
+                    rcps.append(p)
 
     # parse each principal's IAM once; an unparseable document makes that principal's IAM unknown
     iam_cache: dict[str, IamPolicies | None] = {}
@@ -203,13 +233,22 @@ def run_audit(inp: AuditInput) -> AuditReport:
             req = Request(who, action, resource, ctx)
             if action.startswith("kms:"):
                 d = authorize_kms(
-                    req, key_arn=inp.key_arn, key_policy=key_policy, iam=iam, scps=scps, grants=inp.grants
+                    req,
+                    key_arn=inp.key_arn,
+                    key_policy=key_policy,
+                    iam=iam,
+                    scps=scps,
+                    grants=inp.grants,
+                    scp_levels=scp_levels,
+                    rcps=rcps,
                 )
             else:
-                d = authorize_identity_only(req, iam=iam, scps=scps)
+                d = authorize_identity_only(req, iam=iam, scps=scps, scp_levels=scp_levels)
             if scp_unreadable and d.kind is DecisionKind.ALLOW:
                 d = dataclasses.replace(
-                    d, kind=DecisionKind.CONDITIONAL, reasons=(*d.reasons, "an SCP could not be parsed and may deny")
+                    d,
+                    kind=DecisionKind.CONDITIONAL,
+                    reasons=(*d.reasons, "an SCP or RCP could not be parsed and may deny"),
                 )
             return d
 

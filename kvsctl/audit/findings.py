@@ -77,6 +77,7 @@ CROSS_ACCOUNT_STREAM = _rule("KVS130", E, "Principal of another account cannot u
 RESOURCE_TYPE_WILDCARD = _rule("KVS131", W, "Wildcard inside the resource type of an ARN", "The resource type (key, alias, stream) is a fixed word of the ARN; a wildcard in it matches nothing. Write the type out (arn:aws:kms:REGION:ACCOUNT:key/*) or use * for the whole resource part.")  # noqa: E501
 SHORT_RESOURCE_ARN = _rule("KVS132", W, "Resource ARN with fewer than six parts", "AWS documents no matching rule for a truncated ARN, so decisions that depend on it are conditional; write all six parts (arn:aws:kms:*:*:key/*) or use *.")  # noqa: E501
 EMPTY_CONDITION_VALUES = _rule("KVS133", W, "Condition with no values", "An empty value list can never match (and what a negated operator does with it is undocumented); give the values the condition should test, or remove it.")  # noqa: E501
+RCPS_NOT_CHECKED = _rule("KVS134", N, "Resource control policies not checked", "An RCP of the key's organization can deny use of a customer managed key whatever the key policy says. Give them (--rcp / --rcp-level, or rcps in the spec file), or audit with credentials that may read AWS Organizations policies (the management account or a delegated administrator); --strict fails until they are checked.")  # noqa: E501
 # fmt: on
 
 # KVS2xx: live key and stream state, read by `kvsctl audit stream` / `audit all` (services/audit_live.py).

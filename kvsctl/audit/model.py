@@ -106,10 +106,14 @@ class AuditInput:
     producers: tuple[str, ...]
     consumers: tuple[str, ...]
     principals: Mapping[str, PrincipalPolicies]  # principal ARN -> known IAM; missing = unknown IAM
-    scps: tuple[PolicyDoc, ...] = ()
+    scps: tuple[PolicyDoc, ...] = ()  # SCPs whose level is not known
     context: Mapping[str, str] = field(default_factory=dict)  # overrides; "" marks a key absent
     reads: tuple[str, ...] = DEFAULT_READS  # consumer read paths (kvsctl/workloads/paths.py)
     producer_creates: bool = False  # producers also checked for CreateStream + TagStream
+    scp_levels: tuple[tuple[PolicyDoc, ...], ...] = ()  # SCPs attached at each level, root first
+    rcps: tuple[PolicyDoc, ...] | None = ()  # the key account's RCPs; None = could not be read
+    rcps_unread_why: str = ""
+    key_aws_managed: bool = False  # RCPs do not apply to AWS managed keys
 
 
 @dataclass(frozen=True)
@@ -177,6 +181,7 @@ class Finding:
 
 
 _DENIES = {DecisionKind.IMPLICIT_DENY.value, DecisionKind.EXPLICIT_DENY.value}
+STRICT_REQUIRES = {"KVS134"}  # info findings that --strict turns into a failure
 
 
 @dataclass(frozen=True)
@@ -190,6 +195,8 @@ class AuditReport:
             return False
         if strict and any(r.decision == DecisionKind.CONDITIONAL.value for r in self.results):
             return False
+        if strict and any(f.code in STRICT_REQUIRES for f in self.findings):
+            return False  # something that could deny was not checked (resource control policies)
         return not any(f.severity is Severity.ERROR for f in self.findings)
 
     def to_json(self, strict: bool = False) -> dict[str, object]:

@@ -77,6 +77,34 @@ def policy(
             "--scp", metavar=_FILE, help="An SCP applying to every principal, repeatable.", show_default=False
         ),
     ] = None,
+    scp_level: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--scp-level",
+            metavar="FILE[,FILE...]",
+            help="The SCPs attached at one level of the organization; repeat per level, root first, the "
+            "account last. Every level must allow.",
+            show_default=False,
+        ),
+    ] = None,
+    rcp: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--rcp",
+            metavar=_FILE,
+            help="A resource control policy of the key's account, repeatable (customer managed keys only).",
+            show_default=False,
+        ),
+    ] = None,
+    rcp_level: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--rcp-level",
+            metavar="FILE[,FILE...]",
+            help="The RCPs attached at one level, repeatable, root first; a Deny at any level denies.",
+            show_default=False,
+        ),
+    ] = None,
     grants: Annotated[
         str | None, typer.Option("--grants", metavar=_FILE, help="aws kms list-grants output (JSON).")
     ] = None,
@@ -128,6 +156,9 @@ def policy(
         identity_policies=identity_policy or (),
         boundaries=permissions_boundary or (),
         scps=scp or (),
+        scp_levels=scp_level or (),
+        rcps=rcp or (),
+        rcp_levels=rcp_level or (),
         grants=grants,
         context=context or (),
         reads=read or (),

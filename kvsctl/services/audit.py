@@ -41,6 +41,19 @@ class PolicyAuditRequest:
     context: Sequence[str] = ()  # "KEY=VALUE"
     reads: Sequence[str] = ()  # "--read" values: "hls,dash", "all"; none = getmedia
     producer_creates: bool = False
+    scp_levels: Sequence[str] = ()  # "FILE[,FILE...]" per level, root first
+    rcps: Sequence[str] = ()
+    rcp_levels: Sequence[str] = ()  # "FILE[,FILE...]" per level (every Deny counts, levels or not)
+
+
+def split_level(item: str, what: str) -> list[str]:
+    files = [f.strip() for f in item.split(",")]
+    if not all(files):
+        raise UsageError(
+            f"{what} {item!r}: an empty file name",
+            hint=f"Give the SCPs attached at one level as FILE[,FILE...], one {what} per level, root first.",
+        )
+    return files
 
 
 def read_text(path: str, what: str) -> str:
@@ -174,6 +187,12 @@ def build_input(req: PolicyAuditRequest) -> AuditInput:
         for who in dict.fromkeys([*identity, *boundaries])
     }
     scps = tuple(load_policy(p, PolicyKind.SCP, "--scp") for p in req.scps)
+    scp_levels = tuple(
+        tuple(load_policy(f, PolicyKind.SCP, "--scp-level") for f in split_level(item, "--scp-level"))
+        for item in req.scp_levels
+    )
+    rcp_files = [*req.rcps, *(f for item in req.rcp_levels for f in split_level(item, "--rcp-level"))]
+    rcps = tuple(load_policy(f, PolicyKind.RCP, "--rcp") for f in rcp_files)
     grants = load_grants(req.grants) if req.grants is not None else ()
     return AuditInput(
         key_arn=req.key_arn,
@@ -187,6 +206,8 @@ def build_input(req: PolicyAuditRequest) -> AuditInput:
         context=context,
         reads=reads,
         producer_creates=req.producer_creates,
+        scp_levels=scp_levels,
+        rcps=rcps,
     )
 
 

@@ -33,6 +33,7 @@ from kvsctl.aws.errors import is_session_error
 from kvsctl.aws.iam import IamGateway, PrincipalIam
 from kvsctl.aws.kms import KmsGateway
 from kvsctl.aws.kvs import KvsGateway
+from kvsctl.aws.organizations import RcpRead, read_rcps
 from kvsctl.aws.session import ClientFactory
 from kvsctl.errors import AwsError, UsageError
 from kvsctl.keyref import KeyRef, parse_key_ref
@@ -698,8 +699,13 @@ def evaluate(
     strict: bool = False,
     fail_on: str = "error",
     scps: Sequence[PolicyDoc] = (),
+    rcps: Mapping[str, RcpRead] | None = None,
 ) -> LiveAuditReport:
-    """Run the evaluator once per stream on the gathered facts (pure: no AWS call)."""
+    """Run the evaluator once per stream on the gathered facts (pure: no AWS call).
+
+    ``rcps``: account -> the resource control policies read for it (:func:`read_rcps_for`); a customer
+    managed key whose account's RCPs could not be read gets an info finding (``--strict`` fails on it).
+    None: the caller does not consider RCPs."""
     if fail_on not in FAIL_ON_CHOICES:
         raise UsageError(f"--fail-on {fail_on!r}: choose error or warning")
     known = {arn: _principal_policies(p) for arn, p in facts.principals.items() if p.complete}
@@ -723,7 +729,12 @@ def evaluate(
             context=dict(context or {}),
             reads=facts.reads,
             producer_creates=facts.producer_creates,
+            key_aws_managed=key.aws_managed,
         )
+        if rcps is not None and not key.aws_managed:
+            read = rcps.get(key.account, RcpRead(None, "not read"))
+            docs = None if read.policies is None else tuple(PolicyDoc(n, d) for n, d in read.policies)
+            inp = dataclasses.replace(inp, rcps=docs, rcps_unread_why=read.why)
         report = add_fixes(inp, run_audit(inp))
         own = {f.code for f in s.findings}
         kept = [
@@ -752,4 +763,11 @@ def run(
 ) -> LiveAuditReport:
     """Gather the facts of `scope` and evaluate them: the whole live audit."""
     facts = LiveAuditService(factory, key_factory=key_factory, progress=progress).gather(scope)
-    return evaluate(facts, context=context, strict=strict, fail_on=fail_on)
+    rcps = read_rcps_for(key_factory or factory, facts)
+    return evaluate(facts, context=context, strict=strict, fail_on=fail_on, rcps=rcps)
+
+
+def read_rcps_for(factory: ClientFactory, facts: AuditFacts) -> dict[str, RcpRead]:
+    """The RCPs of every account that owns a customer managed key of the audited streams (read once each)."""
+    accounts = sorted({s.key.account for s in facts.streams if s.key is not None and not s.key.aws_managed})
+    return {a: read_rcps(factory, a) for a in accounts if a}

@@ -26,7 +26,7 @@ from kvsctl.errors import KvsctlError, UsageError
 from kvsctl.keyref import KeyRef, parse_key_ref
 from kvsctl.streamspec.locate import KeyLocator
 
-TOP_KEYS = ("region", "stream")
+TOP_KEYS = ("region", "rcps", "stream")
 STREAM_KEYS = (
     "name",
     "kms_key",
@@ -104,6 +104,9 @@ class Spec:
     path: str
     region: str | None
     streams: tuple[StreamSpec, ...]
+    # resource control policies of the keys' account, (file, document), paths relative to the spec file;
+    # empty: read them live (Organizations) where allowed
+    rcps: tuple[tuple[str, Any], ...] = ()
 
 
 def _toml_loads(text: str) -> dict[str, Any]:
@@ -207,7 +210,31 @@ class _Parser:
                 )
             seen[s.name] = self.loc.line(("name",), index)
             streams.append(s)
-        return Spec(self.file, region, tuple(streams))
+        return Spec(self.file, region, tuple(streams), self.rcps(data.get("rcps")))
+
+    def rcps(self, raw: object) -> tuple[tuple[str, Any], ...]:
+        if raw is None:
+            return ()
+        line = self.loc.line(("rcps",))
+        hint = 'Write rcps = ["rcp.json"] (resource control policy files, relative to the spec file).'
+        if not isinstance(raw, list) or not all(isinstance(x, str) and x for x in raw):
+            raise self.fail("rcps must be an array of file names", line, hint)
+        from kvsctl.policy.document import PolicyKind, PolicyParseError, parse_policy
+
+        out: list[tuple[str, Any]] = []
+        for name in raw:
+            path = Path(self.file).parent / name
+            try:
+                text = path.read_text(encoding="utf-8-sig")
+            except (OSError, UnicodeDecodeError) as exc:
+                why = getattr(exc, "strerror", None) or exc
+                raise self.fail(f"rcps: cannot read {name}: {why}", line, hint) from None
+            try:
+                parse_policy(text, name, PolicyKind.RCP)
+            except PolicyParseError as exc:
+                raise self.fail(f"rcps: {exc}", line, "Fix the RCP; AWS would refuse it too.") from None
+            out.append((name, text))
+        return tuple(out)
 
     def stream(self, index: int, entry: dict[str, Any]) -> StreamSpec:
         def line(*key: str) -> int:

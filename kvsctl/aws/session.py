@@ -14,6 +14,7 @@ from typing import Any
 
 from kvsctl import __version__
 from kvsctl.aws.errors import translate_botocore_error, translate_client_error
+from kvsctl.aws.ratelimit import RateLimiter
 from kvsctl.errors import AwsError, UsageError
 
 #: Error codes that mean "slow down": botocore's standard-mode list, plus KVS's
@@ -233,6 +234,9 @@ class AwsConfig:
     profile: str | None = None
     region: str | None = None
     endpoint_url: str | None = None
+    #: Temporary credentials (access key, secret, session token) from STS AssumeRole: a fleet audit's
+    #: session in another account. None: the standard chain (profile, environment, ...).
+    credentials: tuple[str, str, str] | None = field(default=None, repr=False)
 
 
 class CallStats:
@@ -303,8 +307,10 @@ class ClientFactory:
         *,
         retry: RetryPolicy | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        limiter: RateLimiter | None = None,
     ) -> None:
         self.config = config or AwsConfig()
+        self.limiter = limiter
         self.retry = retry or RetryPolicy()
         self.sleep = sleep
         self.stats = CallStats()
@@ -320,7 +326,13 @@ class ClientFactory:
             from botocore import exceptions as bce
 
             try:
-                self._session = boto3.session.Session(profile_name=self.config.profile)
+                if self.config.credentials is not None:
+                    key, secret, token = self.config.credentials
+                    self._session = boto3.session.Session(
+                        aws_access_key_id=key, aws_secret_access_key=secret, aws_session_token=token
+                    )
+                else:
+                    self._session = boto3.session.Session(profile_name=self.config.profile)
             except bce.BotoCoreError as exc:
                 raise (translate_botocore_error(exc) or AwsError(str(exc))) from exc
         return self._session
@@ -406,6 +418,8 @@ class ClientFactory:
             attempt += 1
             if self._cancelled.is_set():
                 raise AwsError(f"{api_name} not sent: kvsctl was interrupted", code="cancelled", operation=api_name)
+            if self.limiter is not None:
+                self.limiter.acquire(service, api_name, region or self.region, params)
             self.stats.add(f"{service}.{api_name}")
             try:
                 result: dict[str, Any] = self._within_deadline(method, params, api_name)

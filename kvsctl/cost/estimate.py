@@ -67,6 +67,15 @@ _SESSIONS_NOTE = (
     "One credential session per producer or consumer (inferred: a KVS client holds one credential provider; "
     "AWS documents no figure). Use --sessions-per-device when devices run several clients."
 )
+#: KMS pricing page: the $1/month is "the same for ... multi-Region keys (each primary and each replica
+#: multi-Region key), keys with imported key material, and KMS keys with a key origin of either AWS
+#: CloudHSM or an external key store (XKS)"; a CloudHSM key store adds CloudHSM's own charges.
+_KEY_KINDS_NOTE = (
+    "Keys with imported key material, keys in custom key stores and each multi-Region primary and replica "
+    "are priced like any customer managed key; a CloudHSM key store's cluster (at least two HSMs) is billed "
+    "by CloudHSM and is not in this estimate."
+)
+
 _FREE_TIER_NOTE = (
     "The KMS free tier (20,000 requests a month) is per account across all regions: any other KMS "
     "use in the account draws on it too."
@@ -209,6 +218,7 @@ def _notes(a: CostAssumptions) -> tuple[str, ...]:
     notes.append(
         "Customer managed keys are billed per hour held; the estimate assumes every key is held the whole month."
     )
+    notes.append(_KEY_KINDS_NOTE)
     if a.price_file is None:
         notes.append(
             f"Prices as of {PRICES.as_of.isoformat()} from {', '.join(PRICES.sources)}; "

@@ -206,3 +206,11 @@ def test_notes_cite_the_borrowed_cadence() -> None:
 def test_too_precise_to_compute_exactly_is_an_input_error() -> None:
     with pytest.raises(CostInputError):
         estimate(A(price_per_10k=D("0." + "1" * 90), free_tier=False))
+
+
+def test_notes_say_every_kind_of_customer_key_costs_the_same() -> None:
+    """KMS pricing page: $1/month alike for multi-Region primaries and replicas, imported key material and
+    CloudHSM / external key store keys; CloudHSM's own cluster charges are outside KMS (docs/key-kinds.md)."""
+    notes = " ".join(estimate(A()).notes)
+    assert "imported key material, keys in custom key stores and each multi-Region primary and replica" in notes
+    assert "CloudHSM" in notes and "not in this estimate" in notes

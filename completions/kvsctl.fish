@@ -169,7 +169,6 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l cu
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l data-key-interval -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l hours-per-month -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l credential-lifetime-minutes -r
-complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l credential-lifetime -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l sessions-per-device -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l calibration -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l free-tier

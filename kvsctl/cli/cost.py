@@ -97,7 +97,6 @@ def estimate(
         Decimal | None,
         typer.Option(
             "--credential-lifetime-minutes",
-            "--credential-lifetime",
             parser=positive,
             metavar="MINUTES",
             help="How long one credential session lives before it is renewed; each new one makes its own "
@@ -105,6 +104,16 @@ def estimate(
             "reference CreateRoleAlias). [default: 60]",
             rich_help_panel=ASSUMPTIONS,
             show_default=False,
+        ),
+    ] = None,
+    credential_lifetime_old: Annotated[
+        Decimal | None,
+        typer.Option(
+            "--credential-lifetime",
+            parser=positive,
+            metavar="MINUTES",
+            hidden=True,
+            help="Deprecated name of --credential-lifetime-minutes.",
         ),
     ] = None,
     sessions_per_device: Annotated[
@@ -184,8 +193,8 @@ def estimate(
         typer.Option(
             "--price-file",
             metavar="FILE",
-            help='JSON prices for other regions or later dates: {"as_of", "source", "symmetric_requests_per_10k", '
-            '"customer_key_month", "rotation_month", "free_tier_requests"} (any subset; flags win).',
+            help="A JSON object of prices for other regions or later dates, with any of: as_of, source, "
+            "symmetric_requests_per_10k, customer_key_month, rotation_month, free_tier_requests (flags win).",
             rich_help_panel=PRICE_PANEL,
         ),
     ] = None,
@@ -274,7 +283,9 @@ def estimate(
         rotation_price=_first(rotation_price, prices.get("rotation_price"), PRICES.rotation_month),
         rotated_keys=rotated_keys,
         rotations=rotations,
-        credential_lifetime_minutes=_first(credential_lifetime, None, DEFAULT_CREDENTIAL_LIFETIME_MINUTES),
+        credential_lifetime_minutes=_first(
+            credential_lifetime, credential_lifetime_old, DEFAULT_CREDENTIAL_LIFETIME_MINUTES
+        ),
         sessions_per_device=sessions_per_device,
         calibration_file=calibration,
         price_file=price_file,

@@ -236,6 +236,19 @@ register(
         ),
         Rule(
             id="KVS120",
+            name="ProducerCanCreateStream",
+            severity=W,
+            title="Producer can create streams (on the AWS managed key)",
+            description="kvssink (and the producer SDK) creates a missing stream by default and has no KMS key "
+            "setting: a producer allowed kinesisvideo:CreateStream can silently create streams encrypted with "
+            "the AWS managed key aws/kinesisvideo instead of the customer managed key.",
+            remediation="Remove kinesisvideo:CreateStream from the producer (create streams with kvsctl stream "
+            "create --kms-key, or set kvssink allow-create-stream=false), or accept that streams it creates use "
+            "the AWS managed key: kvssink has no key setting.",
+            tags=("kms", "producer", "least-privilege"),
+        ),
+        Rule(
+            id="KVS260",
             name="ServicePrefixNotKnown",
             severity=I,
             title="Service prefix kvsctl does not know",
@@ -289,6 +302,18 @@ register(
             remediation="An empty value list can never match (and what a negated operator does with it is "
             "undocumented); give the values the condition should test, or remove it.",
             tags=("policy", "correctness"),
+        ),
+        Rule(
+            id="KVS134",
+            name="ResourceControlPoliciesNotChecked",
+            severity=I,
+            title="Resource control policies not checked",
+            description="An RCP of the key's organization can deny use of a customer managed key whatever the "
+            "key policy says; they were neither given nor readable, so an allow may still be denied. The "
+            "result is undecided: --strict fails on it.",
+            remediation="Give them (--rcp / --rcp-level, or rcps in the spec file), or audit with credentials "
+            "that may read AWS Organizations policies (the management account or a delegated administrator).",
+            tags=("policy", "coverage", "organizations"),
         ),
     ]
 )
@@ -743,13 +768,30 @@ register(
 
 # -- what producers and consumers need -------------------------------------------------------------------
 
-#: (role, action, target, what fails without it). KVS DG, "Using server-side encryption".
-REQUIREMENTS: tuple[tuple[str, str, str, str], ...] = (
-    ("producer", "kms:GenerateDataKey", "key", "every PutMedia fails"),
-    ("producer", "kinesisvideo:PutMedia", "stream", "the producer cannot send media"),
-    ("consumer", "kms:Decrypt", "key", "every GetMedia fails"),
-    ("consumer", "kinesisvideo:GetMedia", "stream", "the consumer cannot read media"),
-)
+#: (role, action, target, what fails without it). KVS DG, "Using server-side encryption"; the read and
+#: producer paths of kvsctl/workloads/paths.py add the calls real clients make before these.
+_WITHOUT: dict[tuple[str, str], str] = {
+    ("producer", "kms:GenerateDataKey"): "every PutMedia fails",
+    ("producer", "kinesisvideo:PutMedia"): "the producer cannot send media",
+    ("consumer", "kms:Decrypt"): "every GetMedia (and every other read of stored media) fails",
+    ("consumer", "kinesisvideo:GetMedia"): "the consumer cannot read media",
+}
+
+
+def _requirements() -> tuple[tuple[str, str, str, str], ...]:
+    from kvsctl.workloads.paths import READ_PATHS, producer_path, read_path
+
+    seen: dict[tuple[str, str], tuple[str, str, str, str]] = {}
+    for p in (producer_path(creates=True), *(read_path(n) for n in READ_PATHS)):
+        for req in p.requirements:
+            k = (p.role, req.action)
+            if k not in seen:
+                without = _WITHOUT.get(k) or f"the {p.role} cannot call {req.action.split(':', 1)[1]}"
+                seen[k] = (p.role, req.action, req.target, without)
+    return tuple(seen.values())
+
+
+REQUIREMENTS: tuple[tuple[str, str, str, str], ...] = _requirements()
 
 
 def requirement_rule_id(role: str, action: str) -> str:
@@ -797,11 +839,13 @@ IAM_NOT_GIVEN = RULES["KVS116"]
 VIA_SERVICE_MISMATCH = RULES["KVS117"]
 PRINCIPAL_UNKNOWN = RULES["KVS118"]
 GRANTS_NOT_GIVEN = RULES["KVS119"]
-PREFIX_NOT_KNOWN = RULES["KVS120"]
+PRODUCER_CAN_CREATE_STREAM = RULES["KVS120"]
+PREFIX_NOT_KNOWN = RULES["KVS260"]
 CROSS_ACCOUNT_STREAM = RULES["KVS130"]
 RESOURCE_TYPE_WILDCARD = RULES["KVS131"]
 SHORT_RESOURCE_ARN = RULES["KVS132"]
 EMPTY_CONDITION_VALUES = RULES["KVS133"]
+RCPS_NOT_CHECKED = RULES["KVS134"]
 STREAM_NOT_FOUND = RULES["KVS201"]
 KEY_NOT_FOUND = RULES["KVS202"]
 KEY_DISABLED = RULES["KVS203"]

@@ -106,7 +106,8 @@ class LiveAuditReport:
                     "name": s.name,
                     "account": _arn_account(s.arn),
                     "region": s.region,
-                    "arn": s.arn,
+                    "stream_arn": s.arn,
+                    "arn": s.arn,  # deprecated alias of stream_arn, for one release
                     "key_arn": s.key_arn,
                     "encryption": s.encryption,
                     "ok": self.stream_ok(s),

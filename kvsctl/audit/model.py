@@ -10,8 +10,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from kvsctl.checks.model import Result, Role, Severity
+from kvsctl.checks.model import Location, Result, Role, Severity, Subject
 from kvsctl.checks.verdict import Verdict
+from kvsctl.workloads.paths import DEFAULT_READS
 
 __all__ = ["AuditInput", "AuditReport", "Grant", "PolicyDoc", "PrincipalPolicies", "Result", "Role", "Severity"]
 
@@ -96,35 +97,69 @@ class AuditInput:
     producers: tuple[str, ...]
     consumers: tuple[str, ...]
     principals: Mapping[str, PrincipalPolicies]  # principal ARN -> known IAM; missing = unknown IAM
-    scps: tuple[PolicyDoc, ...] = ()
+    scps: tuple[PolicyDoc, ...] = ()  # SCPs whose level is not known
     context: Mapping[str, str] = field(default_factory=dict)  # overrides; "" marks a key absent
+    reads: tuple[str, ...] = DEFAULT_READS  # consumer read paths (kvsctl/workloads/paths.py)
+    producer_creates: bool = False  # producers also checked for CreateStream + TagStream
+    scp_levels: tuple[tuple[PolicyDoc, ...], ...] = ()  # SCPs attached at each level, root first
+    rcps: tuple[PolicyDoc, ...] | None = ()  # the key account's RCPs; None = could not be read
+    rcps_unread_why: str = ""
+    key_aws_managed: bool = False  # RCPs do not apply to AWS managed keys
 
 
 def result_json(r: Result) -> dict[str, object]:
     """The JSON of one access check (CONTRACT.md, audit: results)."""
     return {
+        "rule": r.rule,
         "principal": r.subject.principal,
         "role": r.subject.role,
+        "path": r.subject.path,
         "action": r.action,
         "resource": r.resource,
         "decision": r.decision.value if r.decision else None,
+        "basis": r.basis,
         "reasons": list(r.reasons),
         "statements": list(r.statements),
         "unknown_keys": list(r.unknown_keys),
+        "fix": r.patch.to_json() if r.patch is not None else None,
     }
+
+
+def subject_json(s: Subject) -> dict[str, object]:
+    return {
+        "stream": s.stream,
+        "stream_arn": s.stream_arn,
+        "key": s.key,
+        "principal": s.principal,
+        "role": s.role,
+        "account": s.account,
+        "region": s.region,
+        "path": s.path,
+    }
+
+
+def location_json(loc: Location | None) -> dict[str, object] | None:
+    if loc is None:
+        return None
+    return {"file": loc.file, "line": loc.line, "label": str(loc)}
 
 
 def finding_json(f: Result) -> dict[str, object]:
-    """The JSON of one finding (CONTRACT.md, audit: findings)."""
+    """The JSON of one finding (CONTRACT.md: {rule, severity, title, message, fix, subject, location});
+    ``code``, ``remediation``, ``principal`` and ``resource`` are the deprecated names of the first wave."""
     out: dict[str, object] = {
-        "code": f.rule,
+        "rule": f.rule,
         "severity": f.severity.value,
+        "status": f.status.value,
         "title": f.title,
         "message": f.message,
+        "fix": f.remediation,
+        "subject": subject_json(f.subject),
+        "location": location_json(f.location),
+        "code": f.rule,
         "remediation": f.remediation,
     }
     where = {"principal": f.subject.principal, "resource": f.resource or f.subject.key or f.subject.stream_arn}
-    where["location"] = str(f.location) if f.location is not None else None
     out.update({k: v for k, v in where.items() if v is not None})
     return out
 

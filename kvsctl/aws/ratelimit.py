@@ -48,6 +48,15 @@ PER_STREAM_RATE = 2.0
 PER_STREAM_APIS = frozenset({("kinesisvideo", "DescribeStream"), ("kinesisvideo", "GetDataEndpoint")})
 
 
+class WaitAbandoned(Exception):
+    """A rate-limit wait ended without a token: the run was cancelled (``cancelled``) or the wait would
+    outlast its deadline."""
+
+    def __init__(self, cancelled: bool) -> None:
+        super().__init__("cancelled" if cancelled else "deadline")
+        self.cancelled = cancelled
+
+
 class TokenBucket:
     """`rate` tokens a second, holding at most `burst` (default 1: requests are paced evenly, so no window of
     one second ever sees more than the quota); `acquire` waits for a token."""
@@ -68,10 +77,14 @@ class TokenBucket:
         self._last = clock()
         self._lock = threading.Lock()
 
-    def acquire(self) -> float:
-        """Take one token, waiting as long as needed; returns the seconds waited."""
+    def acquire(self, cancelled: threading.Event | None = None, until: float | None = None) -> float:
+        """Take one token, waiting as long as needed; returns the seconds waited. A set `cancelled` event
+        (Ctrl-C) ends the wait at once, and a wait that would pass `until` (on this bucket's clock) is not
+        begun: both raise WaitAbandoned without taking a token."""
         waited = 0.0
         while True:
+            if cancelled is not None and cancelled.is_set():
+                raise WaitAbandoned(cancelled=True)
             with self._lock:
                 now = self._clock()
                 self._tokens = min(self.burst, self._tokens + (now - self._last) * self.rate)
@@ -80,7 +93,12 @@ class TokenBucket:
                     self._tokens = max(0.0, self._tokens - 1.0)
                     return waited
                 wait = (1.0 - self._tokens) / self.rate
-            self._sleep(wait)
+            if until is not None and now + wait > until:
+                raise WaitAbandoned(cancelled=False)
+            if cancelled is not None and self._sleep is time.sleep:
+                cancelled.wait(wait)  # returns at once when cancelled
+            else:
+                self._sleep(wait)
             waited += wait
 
 
@@ -110,16 +128,28 @@ class RateLimiter:
     def rate_for(self, service: str, api: str) -> float | None:
         return self.rates.get((service, api), SERVICE_DEFAULTS.get(service))
 
-    def acquire(self, service: str, api: str, region: str, params: Mapping[str, Any]) -> float:
+    def acquire(
+        self,
+        service: str,
+        api: str,
+        region: str,
+        params: Mapping[str, Any],
+        *,
+        cancelled: threading.Event | None = None,
+        within: float | None = None,
+    ) -> float:
+        """Wait for the tokens of one request; WaitAbandoned when `cancelled` is set or the wait would take
+        more than `within` seconds."""
         waited = 0.0
+        until = None if within is None else self._clock() + within
         rate = self.rate_for(service, api)
         if rate is not None:
-            waited += self._bucket((region, service, api), rate).acquire()
+            waited += self._bucket((region, service, api), rate).acquire(cancelled, until)
         if (service, api) in PER_STREAM_APIS:
             stream = str(params.get("StreamARN") or params.get("StreamName") or "")
             if stream:
                 # burst 1: at most PER_STREAM_RATE in any second, never a burst of 2 at once
-                waited += self._bucket((region, service, api, stream), PER_STREAM_RATE, 1.0).acquire()
+                waited += self._bucket((region, service, api, stream), PER_STREAM_RATE, 1.0).acquire(cancelled, until)
         return waited
 
 

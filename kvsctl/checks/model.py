@@ -10,12 +10,30 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from enum import Enum
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+if TYPE_CHECKING:
+    from kvsctl.policy.evaluate import StatementRef
 
 #: Where docs/rules.md is published; each rule's helpUri is this plus "#" and its anchor.
 DOCS_URL = "https://github.com/kvsctl/kvsctl/blob/main/docs/rules.md"
 
 Role = Literal["producer", "consumer"]
+
+
+class Change(Protocol):
+    """A concrete change that makes a failing access check pass (kvsctl/workloads/fixes.py's Fix)."""
+
+    @property
+    def summary(self) -> str: ...
+
+    @property
+    def changes(self) -> tuple[Any, ...]: ...
+
+    @property
+    def verified(self) -> bool: ...
+
+    def to_json(self) -> dict[str, Any]: ...
 
 
 class Severity(str, Enum):
@@ -128,6 +146,9 @@ class Result:
     statements: tuple[str, ...] = ()  # labels of the deciding statements
     unknown_keys: tuple[str, ...] = ()
     trace: tuple[str, ...] = field(default=(), compare=False)
+    basis: str | None = None  # access checks: "documented", or "inferred" where AWS documents nothing
+    patch: Change | None = field(default=None, compare=False)  # the smallest verified change to pass
+    refs: tuple[StatementRef, ...] = field(default=(), compare=False)  # the deciding statements
 
     # -- what the registry says about this result ----------------------------------------------------
     @property
@@ -156,6 +177,15 @@ class Result:
     def code(self) -> str:
         """The rule id under its older name."""
         return self.rule
+
+    @property
+    def path(self) -> str | None:
+        return self.subject.path
+
+    @property
+    def failing(self) -> bool:
+        """An access check that denies (implicitly or explicitly)."""
+        return self.decision in (Decision.IMPLICIT_DENY, Decision.EXPLICIT_DENY)
 
     @property
     def is_access(self) -> bool:

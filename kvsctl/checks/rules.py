@@ -236,6 +236,19 @@ register(
         ),
         Rule(
             id="KVS120",
+            name="ProducerCanCreateStream",
+            severity=W,
+            title="Producer can create streams (on the AWS managed key)",
+            description="kvssink (and the producer SDK) creates a missing stream by default and has no KMS key "
+            "setting: a producer allowed kinesisvideo:CreateStream can silently create streams encrypted with "
+            "the AWS managed key aws/kinesisvideo instead of the customer managed key.",
+            remediation="Remove kinesisvideo:CreateStream from the producer (create streams with kvsctl stream "
+            "create --kms-key, or set kvssink allow-create-stream=false), or accept that streams it creates use "
+            "the AWS managed key: kvssink has no key setting.",
+            tags=("kms", "producer", "least-privilege"),
+        ),
+        Rule(
+            id="KVS260",
             name="ServicePrefixNotKnown",
             severity=I,
             title="Service prefix kvsctl does not know",
@@ -289,6 +302,18 @@ register(
             remediation="An empty value list can never match (and what a negated operator does with it is "
             "undocumented); give the values the condition should test, or remove it.",
             tags=("policy", "correctness"),
+        ),
+        Rule(
+            id="KVS134",
+            name="ResourceControlPoliciesNotChecked",
+            severity=I,
+            title="Resource control policies not checked",
+            description="An RCP of the key's organization can deny use of a customer managed key whatever the "
+            "key policy says; they were neither given nor readable, so an allow may still be denied. The "
+            "result is undecided: --strict fails on it.",
+            remediation="Give them (--rcp / --rcp-level, or rcps in the spec file), or audit with credentials "
+            "that may read AWS Organizations policies (the management account or a delegated administrator).",
+            tags=("policy", "coverage", "organizations"),
         ),
     ]
 )
@@ -636,15 +661,149 @@ register(
     ]
 )
 
+# -- KVS4xx: templates and plans (audit template) -------------------------------------------------------
+
+register(
+    [
+        Rule(
+            id="KVS401",
+            name="TemplateValueNotResolved",
+            severity=I,
+            title="Template value not resolved",
+            description="A value the template does not determine (a parameter without a value, an import, an "
+            "attribute known only after deployment): checks that depend on it are conditional.",
+            remediation="Pass --parameter NAME=VALUE, or declare the resource in the template; checks that depend"
+            " on it are conditional until then.",
+            tags=("iac", "coverage"),
+        ),
+        Rule(
+            id="KVS402",
+            name="TemplateValueAssumed",
+            severity=I,
+            title="Template value assumed",
+            description="kvsctl assumed a value the template leaves open (AWS::AccountId, AWS::Region, "
+            "AWS::StackName, a parameter default).",
+            remediation="Nothing to do if the assumption holds; otherwise pass --parameter NAME=VALUE "
+            "(AWS::AccountId, AWS::Region and AWS::StackName are parameters too).",
+            tags=("iac",),
+        ),
+        Rule(
+            id="KVS403",
+            name="StreamKeyGivenAsAlias",
+            severity=W,
+            title="Stream's key is given as an alias",
+            description="KVS resolves an alias once, at creation: the stream keeps that key whatever the alias "
+            "points to later.",
+            remediation="Give KmsKeyId / kms_key_id the key's ARN (!GetAtt Key.Arn, aws_kms_key.NAME.arn): KVS "
+            "resolves the alias once, at creation, and the stream keeps that key whatever the alias "
+            "points to later.",
+            tags=("iac", "kms"),
+        ),
+        Rule(
+            id="KVS404",
+            name="StreamReplaced",
+            severity=E,
+            title="Change replaces a stream: its stored video is destroyed",
+            description="A stream's key and (in Terraform) its retention cannot change in place: the change "
+            "deletes the stream and its video and creates a new one.",
+            remediation="A stream's key and (in Terraform) its retention cannot change in place: keep the old "
+            "values, or create a new stream beside the old one and move producers and consumers "
+            "before deleting it.",
+            tags=("iac", "data-loss"),
+        ),
+        Rule(
+            id="KVS405",
+            name="StreamDeleted",
+            severity=W,
+            title="Change deletes a stream and its stored video",
+            description="The change set or plan deletes a stream, and with it its stored video.",
+            remediation="Make sure the video is no longer needed (or copied out) before this change is applied.",
+            tags=("iac", "data-loss"),
+        ),
+        Rule(
+            id="KVS406",
+            name="StreamKeyChangedInPlace",
+            severity=E,
+            title="Change set modifies a stream's key in place",
+            description="KVS cannot change a stream's key (UpdateStream has no KmsKeyId): the change set cannot "
+            "do what it says.",
+            remediation="KVS cannot change a stream's key (UpdateStream has no KmsKeyId): create a new stream "
+            "with the new key and move producers and consumers to it.",
+            tags=("iac", "kms"),
+        ),
+        Rule(
+            id="KVS407",
+            name="PrincipalsInferred",
+            severity=I,
+            title="Producers and consumers inferred from identity policies",
+            description="No --producer / --consumer was given: kvsctl took the principals whose identity policies"
+            " name the stream.",
+            remediation="Pass --producer / --consumer (an ARN, a logical id or a Terraform address) to check "
+            "exactly the principals you mean.",
+            tags=("iac",),
+        ),
+        Rule(
+            id="KVS408",
+            name="NoPrincipalToCheck",
+            severity=W,
+            title="No producer or consumer to check",
+            description="Neither the template nor the command line names a producer or consumer, so no access was"
+            " checked.",
+            remediation="Declare the producer and consumer roles in the template (with their policies) or pass "
+            "--producer / --consumer.",
+            tags=("iac", "coverage"),
+        ),
+        Rule(
+            id="KVS409",
+            name="KeyNotInTemplate",
+            severity=I,
+            title="Key not declared in the template",
+            description="The stream's key is not declared in the template: its key policy is unknown and key "
+            "decisions are conditional.",
+            remediation="Its key policy is not in the template: key decisions are conditional. Audit it live "
+            "(kvsctl audit stream) or with kvsctl audit policy once it exists.",
+            tags=("iac", "coverage"),
+        ),
+        Rule(
+            id="KVS410",
+            name="TemplateConstructNotFollowed",
+            severity=I,
+            title="Template construct not followed",
+            description="kvsctl reads roles, users, inline and managed policies declared in the same template or "
+            "plan; what it names elsewhere is unknown.",
+            remediation="kvsctl reads roles, users, inline and managed policies declared in the same template or "
+            "plan; what it names elsewhere is unknown.",
+            tags=("iac", "coverage"),
+        ),
+    ]
+)
+
 # -- what producers and consumers need -------------------------------------------------------------------
 
-#: (role, action, target, what fails without it). KVS DG, "Using server-side encryption".
-REQUIREMENTS: tuple[tuple[str, str, str, str], ...] = (
-    ("producer", "kms:GenerateDataKey", "key", "every PutMedia fails"),
-    ("producer", "kinesisvideo:PutMedia", "stream", "the producer cannot send media"),
-    ("consumer", "kms:Decrypt", "key", "every GetMedia fails"),
-    ("consumer", "kinesisvideo:GetMedia", "stream", "the consumer cannot read media"),
-)
+#: (role, action, target, what fails without it). KVS DG, "Using server-side encryption"; the read and
+#: producer paths of kvsctl/workloads/paths.py add the calls real clients make before these.
+_WITHOUT: dict[tuple[str, str], str] = {
+    ("producer", "kms:GenerateDataKey"): "every PutMedia fails",
+    ("producer", "kinesisvideo:PutMedia"): "the producer cannot send media",
+    ("consumer", "kms:Decrypt"): "every GetMedia (and every other read of stored media) fails",
+    ("consumer", "kinesisvideo:GetMedia"): "the consumer cannot read media",
+}
+
+
+def _requirements() -> tuple[tuple[str, str, str, str], ...]:
+    from kvsctl.workloads.paths import READ_PATHS, producer_path, read_path
+
+    seen: dict[tuple[str, str], tuple[str, str, str, str]] = {}
+    for p in (producer_path(creates=True), *(read_path(n) for n in READ_PATHS)):
+        for req in p.requirements:
+            k = (p.role, req.action)
+            if k not in seen:
+                without = _WITHOUT.get(k) or f"the {p.role} cannot call {req.action.split(':', 1)[1]}"
+                seen[k] = (p.role, req.action, req.target, without)
+    return tuple(seen.values())
+
+
+REQUIREMENTS: tuple[tuple[str, str, str, str], ...] = _requirements()
 
 
 def requirement_rule_id(role: str, action: str) -> str:
@@ -692,11 +851,13 @@ IAM_NOT_GIVEN = RULES["KVS116"]
 VIA_SERVICE_MISMATCH = RULES["KVS117"]
 PRINCIPAL_UNKNOWN = RULES["KVS118"]
 GRANTS_NOT_GIVEN = RULES["KVS119"]
-PREFIX_NOT_KNOWN = RULES["KVS120"]
+PRODUCER_CAN_CREATE_STREAM = RULES["KVS120"]
+PREFIX_NOT_KNOWN = RULES["KVS260"]
 CROSS_ACCOUNT_STREAM = RULES["KVS130"]
 RESOURCE_TYPE_WILDCARD = RULES["KVS131"]
 SHORT_RESOURCE_ARN = RULES["KVS132"]
 EMPTY_CONDITION_VALUES = RULES["KVS133"]
+RCPS_NOT_CHECKED = RULES["KVS134"]
 STREAM_NOT_FOUND = RULES["KVS201"]
 KEY_NOT_FOUND = RULES["KVS202"]
 KEY_DISABLED = RULES["KVS203"]
@@ -728,6 +889,16 @@ KEY_USABLE = RULES["KVS303"]
 RETENTION_MATCHES = RULES["KVS304"]
 MEDIA_TYPE_MATCHES = RULES["KVS305"]
 STREAM_NOT_CREATED_YET = RULES["KVS306"]
+IAC_UNRESOLVED = RULES["KVS401"]
+IAC_ASSUMED = RULES["KVS402"]
+IAC_ALIAS_AS_KEY = RULES["KVS403"]
+IAC_STREAM_REPLACED = RULES["KVS404"]
+IAC_STREAM_DELETED = RULES["KVS405"]
+IAC_KEY_IN_PLACE = RULES["KVS406"]
+IAC_INFERRED = RULES["KVS407"]
+IAC_NO_PRINCIPALS = RULES["KVS408"]
+IAC_EXTERNAL_KEY = RULES["KVS409"]
+IAC_NOT_FOLLOWED = RULES["KVS410"]
 
 
 def rules_json(rules: Iterable[Rule] | None = None) -> dict[str, Any]:

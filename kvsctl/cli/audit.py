@@ -26,6 +26,27 @@ group = command_group("Audit KMS key policies, grants and IAM policies for KVS p
 _FILE = "FILE"
 _ASSIGN = "PRINCIPAL=FILE"
 
+_Read = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--read",
+        metavar="PATH[,PATH...]",
+        help="Consumer read paths to check: getmedia, fragments, hls, dash, clip, images, or all "
+        "(repeatable; default getmedia).",
+        show_default=False,
+    ),
+]
+_ProducerCreates = Annotated[
+    bool,
+    typer.Option(
+        "--producer-creates",
+        help="Producers also need CreateStream and TagStream (kvssink creates a missing stream by default).",
+    ),
+]
+_Explain = Annotated[
+    str | None, typer.Option("--explain", metavar="PRINCIPAL", help="Print the full evaluation trace.")
+]
+
 
 def register(root: typer.Typer) -> None:
     root.add_typer(group, name="audit")
@@ -67,6 +88,34 @@ def policy(
             "--scp", metavar=_FILE, help="An SCP applying to every principal, repeatable.", show_default=False
         ),
     ] = None,
+    scp_level: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--scp-level",
+            metavar="FILE[,FILE...]",
+            help="The SCPs attached at one level of the organization; repeat per level, root first, the "
+            "account last. Every level must allow.",
+            show_default=False,
+        ),
+    ] = None,
+    rcp: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--rcp",
+            metavar=_FILE,
+            help="A resource control policy of the key's account, repeatable (customer managed keys only).",
+            show_default=False,
+        ),
+    ] = None,
+    rcp_level: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--rcp-level",
+            metavar="FILE[,FILE...]",
+            help="The RCPs attached at one level, repeatable, root first; a Deny at any level denies.",
+            show_default=False,
+        ),
+    ] = None,
     grants: Annotated[
         str | None, typer.Option("--grants", metavar=_FILE, help="aws kms list-grants output (JSON).")
     ] = None,
@@ -79,10 +128,10 @@ def policy(
             show_default=False,
         ),
     ] = None,
+    read: _Read = None,
+    producer_creates: _ProducerCreates = False,
     strict: StrictOpt = False,
-    explain: Annotated[
-        str | None, typer.Option("--explain", metavar="PRINCIPAL", help="Print the full evaluation trace.")
-    ] = None,
+    explain: _Explain = None,
     fail_on: FailOnOpt = FailOn.error,
     report: ReportOpt = None,
     overwrite: OverwriteOpt = False,
@@ -90,20 +139,24 @@ def policy(
     *,
     g: GlobalOptions,
 ) -> int:
-    """Check, offline, that producers can kms:GenerateDataKey and kinesisvideo:PutMedia and consumers
-    can kms:Decrypt and kinesisvideo:GetMedia, evaluating the key policy, grants, identity policies,
-    permissions boundaries and SCPs as AWS does. Reads only files; needs no credentials.
+    """Check, offline, every call real producers and consumers make: producers DescribeStream,
+    GetDataEndpoint, PutMedia and kms:GenerateDataKey; consumers, per --read path, GetDataEndpoint, the
+    path's actions and kms:Decrypt. Evaluates the key policy, grants, identity policies, permissions
+    boundaries and SCPs as AWS does. Reads only files; needs no credentials.
 
     Decisions: allow, implicit_deny, explicit_deny, conditional (depends on request context or on
-    IAM policies not given). Exit 0 when all allow, 1 when any denies or a finding fails (--fail-on;
-    with --strict, also when any is conditional), 2 for bad input. SARIF points at the file and line
-    of the statement that decided.
+    IAM policies not given). Every denied check has a fix: the smallest statement that makes it pass,
+    and where it goes. Exit 0 when all allow, 1 when any denies or a finding fails (--fail-on; with
+    --strict, also when any is conditional), 2 for bad input. SARIF points at the file and line of the
+    statement that decided.
 
     Examples:
 
       kvsctl audit policy --key-policy key.json --key-arn KEY_ARN --producer CAMERA_ROLE_ARN --consumer VIEWER_ROLE_ARN
 
       kvsctl audit policy --key-policy key.json --key-arn KEY_ARN --consumer ROLE --identity-policy ROLE=iam.json
+
+      kvsctl audit policy ... --consumer VIEWER_ROLE_ARN --read getmedia,hls --stream-arn STREAM_ARN
 
       kvsctl audit policy ... --context kms:EncryptionContext:app=video --explain ROLE -o json
 
@@ -123,8 +176,13 @@ def policy(
             identity_policies=identity_policy or (),
             boundaries=permissions_boundary or (),
             scps=scp or (),
+            scp_levels=scp_level or (),
+            rcps=rcp or (),
+            rcp_levels=rcp_level or (),
             grants=grants,
             context=context or (),
+            reads=read or (),
+            producer_creates=producer_creates,
         )
         _, result = audit_policy_files(request)
         view = AuditView(result, strict=strict, explain=explain, fail_on=fail_on.value, sarif_root=plan.sarif_root)
@@ -182,14 +240,29 @@ def stream(
     strict: StrictOpt = False,
     require_customer_key: _RequireCustomer = False,
     key_profile: _KeyProfile = None,
+    read: _Read = None,
+    producer_creates: _ProducerCreates = False,
+    explain: _Explain = None,
+    ack_code: Annotated[
+        int | None,
+        typer.Option(
+            "--ack-code",
+            metavar="CODE",
+            help="Diagnose a KMS fragment ack / GetMedia error code (4500-4506) of the one --producer or "
+            "--consumer: name the layer that denies.",
+            show_default=False,
+            rich_help_panel=_LIVE,
+        ),
+    ] = None,
     report: ReportOpt = None,
     overwrite: OverwriteOpt = False,
     sarif_root: SarifRootOpt = None,
     *,
     g: GlobalOptions,
 ) -> int:
-    """Audit streams live: is each stream's key usable, and can the producers write (kms:GenerateDataKey,
-    kinesisvideo:PutMedia) and the consumers read (kms:Decrypt, kinesisvideo:GetMedia)?
+    """Audit streams live: is each stream's key usable, can the producers write (DescribeStream,
+    GetDataEndpoint, PutMedia, kms:GenerateDataKey) and the consumers read on each --read path
+    (GetDataEndpoint, the path's actions, kms:Decrypt)? Every denied check has a fix.
 
     Reads the streams, each distinct key once (state, spec, rotation, key policy, grants) and each
     principal's IAM policies (inline, managed, group, boundary). Never creates the AWS managed key.
@@ -200,17 +273,44 @@ def stream(
       kvsctl audit stream lobby-cam --producer arn:aws:iam::123456789012:role/cam --consumer VIEWER_ROLE_ARN
 
       kvsctl audit stream lobby-cam dock-cam --consumer ROLE_ARN -o sarif --report audit.sarif
+
+      kvsctl audit stream lobby-cam --consumer VIEWER_ROLE_ARN --read all --explain VIEWER_ROLE_ARN
+
+      kvsctl audit stream lobby-cam --producer CAMERA_ROLE_ARN --ack-code 4500
     """
     from kvsctl.services.audit_live import AuditScope
+    from kvsctl.workloads.paths import parse_reads
 
     scope = AuditScope(
         names=tuple(names),
         producers=tuple(producer or ()),
         consumers=tuple(consumer or ()),
         require_customer_key=require_customer_key,
+        reads=parse_reads(read),
+        producer_creates=producer_creates,
     )
+    diagnose_for = _ack_principal(ack_code, names, producer, consumer)
     plan = plan_report("audit", report, overwrite, sarif_root)
-    return _live_audit(g, scope, context, fail_on, strict, key_profile, plan, progress=False)
+    return _live_audit(g, scope, context, fail_on, strict, key_profile, plan, explain, progress=False, ack=diagnose_for)
+
+
+def _ack_principal(
+    code: int | None, names: list[str], producer: list[str] | None, consumer: list[str] | None
+) -> tuple[int, str] | None:
+    """--ack-code needs one stream and one principal (exit 2 before any AWS call otherwise)."""
+    if code is None:
+        return None
+    from kvsctl.errors import UsageError
+    from kvsctl.workloads.ackcodes import check_ack_code
+
+    check_ack_code(code)
+    who = [*(producer or ()), *(consumer or ())]
+    if len(set(names)) != 1 or len(set(who)) != 1:
+        raise UsageError(
+            "--ack-code diagnoses one principal on one stream",
+            hint="kvsctl audit stream NAME --producer ARN --ack-code 4500 (or --consumer ARN for a GetMedia error).",
+        )
+    return code, who[0].strip()
 
 
 @group.command("all")
@@ -226,6 +326,9 @@ def all_(
     strict: StrictOpt = False,
     require_customer_key: _RequireCustomer = False,
     key_profile: _KeyProfile = None,
+    read: _Read = None,
+    producer_creates: _ProducerCreates = False,
+    explain: _Explain = None,
     report: ReportOpt = None,
     overwrite: OverwriteOpt = False,
     sarif_root: SarifRootOpt = None,
@@ -291,6 +394,7 @@ def all_(
     """
     from kvsctl.services.audit_live import AuditScope
     from kvsctl.services.fleet import FleetScope, accounts_of
+    from kvsctl.workloads.paths import parse_reads
 
     scope = AuditScope(
         all_streams=True,
@@ -300,6 +404,8 @@ def all_(
         consumers=tuple(consumer or ()),
         require_customer_key=require_customer_key,
         allow_empty=allow_empty,
+        reads=parse_reads(read),
+        producer_creates=producer_creates,
     )
     plan = plan_report("audit", report, overwrite, sarif_root)
     fleet = None
@@ -316,7 +422,7 @@ def all_(
         from kvsctl.errors import UsageError
 
         raise UsageError("--assume-role and --external-id go with --accounts or --organization")
-    return _live_audit(g, scope, context, fail_on, strict, key_profile, plan, progress=True, fleet=fleet)
+    return _live_audit(g, scope, context, fail_on, strict, key_profile, plan, explain, progress=True, fleet=fleet)
 
 
 def _live_audit(
@@ -327,8 +433,10 @@ def _live_audit(
     strict: bool,
     key_profile: str | None,
     plan: ReportPlan,
+    explain: str | None,
     *,
     progress: bool,
+    ack: tuple[int, str] | None = None,
     fleet: Any = None,
 ) -> int:
     """Shared by `audit stream` and `audit all`: check input, run, render, exit code."""
@@ -350,7 +458,7 @@ def _live_audit(
                 result = FleetAudit(g.factory(), fleet, progress=on_progress).run(
                     scope, context=ctx, strict=strict, fail_on=fail_on.value
                 )
-                emit_report(g, LiveAuditView(result, sarif_root=plan.sarif_root), plan)
+                emit_report(g, LiveAuditView(result, sarif_root=plan.sarif_root, explain=explain), plan)
                 return result.exit_code
             result = run(
                 g.factory(),
@@ -361,5 +469,117 @@ def _live_audit(
                 fail_on=fail_on.value,
                 progress=on_progress,
             )
-        emit_report(g, LiveAuditView(result, sarif_root=plan.sarif_root), plan)
+        diagnosis = None
+        if ack is not None and result.streams:
+            from kvsctl.workloads.ackcodes import diagnose
+
+            diagnosis = diagnose(ack[0], result.streams[0], ack[1])
+        view = LiveAuditView(result, sarif_root=plan.sarif_root, explain=explain, diagnosis=diagnosis)
+        emit_report(g, view, plan)
     return result.exit_code
+
+
+# -- infrastructure as code: `audit template` -----------------------------------------------------------
+
+_IAC = "Template audit"
+
+
+@group.command("template")
+@with_global_options(REPORT_FORMATS, aws=False)
+def template(
+    paths: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="FILE_OR_DIR...",
+            help="CloudFormation templates (JSON/YAML), cdk.out folders, Terraform plan JSON.",
+            show_default=False,
+        ),
+    ],
+    parameter: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--parameter",
+            metavar="NAME=VALUE",
+            help="A template parameter (or AWS::AccountId, AWS::Region, AWS::StackName), repeatable.",
+            show_default=False,
+            rich_help_panel=_IAC,
+        ),
+    ] = None,
+    producer: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--producer",
+            metavar="ID",
+            help="Producer: ARN, logical id or Terraform address, repeatable (default: inferred).",
+            show_default=False,
+            rich_help_panel=_IAC,
+        ),
+    ] = None,
+    consumer: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--consumer",
+            metavar="ID",
+            help="Consumer: ARN, logical id or Terraform address, repeatable (default: inferred).",
+            show_default=False,
+            rich_help_panel=_IAC,
+        ),
+    ] = None,
+    change_set: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--change-set",
+            metavar="FILE",
+            help="A CloudFormation change set (describe-change-set JSON): stream replacements, key changes.",
+            show_default=False,
+            rich_help_panel=_IAC,
+        ),
+    ] = None,
+    context: _Context = None,
+    fail_on: FailOnOpt = FailOn.error,
+    strict: StrictOpt = False,
+    require_customer_key: _RequireCustomer = False,
+    report: ReportOpt = None,
+    overwrite: OverwriteOpt = False,
+    *,
+    g: GlobalOptions,
+) -> int:
+    """Audit CloudFormation templates, CDK output and Terraform plans offline, before anything exists:
+    each stream's key (none or AWS managed with --require-customer-key, unusable, named by alias) and
+    whether its producers and consumers may use it, from the key policy and their identity policies.
+
+    References between resources are followed; parameters take their defaults or --parameter; what
+    cannot be resolved makes the checks that depend on it conditional, naming it. Every result and
+    finding points at FILE:LINE (SARIF physical locations). Reads only the files; no credentials.
+    Exit 0 all pass, 1 a check or finding fails (--fail-on, --strict), 2 bad input (with FILE:LINE).
+
+    Examples:
+
+      kvsctl audit template stack.yaml --require-customer-key
+
+      kvsctl audit template cdk.out -o sarif --report kvs.sarif
+
+      kvsctl audit template plan.json --producer aws_iam_role.camera --parameter AWS::AccountId=111122223333
+
+      kvsctl audit template stack.yaml --change-set change-set.json
+    """
+    from kvsctl.render.audit_template import TemplateAuditView
+    from kvsctl.services.audit import parse_context
+    from kvsctl.services.audit_template import TemplateAuditRequest, run
+
+    plan = plan_report("audit-template", report, overwrite, None)
+    with reporting(g, plan):
+        request = TemplateAuditRequest(
+            paths=tuple(paths),
+            parameters=tuple(parameter or ()),
+            producers=tuple(producer or ()),
+            consumers=tuple(consumer or ()),
+            require_customer_key=require_customer_key,
+            context=parse_context(context or ()),
+            change_sets=tuple(change_set or ()),
+            strict=strict,
+            fail_on=fail_on.value,
+        )
+        result = run(request)
+        emit_report(g, TemplateAuditView(result), plan)
+    return result.report.exit_code

@@ -45,10 +45,25 @@ def report(err: KvsctlError, as_json: bool) -> None:
     if as_json:
         sys.stderr.write(json.dumps(err.to_json()) + "\n")
     else:
-        sys.stderr.write(f"kvsctl: error: {err.message}\n")
+        from kvsctl.cli.options import current, paint
+
+        g = current()
+        sys.stderr.write(f"kvsctl: {paint('error:', '1;31', no_color=bool(g and g.no_color))} {err.message}\n")
         if err.hint:
             sys.stderr.write(f"hint: {err.hint}\n")
     sys.stderr.flush()
+
+
+_ARGV_FROM_PROCESS = False  # set by run_guarded: only a real kvsctl process changes its signal handling
+
+
+def _second_ctrl_c_kills() -> None:
+    """After a Ctrl-C, another one ends the process at once (no traceback from threads being joined)."""
+    import signal
+    import threading
+
+    if _ARGV_FROM_PROCESS and threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def run_guarded(app: Any, argv: list[str] | None) -> int:
@@ -57,8 +72,13 @@ def run_guarded(app: Any, argv: list[str] | None) -> int:
 
     from kvsctl.cli.options import CURRENT, hoist_global_options
 
+    global _ARGV_FROM_PROCESS
+    _ARGV_FROM_PROCESS = argv is None
     token = CURRENT.set(None)
     command = typer.main.get_command(app) if isinstance(app, typer.Typer) else app
+    from kvsctl.cli.helpfmt import tidy
+
+    tidy(command)
     args = hoist_global_options(command, list(sys.argv[1:] if argv is None else argv))
     try:
         return _run(command, args)
@@ -75,23 +95,30 @@ def _run(command: Any, args: list[str]) -> int:
     except typer.Exit as exc:
         return int(exc.exit_code)
     except typer.Abort:
+        _second_ctrl_c_kills()
         sys.stderr.write("kvsctl: aborted\n")
         return 130
     except typer.TyperException as exc:
         from kvsctl.errors import UsageError
 
         ctx = getattr(exc, "ctx", None)
-        if type(exc).__name__ == "NoArgsIsHelpError":
-            return int(ExitCode.USAGE)  # the help was already printed
+        if type(exc).__name__ == "NoArgsIsHelpError":  # a group without a command: its help, exit 2
+            page = exc.format_message()
+            if page.strip():
+                sys.stdout.write(page if page.endswith("\n") else page + "\n")
+            return int(ExitCode.USAGE)
         hint = f"Try '{ctx.command_path} --help'." if ctx is not None else "Try 'kvsctl --help'."
         report(UsageError(exc.format_message(), hint=hint, code="usage"), _wants_json(args))
         return int(ExitCode.USAGE)
     except KvsctlError as exc:
+        if exc.exit_code == ExitCode.INTERRUPTED:
+            _second_ctrl_c_kills()
         if _debug(args):
             _print_traceback()
         report(exc, _wants_json(args))
         return int(exc.exit_code)
     except KeyboardInterrupt:
+        _second_ctrl_c_kills()
         sys.stderr.write("kvsctl: interrupted\n")
         return 130
     except BrokenPipeError:

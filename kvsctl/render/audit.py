@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kvsctl.audit.engine import REQUIREMENTS
 from kvsctl.audit.model import AuditReport
 from kvsctl.checks.model import Result
 from kvsctl.checks.verdict import Verdict
+from kvsctl.workloads.paths import GET_DATA_ENDPOINT, INFERRED_DECRYPT
+from kvsctl.workloads.paths import path as client_path
 
 _STYLE = {
     "allow": "green",
@@ -26,26 +27,37 @@ _STYLE = {
 _SEVERITY_STYLE = {"error": "red", "warning": "yellow", "info": "dim"}
 
 
-def _cell(r: Result) -> str:
-    """Decision plus a short why; the full reasons are in -o json and --explain."""
+def _cell(r: Result, *, label: str | None = None) -> str:
+    """Decision plus why, whole: cells wrap, they are never cut (-o json has every reason too)."""
     decision = r.decision.value if r.decision else r.status.value
     style = _STYLE.get(decision, "")
     text = f"[{style}]{decision}[/{style}]" if style else decision
+    if r.basis == "inferred":
+        text += "*"
+    if label:
+        text = f"{_escape(label)}: {text}"
     principal = r.subject.principal or ""
     if decision == "conditional" and r.unknown_keys:
         detail = "needs " + ", ".join(r.unknown_keys)
     elif r.statements:
-        detail = "; ".join(_short_statement(st) for st in r.statements[:2]) + (" …" if len(r.statements) > 2 else "")
+        more = len(r.statements) - 2
+        detail = "; ".join(_short_statement(st) for st in r.statements[:2]) + (f" (+{more} more)" if more > 0 else "")
     else:
         detail = r.reasons[0] if r.reasons else ""
     plain = principal.split(":", 5)[-1]
     detail = detail.replace(principal, plain) if principal else detail  # the row already says whose account
-    if len(detail) > _CELL_DETAIL:
-        detail = detail[: _CELL_DETAIL - 1].rstrip() + "…"
+    # never cut: the table wraps it (render/fit.py); a cut reason hides the statement that decided
     return f"{text}\n[dim]{_escape(detail)}[/dim]" if detail else text
 
 
-_CELL_DETAIL = 60
+def pasteable(text: str) -> Any:
+    """Text printed whole at any width (never wrapped inside a line), so that it pastes as it is."""
+    from rich.text import Text
+
+    class Pasteable(Text):
+        soft_wrap = True
+
+    return Pasteable(text)
 
 
 def _short_statement(ref: str) -> str:
@@ -124,9 +136,10 @@ class AuditView:
         )
 
     def matrices(self, *, titled: bool = True) -> list[Any]:
-        """One matrix per role (producers, consumers): principals × that role's requirements.
+        """One matrix per role: a row per principal and path, a column per requirement.
 
-        Splitting by role keeps each table to three columns, readable at 80 columns."""
+        Consumers' read paths share GetDataEndpoint and kms:Decrypt; the path's own actions go in one
+        "read" column, so that "can GetMedia but HLS fails" shows at a glance at 80 columns."""
         from rich.table import Table
 
         tables: list[Any] = []
@@ -134,20 +147,62 @@ class AuditView:
             results = [r for r in self.report.results if r.role == role]
             if not results:
                 continue
-            actions = [a for a, _ in REQUIREMENTS[role] if any(r.action == a for r in results)]
+            rows: dict[tuple[str, str], list[Result]] = {}
+            for r in results:
+                rows.setdefault((r.principal or "", r.path or ""), []).append(r)
+            if role == "producer":
+                columns = list(dict.fromkeys(r.action or "" for r in results))
+            else:
+                columns = [
+                    c
+                    for c in (GET_DATA_ENDPOINT, "read", "kms:Decrypt")
+                    if c == "read" or any(r.action == c for r in results)
+                ]
             table = Table(title=f"{role.capitalize()}s" if titled else None, title_justify="left", show_lines=True)
             table.add_column(role, overflow="fold", min_width=14)
-            for a in actions:
-                table.add_column(a, overflow="fold", ratio=1)
-            rows: dict[str, dict[str, Result]] = {}
-            for r in results:
-                rows.setdefault(r.subject.principal or "", {})[r.action or ""] = r
-            for principal, cells in rows.items():
-                table.add_row(
-                    short_principal(principal), *[_cell(cells[a]) if a in cells else "[dim]-[/dim]" for a in actions]
-                )
+            table.add_column("path", overflow="fold")
+            for c in columns:
+                table.add_column(c.removeprefix("kinesisvideo:"), overflow="fold", ratio=1)
+            for (principal, name), cells in rows.items():
+                by_action = {r.action or "": r for r in cells}
+                row = []
+                for c in columns:
+                    if c == "read":
+                        own = [by_action[a] for a in client_path(name).own_actions if a in by_action]
+                        label = len(own) > 1
+                        text = "\n".join(
+                            _cell(r, label=(r.action or "").removeprefix("kinesisvideo:") if label else None)
+                            for r in own
+                        )
+                        row.append(text or "[dim]-[/dim]")
+                    else:
+                        row.append(_cell(by_action[c]) if c in by_action else "[dim]-[/dim]")
+                table.add_row(short_principal(principal), name, *row)
+            if role == "consumer" and any(r.basis == "inferred" for r in results):
+                table.caption = f"* inferred: {INFERRED_DECRYPT}"
+                table.caption_justify = "left"
             tables.append(table)
         return tables
+
+    def fixes_parts(self) -> list[Any]:
+        """Each distinct fix once: where it goes and the statement, ready to paste."""
+        import json
+
+        parts: list[Any] = []
+        seen: set[str] = set()
+        for r in self.report.results:
+            fix = r.patch
+            if fix is None or fix.summary in seen:
+                continue
+            seen.add(fix.summary)
+            who = short_principal(r.principal or "").split("\n", 1)[0]
+            parts.append(f"[bold]fix[/bold] {who} {r.path} {_escape(r.action or '')}: {_escape(fix.summary)}")
+            for c in fix.changes:
+                verb = {"add": "add to", "replace": "replace in", "remove": "remove from"}[c.op]
+                parts.append(f"  {verb} {_escape(c.where)}:")
+                if c.statement is not None:
+                    parts.append(pasteable(json.dumps(c.statement, indent=2)))
+        return parts
 
     def findings_table(self) -> Any:
         from rich.table import Table
@@ -158,7 +213,7 @@ class AuditView:
         table.add_column("finding", overflow="fold", ratio=3)
         table.add_column("where", overflow="fold", ratio=1)
         for f in sorted(
-            self.report.findings, key=lambda f: (["error", "warning", "info"].index(f.severity.value), f.code)
+            self.report.findings, key=lambda f: (["error", "warning", "info"].index(f.severity.value), f.rule)
         ):
             st = _SEVERITY_STYLE[f.severity.value]
             message = f.message
@@ -181,9 +236,8 @@ class AuditView:
         for r in self.report.results:
             if r.principal != self.explain:
                 continue
-            lines = [
-                f"[bold]{_escape(r.action or '')}[/bold] on {_escape(r.resource or '')}: {_cell(r).splitlines()[0]}"
-            ]
+            head = f"[bold]{_escape(r.path or '')} {_escape(r.action or '')}[/bold] on {_escape(r.resource or '')}"
+            lines = [f"{head}: {_cell(r).splitlines()[0]}"]
             lines += [f"  reason: {_escape(x)}" for x in r.reasons]
             lines += [f"  {_escape(t)}" for t in r.trace]
             parts.append("\n".join(lines))
@@ -193,6 +247,7 @@ class AuditView:
 
     def render_table(self) -> list[Any]:
         parts: list[Any] = [*self.matrices()]
+        parts += self.fixes_parts()
         if self.explain is not None:
             parts.append(f"\n[bold]Explanation for {_escape(self.explain)}[/bold]")
             parts += self.explain_parts()

@@ -11,6 +11,12 @@ from typing import Any
 from kvsctl.audit.live import LiveAuditReport
 
 
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
 class OneLine(str):
     """A line printed whole whatever the terminal width (the table renderer honours `soft_wrap`), so
     that `grep '^FAIL'` on the output always sees the whole summary."""
@@ -22,9 +28,20 @@ class OneLine(str):
 class LiveAuditView:
     report: LiveAuditReport
     sarif_root: Path | None = None
+    explain: str | None = None  # a principal whose results carry the full evaluation trace
+    diagnosis: Any = None  # kvsctl.workloads.ackcodes.Diagnosis for --ack-code
 
     def to_json(self) -> dict[str, Any]:
-        return self.report.to_json()
+        data = self.report.to_json()
+        if self.diagnosis is not None:
+            data["diagnosis"] = self.diagnosis.to_json()
+        if self.explain is not None:
+            pairs = list(self.report.results())
+            data["results"] = [
+                {**out, "trace": list(r.trace)} if r.principal == self.explain else out
+                for (_s, r), out in zip(pairs, data["results"], strict=True)
+            ]
+        return data
 
     # -- table -------------------------------------------------------------------------------------
     def render_table(self) -> list[Any]:
@@ -33,7 +50,7 @@ class LiveAuditView:
         rep = self.report
         parts: list[Any] = []
         for s in rep.streams:
-            view = AuditView(s.report, strict=rep.strict)
+            view = AuditView(s.report, strict=rep.strict, explain=self.explain)
             verdict = "[green]ok[/green]" if rep.stream_ok(s) else "[red]FAIL[/red]"
             key = s.key_arn or "unknown"
             head = f"[bold]Stream {s.name}[/bold] ({s.region}) {verdict} — key {key}"
@@ -42,6 +59,10 @@ class LiveAuditView:
             parts.append(head)
             if s.report.results:
                 parts.extend(view.matrices(titled=False))
+                parts.extend(view.fixes_parts())
+                if self.explain is not None:
+                    parts.append(f"[bold]Explanation for {_escape(self.explain)} on {_escape(s.name)}[/bold]")
+                    parts.extend(view.explain_parts())
             if s.report.findings:
                 table = view.findings_table()
                 table.title = f"Findings for {s.name}"
@@ -54,6 +75,15 @@ class LiveAuditView:
             parts.append(table)
         if not rep.streams:
             parts.append("No stream matched.")
+        if self.diagnosis is not None:
+            d = self.diagnosis
+            layers = ", ".join(d.layers) or "nothing the audit can see"
+            parts.append(
+                f"[bold]Ack {d.ack_code}[/bold] ({_escape(d.meaning)}) for {_escape(d.principal)}: {_escape(layers)}"
+            )
+            parts += [f"  {_escape(x)}" for x in d.explanation]
+            if d.fix is not None:
+                parts.append(f"  fix: {_escape(d.fix.summary)}")
         parts.append(OneLine(rep.summary()))
         return parts
 

@@ -26,14 +26,17 @@ class Suite:
 
 def case_name(r: Result) -> str:
     if r.decision is not None:
-        return f"{r.subject.principal} {r.action}"
+        path = f" {r.subject.path}" if r.subject.path else ""
+        return f"{r.subject.principal}{path} {r.action}"
     where = str(r.location) if r.location and not r.location.file else (r.subject.principal or r.resource)
     return f"{r.rule} {r.title}" + (f" [{where}]" if where else "")
 
 
 def _text(r: Result) -> str:
     lines = [r.message, *r.reasons[1:]] if r.decision is None else [f"{r.decision.value}", *r.reasons]
-    if r.status is not Status.PASS and r.fix:
+    if r.status is not Status.PASS and r.patch is not None:
+        lines.append(f"fix: {r.patch.summary}")
+    elif r.status is not Status.PASS and r.fix:
         lines.append(f"fix: {r.fix}")
     return "\n".join(lines)
 

@@ -87,7 +87,7 @@ def message(r: Result) -> str:
     head = f"stream {s.stream}: " if s.stream else ""
     if r.decision is not None and s.principal:
         head += f"{s.principal} ({s.role}) "
-    return head + r.message
+    return head + r.message + (f". Fix: {r.patch.summary}" if r.patch is not None else "")
 
 
 def _fingerprint(r: Result) -> str:
@@ -125,7 +125,7 @@ def _properties(r: Result) -> dict[str, Any]:
         "action": r.action,
         "resource": r.resource,
         "decision": r.decision.value if r.decision else None,
-        "fix": r.fix,
+        "fix": r.patch.summary if r.patch is not None else r.fix,
     }
     if r.location is not None and not r.location.file:
         props["policyLocation"] = str(r.location)

@@ -18,6 +18,7 @@ it does not exist yet, or its policy cannot be read, it is evaluated with its do
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ from kvsctl.aws.errors import is_session_error
 from kvsctl.aws.iam import IamGateway, PrincipalIam
 from kvsctl.aws.kms import KmsGateway
 from kvsctl.aws.kvs import KvsGateway
+from kvsctl.aws.organizations import RcpRead, read_rcps
 from kvsctl.aws.session import ClientFactory
 from kvsctl.checks import rules
 from kvsctl.checks.model import Result, Subject
@@ -48,6 +50,8 @@ from kvsctl.keys.kinds import (
 )
 from kvsctl.models import AWS_MANAGED_ALIASES, KeyInfo, Stream, is_aws_managed_reference
 from kvsctl.singleflight import Once
+from kvsctl.workloads import lifecycle
+from kvsctl.workloads.fixes import add_fixes
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -69,6 +73,8 @@ class AuditScope:
     consumers: tuple[str, ...] = ()
     require_customer_key: bool = False
     allow_empty: bool = False  # audit all: no stream matching passes
+    reads: tuple[str, ...] = ("getmedia",)  # consumer read paths (kvsctl/workloads/paths.py)
+    producer_creates: bool = False
 
     def validated(self) -> AuditScope:
         """Local checks (exit 2 before any AWS call)."""
@@ -103,7 +109,7 @@ class KeyFacts:
     aws_managed: bool
     policy: Any | None  # document (JSON text or dict); None = unreadable
     policy_source: str | None  # "key" (read) | "documented" (AWS managed shape) | None
-    grants: tuple[Mapping[str, Any], ...] | None  # ListGrants items; None = unreadable
+    grants: tuple[Grant, ...] | None  # None = unreadable
     findings: tuple[Result, ...] = ()
 
     @property
@@ -137,6 +143,8 @@ class AuditFacts:
     findings: tuple[Result, ...] = ()  # about principals
     listed: str | None = None  # audit all: what was listed ("streams in us-east-1 named cam*")
     allow_empty: bool = False
+    reads: tuple[str, ...] = ("getmedia",)
+    producer_creates: bool = False
 
 
 def aws_managed_key_policy(account: str, region: str) -> dict[str, Any]:
@@ -242,6 +250,8 @@ class LiveAuditService:
             findings=tuple(_principal_findings(principals.values())),
             listed=self._listed(scope) if scope.all_streams else None,
             allow_empty=scope.allow_empty,
+            reads=scope.reads,
+            producer_creates=scope.producer_creates,
         )
 
     def _listed(self, scope: AuditScope) -> str:
@@ -292,7 +302,7 @@ class LiveAuditService:
         if stream is None:
             return StreamFacts(name, region, None, None, found)
         key = self.key_facts(stream)
-        findings = list(found) + list(key.findings)
+        findings = list(found) + [_for_stream(f, stream, key.key) for f in key.findings]
         key_region = key.region
         if key_region and key_region != stream.region:
             hint = region_hint(key.key, stream.region) if key.key else None
@@ -424,15 +434,14 @@ class LiveAuditService:
         source = "key" if policy is not None else None
         return KeyFacts(ref_text, arn, key, False, policy, source, grants, tuple(findings))
 
-    def _grants(
-        self, kms: KmsGateway, key_id: str, arn: str, findings: list[Result]
-    ) -> tuple[Mapping[str, Any], ...] | None:
+    def _grants(self, kms: KmsGateway, key_id: str, arn: str, findings: list[Result]) -> tuple[Grant, ...] | None:
         try:
-            return tuple(kms.list_grants(key_id))
-        except AwsError as exc:
-            if is_session_error(exc):
+            return kms.list_grants(key_id)
+        except (AwsError, ValueError) as exc:
+            if isinstance(exc, AwsError) and is_session_error(exc):
                 raise
-            message = f"could not check the grants of key {arn}: {_reason(exc)}"
+            why = _reason(exc) if isinstance(exc, AwsError) else f"a grant KMS returned cannot be read: {exc}"
+            message = f"could not check the grants of key {arn}: {why}"
             findings.append(_finding(rules.COULD_NOT_CHECK_SECONDARY, message, key=arn))
             return None
 
@@ -495,10 +504,19 @@ class LiveAuditService:
             self.progress(phase, 0, total)
         futures = [pool.submit(fn, item) for item in items]
         results: list[R] = []
-        for done, future in enumerate(futures, 1):
-            results.append(future.result())
-            if self.progress:
-                self.progress(phase, done, total)
+        try:
+            for done, future in enumerate(futures, 1):
+                results.append(future.result())
+                if self.progress:
+                    self.progress(phase, done, total)
+        except BaseException as exc:
+            # Ctrl-C or a session error: drop the queued reads (leaving the pool would wait for all of
+            # them) and, on Ctrl-C, make the running ones stop retrying and sleeping
+            for future in futures:
+                future.cancel()
+            if isinstance(exc, KeyboardInterrupt):
+                self.factory.cancel()
+            raise
         return results
 
 
@@ -530,13 +548,10 @@ def _key_state_findings(key: KeyInfo, *, aws_managed: bool = False) -> list[Resu
         return found
     found += _key_kind_findings(key)
     if key.state == "PendingDeletion":
-        when = key.deletion_date.isoformat() if key.deletion_date else None
         found.append(
             _finding(
                 rules.KEY_PENDING_DELETION,
-                f"key {key.arn} is pending deletion"
-                + (f" (deletion on {when})" if when else "")
-                + ": its streams' data becomes unreadable when it is deleted; cancel the deletion",
+                lifecycle.pending_deletion_message(key.arn, key.region, key.deletion_date),
                 key=key.arn,
             )
         )
@@ -548,7 +563,7 @@ def _key_state_findings(key: KeyInfo, *, aws_managed: bool = False) -> list[Resu
         found.append(
             _finding(
                 rules.KEY_DISABLED,
-                f"key {key.arn} is {key.state}, not Enabled: every PutMedia and GetMedia on its streams fails",
+                lifecycle.disabled_message(key.arn, key.region, key.state),
                 key=key.arn,
             )
         )
@@ -584,6 +599,19 @@ def _key_state_findings(key: KeyInfo, *, aws_managed: bool = False) -> list[Resu
             message = f"could not check the rotation status of key {key.arn}"
             found.append(_finding(rules.COULD_NOT_CHECK_SECONDARY, message, key=key.arn))
     return found
+
+
+def _for_stream(f: Result, stream: Stream, key: KeyInfo | None) -> Result:
+    """A key's lifecycle error, said for this stream: what it keeps (retention) and what it loses."""
+    if key is None or f.rule not in (rules.KEY_PENDING_DELETION.id, rules.KEY_DISABLED.id):
+        return f
+    if f.rule == rules.KEY_PENDING_DELETION.id:
+        text = lifecycle.pending_deletion_message(
+            key.arn, key.region, key.deletion_date, stream.name, stream.retention_hours
+        )
+    else:
+        text = lifecycle.disabled_message(key.arn, key.region, key.state, stream.name, stream.retention_hours)
+    return dataclasses.replace(f, message=text)
 
 
 def _key_kind_findings(key: KeyInfo) -> list[Result]:
@@ -654,8 +682,13 @@ def evaluate(
     strict: bool = False,
     fail_on: str = "error",
     scps: Sequence[PolicyDoc] = (),
+    rcps: Mapping[str, RcpRead] | None = None,
 ) -> LiveAuditReport:
-    """Run the evaluator once per stream on the gathered facts (pure: no AWS call)."""
+    """Run the evaluator once per stream on the gathered facts (pure: no AWS call).
+
+    ``rcps``: account -> the resource control policies read for it (:func:`read_rcps_for`); a customer
+    managed key whose account's RCPs could not be read gets an info finding (``--strict`` fails on it).
+    None: the caller does not consider RCPs."""
     if fail_on not in FAIL_ON_CHOICES:
         raise UsageError(f"--fail-on {fail_on!r}: choose error or warning")
     known = {arn: _principal_policies(p) for arn, p in facts.principals.items() if p.complete}
@@ -671,25 +704,25 @@ def evaluate(
             )
             continue
         key = s.key
-        grants: tuple[Grant, ...] | None = None
-        extra: list[Result] = []
-        if key.grants is not None:
-            try:
-                grants = tuple(Grant.from_api(g) for g in key.grants)
-            except ValueError as exc:
-                extra.append(_finding(rules.COULD_NOT_CHECK_SECONDARY, f"could not read a grant of {key.arn}: {exc}"))
         inp = AuditInput(
             key_arn=key.arn,
             key_policy=PolicyDoc("key policy", key.policy) if key.policy is not None else None,
-            grants=grants,
+            grants=key.grants,
             stream_arn=s.stream.arn,
             producers=facts.producers,
             consumers=facts.consumers,
             principals=known,
             scps=tuple(scps),
             context=dict(context or {}),
+            reads=facts.reads,
+            producer_creates=facts.producer_creates,
+            key_aws_managed=key.aws_managed,
         )
-        report = run_audit(inp)
+        if rcps is not None and not key.aws_managed:
+            read = rcps.get(key.account, RcpRead(None, "not read"))
+            docs = None if read.policies is None else tuple(PolicyDoc(n, d) for n, d in read.policies)
+            inp = dataclasses.replace(inp, rcps=docs, rcps_unread_why=read.why)
+        report = add_fixes(inp, run_audit(inp))
         own = {f.code for f in s.findings}
         kept = [
             f
@@ -702,7 +735,7 @@ def evaluate(
             stream=s.name, stream_arn=s.stream.arn, key=key.arn, region=s.region, account=s.stream.account or None
         )
         results = tuple(r.about(where) for r in report.results)
-        findings = tuple(f.about(where) for f in (*kept, *s.findings, *extra))
+        findings = tuple(f.about(where) for f in (*kept, *s.findings))
         audits.append(StreamAudit(s.name, s.region, s.stream.arn, key.arn, encryption, AuditReport(results, findings)))
     findings = facts.findings
     if facts.listed is not None and not facts.streams and not facts.allow_empty:
@@ -720,7 +753,25 @@ def run(
     fail_on: str = "error",
     progress: ProgressFn | None = None,
     workers: int = DEFAULT_WORKERS,
+    rcps_of: Callable[[str], RcpRead] | None = None,
 ) -> LiveAuditReport:
-    """Gather the facts of `scope` and evaluate them: the whole live audit."""
+    """Gather the facts of `scope` and evaluate them: the whole live audit. `rcps_of` reads the RCPs of a
+    key's account (a fleet run reads them once per account, from the organization's account); by default
+    they are read through --key-profile's session or the audited one."""
     facts = LiveAuditService(factory, key_factory=key_factory, progress=progress, workers=workers).gather(scope)
-    return evaluate(facts, context=context, strict=strict, fail_on=fail_on)
+    if rcps_of is None:
+        rcp_factory = key_factory if isinstance(key_factory, ClientFactory) else factory
+        rcps = read_rcps_for(rcp_factory, facts)
+    else:
+        rcps = {a: rcps_of(a) for a in key_owner_accounts(facts)}
+    return evaluate(facts, context=context, strict=strict, fail_on=fail_on, rcps=rcps)
+
+
+def key_owner_accounts(facts: AuditFacts) -> list[str]:
+    """Every account that owns a customer managed key of the audited streams (RCPs apply to those keys)."""
+    return sorted({s.key.account for s in facts.streams if s.key is not None and not s.key.aws_managed} - {""})
+
+
+def read_rcps_for(factory: ClientFactory, facts: AuditFacts) -> dict[str, RcpRead]:
+    """The RCPs of every account that owns a customer managed key of the audited streams (read once each)."""
+    return {a: read_rcps(factory, a) for a in key_owner_accounts(facts)}

@@ -18,12 +18,14 @@ from dataclasses import dataclass, replace
 from kvsctl.audit.live import LiveAuditReport, StreamAudit
 from kvsctl.audit.model import AuditReport
 from kvsctl.aws.org import AccountSessions, list_organization_accounts
+from kvsctl.aws.organizations import RcpRead, read_rcps
 from kvsctl.aws.ratelimit import LimiterRegistry
 from kvsctl.aws.session import ClientFactory
 from kvsctl.checks import rules
 from kvsctl.checks.model import Result, Subject
 from kvsctl.errors import AwsError, UsageError
 from kvsctl.services.audit_live import AuditScope
+from kvsctl.singleflight import Once
 
 DEFAULT_CONCURRENCY = 8
 #: Threads inside one account's audit; with --max-concurrency accounts at once.
@@ -88,6 +90,20 @@ class FleetAudit:
         from kvsctl.services.audit_live import run
 
         self._run_one: Callable[..., LiveAuditReport] = run_one or run
+        self._rcps: Once[RcpRead] = Once()
+
+    def rcps_of(self, account: str) -> RcpRead:
+        """The RCPs that apply to `account`, read once per run from the caller's account: Organizations
+        answers only the management account or a delegated administrator, never a member's role."""
+        return self._rcps.get(account, lambda: read_rcps(self.base, account))
+
+    def cancel(self) -> None:
+        """Ctrl-C: every session of the run stops sending, sleeping and waiting for its rate limiter."""
+        self.base.cancel()
+        with self._lock:
+            factories = list(self._factories.values())
+        for factory in factories:
+            factory.cancel()
 
     def accounts(self) -> list[str]:
         if self.fleet.organization:
@@ -136,6 +152,7 @@ class FleetAudit:
                     strict=strict,
                     fail_on=fail_on,
                     workers=WORKERS_PER_ACCOUNT,
+                    rcps_of=self.rcps_of,
                 )
             except AwsError as exc:
                 message = f"account {account} could not be audited: {exc.message}"
@@ -143,7 +160,8 @@ class FleetAudit:
                 return account, None, failure
             return account, report, None
 
-        with ThreadPoolExecutor(max_workers=self.fleet.max_concurrency, thread_name_prefix="kvsctl-fleet") as pool:
+        pool = ThreadPoolExecutor(max_workers=self.fleet.max_concurrency, thread_name_prefix="kvsctl-fleet")
+        try:
             for account, report, failure in pool.map(one, entered):
                 done += 1
                 if self.progress:
@@ -154,6 +172,13 @@ class FleetAudit:
                 assert report is not None
                 streams += [_tag_stream(s, account) for s in report.streams]
                 findings += [_tag(f, account, f.subject.region) for f in report.findings]
+        except BaseException:
+            # Ctrl-C (or a bug): queued accounts never start, running ones stop at their next request,
+            # backoff or rate-limit wait; leaving does not wait for them
+            self.cancel()
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)
         streams.sort(key=lambda s: (s.arn or "", s.region, s.name))
         if not streams and not getattr(scope, "allow_empty", False):
             where = f"{len(accounts)} account(s)"

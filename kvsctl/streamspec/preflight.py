@@ -32,10 +32,18 @@ _STATED = frozenset({"KVS201", "KVS202", "KVS203", "KVS204", "KVS205", "KVS206",
 
 
 def check_name(r: Result) -> str:
-    """How a check is named in tables and JSON: 'producer cam: kms:GenerateDataKey', or the rule's title."""
+    """How a check is named in tables and JSON: 'producer role/cam producer: kms:GenerateDataKey',
+    'consumer role/viewer hls: kinesisvideo:GetHLSStreamingSessionURL', or the rule's title."""
     if r.decision is not None and r.subject.principal:
-        return f"{r.subject.role} {r.subject.principal.rsplit(':', 1)[-1]}: {r.action}"
+        path = f" {r.subject.path}" if r.subject.path else ""
+        return f"{r.subject.role} {r.subject.principal.rsplit(':', 1)[-1]}{path}: {r.action}"
     return r.title
+
+
+def _fix_text(r: Result) -> str:
+    if r.patch is not None:
+        return f"{r.patch.summary}. kvsctl audit stream NAME --explain PRINCIPAL shows the evaluation trace."
+    return r.remediation
 
 
 def check_json(r: Result, verdict: Verdict) -> dict[str, Any]:
@@ -45,7 +53,7 @@ def check_json(r: Result, verdict: Verdict) -> dict[str, Any]:
         "status": verdict.shown(r),
         "message": r.message,
         "line": r.location.line if r.location else None,
-        "fix": r.remediation if r.status is not Status.PASS and r.status is not Status.SKIP else None,
+        "fix": _fix_text(r) if r.status is not Status.PASS and r.status is not Status.SKIP else None,
     }
     if r.subject.principal:
         data["principal"] = r.subject.principal
@@ -122,7 +130,8 @@ class PreflightReport:
                 {
                     "name": s.spec.name,
                     "ok": self.stream_ok(s),
-                    "arn": s.arn,
+                    "stream_arn": s.arn,
+                    "arn": s.arn,  # deprecated alias of stream_arn, for one release
                     "key_arn": s.key_arn,
                     "line": s.spec.line,
                     "checks": [check_json(c, v) for c in s.checks],

@@ -105,7 +105,7 @@ def test_every_listed_action_is_a_real_read_operation() -> None:
 
 def test_org_audit_templates_pass_cfn_lint() -> None:
     templates = sorted(str(p) for p in ORG_AUDIT.glob("*.yaml"))
-    assert len(templates) == 2
+    assert len(templates) == 2  # the audit role's StackSet and the Step Functions state machine
     cfn_lint = Path(sys.executable).parent / "cfn-lint"  # a test extra, installed beside this interpreter
     proc = subprocess.run([str(cfn_lint), *templates], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -59,17 +59,28 @@ def test_decisions_for_every_kind_of_iam_policy(world: dict[str, str]) -> None:
     data = r.json
     got = decisions(data, "lobby")
     assert got == {
-        (w.PRODUCER, "kms:GenerateDataKey"): "allow",  # inline policy on a role
+        (w.PRODUCER, "kinesisvideo:DescribeStream"): "allow",  # inline policy on a role
+        (w.PRODUCER, "kinesisvideo:GetDataEndpoint"): "allow",
+        (w.PRODUCER, "kms:GenerateDataKey"): "allow",
         (w.PRODUCER, "kinesisvideo:PutMedia"): "allow",
         (w.CONSUMER, "kms:Decrypt"): "allow",  # attached managed policy
         (w.CONSUMER, "kinesisvideo:GetMedia"): "allow",
+        (w.CONSUMER, "kinesisvideo:GetDataEndpoint"): "allow",
         (w.GROUP_CONSUMER, "kms:Decrypt"): "allow",  # a user's group policy
         (w.GROUP_CONSUMER, "kinesisvideo:GetMedia"): "allow",
+        (w.GROUP_CONSUMER, "kinesisvideo:GetDataEndpoint"): "allow",
         (w.FENCED_CONSUMER, "kms:Decrypt"): "implicit_deny",  # the boundary removes it
         (w.FENCED_CONSUMER, "kinesisvideo:GetMedia"): "allow",
+        (w.FENCED_CONSUMER, "kinesisvideo:GetDataEndpoint"): "allow",
         (w.BROKEN_CONSUMER, "kms:Decrypt"): "implicit_deny",  # never granted
         (w.BROKEN_CONSUMER, "kinesisvideo:GetMedia"): "allow",
+        (w.BROKEN_CONSUMER, "kinesisvideo:GetDataEndpoint"): "allow",
     }
+    # each denial carries its fix: the boundary for the fenced consumer, the identity policy for the other
+    fixes = {x["principal"]: x["fix"] for x in data["results"] if x["decision"] == "implicit_deny"}
+    assert [c["target"] for c in fixes[w.FENCED_CONSUMER]["changes"]] == ["boundary"]
+    assert [c["target"] for c in fixes[w.BROKEN_CONSUMER]["changes"]] == ["identity"]
+    assert fixes[w.BROKEN_CONSUMER]["changes"][0]["statement"]["Action"] == "kms:Decrypt"
     assert data["ok"] is False and data["streams"][0]["key_arn"] == world["good"]
     assert data["streams"][0]["encryption"] == "customer-managed"
     # the viewers group also allows kms:GenerateDataKey: least-privilege warning, not a failure
@@ -129,7 +140,7 @@ def test_fail_on_warning_and_strict(world: dict[str, str], boto: Any) -> None:
                 "Statement": [
                     {
                         "Effect": "Allow",
-                        "Action": ["kms:Decrypt", "kinesisvideo:GetMedia"],
+                        "Action": ["kms:Decrypt", "kinesisvideo:GetMedia", "kinesisvideo:GetDataEndpoint"],
                         "Resource": "*",
                         "Condition": {"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}},
                     }
@@ -242,10 +253,10 @@ def test_junit_one_testcase_per_principal_and_requirement(world: dict[str, str])
     assert set(suites) == {"stream lobby", "stream dead"}
     lobby = suites["stream lobby"]
     cases = [c for c in lobby.iter("testcase") if not (c.get("name") or "").startswith("KVS")]
-    assert len(cases) == 10  # 1 producer x 2 + 4 consumers x 2
+    assert len(cases) == 16  # 1 producer x 4 + 4 consumers x 3 (getmedia path)
     failed = {c.get("name"): c.find("failure") for c in cases if c.find("failure") is not None}
-    assert set(failed) == {f"{w.FENCED_CONSUMER} kms:Decrypt", f"{w.BROKEN_CONSUMER} kms:Decrypt"}
-    fenced = failed[f"{w.FENCED_CONSUMER} kms:Decrypt"]
+    assert set(failed) == {f"{w.FENCED_CONSUMER} getmedia kms:Decrypt", f"{w.BROKEN_CONSUMER} getmedia kms:Decrypt"}
+    fenced = failed[f"{w.FENCED_CONSUMER} getmedia kms:Decrypt"]
     assert fenced is not None and fenced.get("type") == "KVS-CONSUMER-DECRYPT"
     assert (fenced.get("message") or "").startswith("implicit_deny") and "boundary" in (fenced.text or "")
     dead_failures = [c.find("failure") for c in suites["stream dead"].iter("testcase") if c.find("failure") is not None]

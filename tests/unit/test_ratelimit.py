@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 
 from kvsctl.aws.org import parse_accounts
-from kvsctl.aws.ratelimit import ACCOUNT_RATES, PER_STREAM_RATE, LimiterRegistry, RateLimiter, TokenBucket
-from kvsctl.errors import UsageError
+from kvsctl.aws.ratelimit import (
+    ACCOUNT_RATES,
+    PER_STREAM_RATE,
+    LimiterRegistry,
+    RateLimiter,
+    TokenBucket,
+    WaitAbandoned,
+)
+from kvsctl.aws.session import AwsConfig, ClientFactory, RetryPolicy
+from kvsctl.errors import AwsError, UsageError
 
 
 class FakeClock:
@@ -80,3 +91,69 @@ def test_parse_accounts_lists_files_and_dedups(tmp_path) -> None:  # type: ignor
 def test_parse_accounts_refuses_what_is_not_an_account_id(bad: str) -> None:
     with pytest.raises(UsageError):
         parse_accounts([bad])
+
+
+def test_a_cancelled_wait_ends_without_taking_a_token() -> None:
+    clock = FakeClock()
+    cancelled = threading.Event()
+    bucket = TokenBucket(1.0, clock=clock, sleep=lambda s: (clock.sleep(s / 4), cancelled.set()))
+    bucket.acquire()  # the burst of one
+    with pytest.raises(WaitAbandoned) as caught:
+        bucket.acquire(cancelled)
+    assert caught.value.cancelled
+    clock.now += 1.0
+    assert bucket.acquire() == 0.0  # the token refilled meanwhile is still there
+
+
+def test_a_wait_that_would_pass_its_deadline_is_not_begun() -> None:
+    clock = FakeClock()
+    bucket = TokenBucket(1.0, clock=clock, sleep=clock.sleep)
+    bucket.acquire()
+    with pytest.raises(WaitAbandoned) as caught:
+        bucket.acquire(until=clock.now + 0.5)  # the next token comes in 1 s
+    assert not caught.value.cancelled
+    assert clock.now == 0.0  # nothing slept
+    assert bucket.acquire(until=clock.now + 1.5) == pytest.approx(1.0)
+
+
+def _slow_factory(deadline: float = 120.0) -> tuple[ClientFactory, RateLimiter]:
+    """A factory whose limiter allows kms:ListKeys once every 100 s, its one token already spent: the next
+    call waits in the limiter (no request is ever sent; the endpoint is a closed port)."""
+    limiter = RateLimiter({("kms", "ListKeys"): 0.01})
+    limiter.acquire("kms", "ListKeys", "us-east-1", {})
+    config = AwsConfig(region="us-east-1", endpoint_url="http://127.0.0.1:9", credentials=("AKIDEXAMPLE", "x", "y"))
+    return ClientFactory(config, retry=RetryPolicy(max_attempts=1, deadline=deadline), limiter=limiter), limiter
+
+
+def test_ctrl_c_ends_a_call_waiting_for_its_rate_limit() -> None:
+    """cancel() (what Ctrl-C does to every session of a fleet run) ends the limiter's wait at once."""
+    factory, _ = _slow_factory()
+    box: dict[str, BaseException] = {}
+
+    def call() -> None:
+        try:
+            factory.call("kms", "list_keys")
+        except BaseException as exc:
+            box["error"] = exc
+
+    worker = threading.Thread(target=call, daemon=True)
+    started = time.monotonic()
+    worker.start()
+    worker.join(0.3)  # let it enter the 100 s wait
+    assert worker.is_alive()
+    factory.cancel()
+    worker.join(5.0)
+    assert not worker.is_alive() and time.monotonic() - started < 5.0
+    error = box["error"]
+    assert isinstance(error, AwsError) and error.code == "cancelled"
+    assert factory.stats.total == 0  # never sent
+
+
+def test_a_limiter_wait_longer_than_the_request_deadline_is_an_aws_error() -> None:
+    factory, _ = _slow_factory(deadline=1.0)
+    started = time.monotonic()
+    with pytest.raises(AwsError) as caught:
+        factory.call("kms", "list_keys")
+    assert caught.value.code == "throttled" and "KVSCTL_REQUEST_DEADLINE" in (caught.value.hint or "")
+    assert time.monotonic() - started < 1.0  # refused up front, not after waiting
+    assert factory.stats.total == 0

@@ -39,7 +39,12 @@ IAM_P = PrincipalPolicies(
             "producer.json",
             {
                 "Version": "2012-10-17",
-                "Statement": {"Effect": "Allow", "Action": "kinesisvideo:PutMedia", "Resource": STREAM},
+                "Statement": {
+                    "Effect": "Allow",
+                    # the producer SDK's calls (kvsctl/workloads/paths.py)
+                    "Action": ["kinesisvideo:DescribeStream", "kinesisvideo:GetDataEndpoint", "kinesisvideo:PutMedia"],
+                    "Resource": STREAM,
+                },
             },
         ),
     ),
@@ -53,7 +58,7 @@ IAM_C = PrincipalPolicies(
                 "Version": "2012-10-17",
                 "Statement": {
                     "Effect": "Allow",
-                    "Action": "kinesisvideo:GetMedia",
+                    "Action": ["kinesisvideo:GetDataEndpoint", "kinesisvideo:GetMedia"],
                     "Resource": "arn:aws:kinesisvideo:us-east-1:111122223333:stream/cam/*",
                 },
             },
@@ -87,11 +92,15 @@ def codes(report: Any) -> set[str]:
 def test_good_setup_all_allow() -> None:
     r = audit()
     assert decisions(r) == {
+        ("Producer", "kinesisvideo:DescribeStream"): "allow",
+        ("Producer", "kinesisvideo:GetDataEndpoint"): "allow",
         ("Producer", "kms:GenerateDataKey"): "allow",
         ("Producer", "kinesisvideo:PutMedia"): "allow",
+        ("Consumer", "kinesisvideo:GetDataEndpoint"): "allow",
         ("Consumer", "kms:Decrypt"): "allow",
         ("Consumer", "kinesisvideo:GetMedia"): "allow",
     }
+    assert {r.path for r in r.results} == {"producer", "getmedia"}
     assert r.ok() and r.ok(strict=True)
     assert json.loads(json.dumps(r.to_json()))["ok"] is True
 

@@ -13,7 +13,7 @@ end
 function __kvsctl_subcommands
     switch $argv[1]
         case ""
-            printf '%s\n' apply audit completion cost iam key preflight rules sandbox schema stream whoami
+            printf '%s\n' apply audit completion cost iam key preflight report rules sandbox schema stream whoami
         case "audit"
             printf '%s\n' all policy stream template
         case "cost"
@@ -22,6 +22,8 @@ function __kvsctl_subcommands
             printf '%s\n' recommend-policy
         case "key"
             printf '%s\n' create describe list recommend-policy
+        case "report"
+            printf '%s\n' merge
         case "sandbox"
             printf '%s\n' demo serve
         case "stream"
@@ -36,6 +38,7 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a cost
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a iam
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a key
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a preflight
+complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a report
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a rules
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a sandbox
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a schema
@@ -73,6 +76,12 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l report
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l overwrite
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l sarif-root -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l allow-empty
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l accounts -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l organization
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l assume-role -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l external-id -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l role-session-name -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l max-concurrency -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l profile -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l region -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l endpoint-url -r
@@ -288,6 +297,19 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l query 
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l no-color
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l help
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "report"' -a merge
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "report"' -l help
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "report merge"' -l fail-on -x -a 'error warning'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "report merge"' -l strict
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "report merge"' -l report -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "report merge"' -l overwrite
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "report merge"' -l sarif-root -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "report merge"' -l output -x -a 'table json sarif junit'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "report merge"' -s o -x -a 'table json sarif junit'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "report merge"' -l query -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "report merge"' -l no-color
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "report merge"' -l debug
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "report merge"' -l help
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "rules"' -l output -x -a 'table json'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "rules"' -s o -x -a 'table json'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "rules"' -l query -r

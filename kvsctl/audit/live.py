@@ -104,7 +104,7 @@ class LiveAuditReport:
             "streams": [
                 {
                     "name": s.name,
-                    "account": _arn_account(s.arn),
+                    "account": arn_account(s.arn),
                     "region": s.region,
                     "stream_arn": s.arn,
                     "arn": s.arn,  # deprecated alias of stream_arn, for one release
@@ -123,6 +123,6 @@ def _where(r: Result) -> dict[str, str]:
     return {k: v for k, v in (("account", r.subject.account), ("region", r.subject.region)) if v}
 
 
-def _arn_account(arn: str | None) -> str | None:
+def arn_account(arn: str | None) -> str | None:
     parts = (arn or "").split(":")
     return parts[4] or None if len(parts) > 4 else None

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kvsctl.audit.live import LiveAuditReport
+from kvsctl.audit.live import LiveAuditReport, StreamAudit, arn_account
 
 
 def _escape(text: str) -> str:
@@ -97,15 +97,21 @@ class LiveAuditView:
         from kvsctl.render.junit import Suite, junit_xml
 
         rep = self.report
-        suites = [
-            Suite(
-                f"stream {s.name}",
+        accounts = {arn_account(s.arn) for s in rep.streams}
+        fleet = len(accounts - {None}) > 1  # a fleet run: suites and classes name the account and region
+
+        def suite(s: StreamAudit) -> Suite:
+            account = arn_account(s.arn)
+            where = f" ({account}, {s.region})" if fleet and account else ""
+            prefix = f"{account}.{s.region}." if fleet and account else ""
+            return Suite(
+                f"stream {s.name}{where}",
                 s.report.all(),
-                {"stream_arn": s.arn, "region": s.region, "key_arn": s.key_arn},
-                classname=f"kvsctl.audit.{s.name}",
+                {"stream_arn": s.arn, "account": account, "region": s.region, "key_arn": s.key_arn},
+                classname=f"kvsctl.audit.{prefix}{s.name}",
             )
-            for s in rep.streams
-        ]
+
+        suites = [suite(s) for s in rep.streams]
         if rep.findings:
             suites.append(Suite("principals", rep.findings, classname="kvsctl.audit.principals"))
         return junit_xml(suites, rep.verdict, name="kvsctl audit")

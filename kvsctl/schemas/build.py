@@ -478,6 +478,10 @@ SCHEMAS: dict[str, tuple[str, Schema]] = {
         {**AUDIT, "properties": {**AUDIT["properties"], "diagnosis": DIAGNOSIS}},
     ),
     "audit all": ("Live audit of every stream in the region(s).", AUDIT),
+    "report merge": (
+        "One audit report from the JSON reports of separate runs; the same shape as audit all's.",
+        AUDIT,
+    ),
     "audit template": (
         "Offline audit of CloudFormation templates, CDK output and Terraform plans, located at file:line.",
         AUDIT_TEMPLATE,

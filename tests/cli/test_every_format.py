@@ -100,6 +100,14 @@ def _world(tmp: Path) -> World:
     return World(tmp, meta["Arn"], stream_arn, policy_file, spec_file)
 
 
+def _shard(w: World) -> str:
+    """An `audit all -o json` report of the world's account, as `report merge` reads it."""
+    path = w.tmp / "shard.json"
+    if not path.exists():
+        assert run_cli("audit", "all", "-o", "json", "--report", str(path)).exit_code in (0, 1)
+    return str(path)
+
+
 @dataclass(frozen=True)
 class Invocation:
     argv: Callable[[World], list[str]]
@@ -159,6 +167,7 @@ INVOCATIONS: dict[str, Invocation] = {
         ],
         exits=(1,),
     ),
+    "report merge": Invocation(lambda w: ["report", "merge", _shard(w)], exits=(0, 1)),
     "cost estimate": Invocation(lambda w: ["cost", "estimate", "--streams", "3"]),
     "rules": Invocation(lambda w: ["rules"]),
     "cost calibrate": Invocation(lambda w: ["cost", "calibrate", str(write_scenario(w.tmp / "trail"))]),

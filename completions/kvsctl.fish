@@ -202,6 +202,12 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l fr
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l name-prefix -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l infracost-usage -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l force
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l accounts -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l organization
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l assume-role -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l external-id -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l role-session-name -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l max-concurrency -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l profile -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l region -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l endpoint-url -r

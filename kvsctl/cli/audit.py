@@ -6,6 +6,15 @@ from typing import Annotated, Any
 
 import typer
 
+from kvsctl.cli.fleet_options import (
+    AccountsOpt,
+    AssumeRoleOpt,
+    ExternalIdOpt,
+    MaxConcurrencyOpt,
+    OrganizationOpt,
+    RoleSessionNameOpt,
+    fleet_scope,
+)
 from kvsctl.cli.options import GlobalOptions, command_group, with_global_options
 from kvsctl.cli.report_options import (
     FailOn,
@@ -194,7 +203,6 @@ def policy(
 
 
 _LIVE = "Live audit"
-_FLEET = "Fleet (many accounts)"
 _Producers = Annotated[
     list[str] | None,
     typer.Option("--producer", help="Producer principal ARN, repeatable.", show_default=False, rich_help_panel=_LIVE),
@@ -335,41 +343,12 @@ def all_(
     allow_empty: Annotated[
         bool, typer.Option("--allow-empty", help="Pass when no stream matches (else exit 1).", rich_help_panel=_LIVE)
     ] = False,
-    accounts: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--accounts",
-            metavar="ID,...|@FILE",
-            help="Audit these accounts (comma-separated or @FILE, one id a line), each entered with --assume-role.",
-            rich_help_panel=_FLEET,
-        ),
-    ] = None,
-    organization: Annotated[
-        bool,
-        typer.Option(
-            "--organization",
-            help="Audit every ACTIVE account of the organization (Organizations ListAccounts).",
-            rich_help_panel=_FLEET,
-        ),
-    ] = False,
-    assume_role: Annotated[
-        str | None,
-        typer.Option(
-            "--assume-role", metavar="NAME", help="Role name assumed in each account (STS).", rich_help_panel=_FLEET
-        ),
-    ] = None,
-    external_id: Annotated[
-        str | None,
-        typer.Option("--external-id", metavar="ID", help="External id for --assume-role.", rich_help_panel=_FLEET),
-    ] = None,
-    role_session_name: Annotated[
-        str,
-        typer.Option("--role-session-name", metavar="NAME", help="Session name in CloudTrail.", rich_help_panel=_FLEET),
-    ] = "kvsctl-audit",
-    max_concurrency: Annotated[
-        int,
-        typer.Option("--max-concurrency", metavar="N", help="Accounts audited at once (1-64).", rich_help_panel=_FLEET),
-    ] = 8,
+    accounts: AccountsOpt = None,
+    organization: OrganizationOpt = False,
+    assume_role: AssumeRoleOpt = None,
+    external_id: ExternalIdOpt = None,
+    role_session_name: RoleSessionNameOpt = "kvsctl-audit",
+    max_concurrency: MaxConcurrencyOpt = 8,
     *,
     g: GlobalOptions,
 ) -> int:
@@ -393,7 +372,6 @@ def all_(
       kvsctl audit all --organization --assume-role KvsctlAudit --region us-east-1 --region eu-west-1 -o sarif
     """
     from kvsctl.services.audit_live import AuditScope
-    from kvsctl.services.fleet import FleetScope, accounts_of
     from kvsctl.workloads.paths import parse_reads
 
     scope = AuditScope(
@@ -408,20 +386,15 @@ def all_(
         producer_creates=producer_creates,
     )
     plan = plan_report("audit", report, overwrite, sarif_root)
-    fleet = None
-    if accounts or organization:
-        fleet = FleetScope(
-            accounts=accounts_of(accounts) if accounts else (),
-            organization=organization,
-            role_name=assume_role,
-            external_id=external_id,
-            session_name=role_session_name,
-            max_concurrency=max_concurrency,
-        )
-    elif assume_role or external_id:
-        from kvsctl.errors import UsageError
-
-        raise UsageError("--assume-role and --external-id go with --accounts or --organization")
+    fleet = fleet_scope(
+        accounts,
+        organization,
+        assume_role,
+        external_id,
+        role_session_name,
+        max_concurrency,
+        session_default="kvsctl-audit",
+    )
     return _live_audit(g, scope, context, fail_on, strict, key_profile, plan, explain, progress=True, fleet=fleet)
 
 

@@ -9,6 +9,15 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
+from kvsctl.cli.fleet_options import (
+    AccountsOpt,
+    AssumeRoleOpt,
+    ExternalIdOpt,
+    MaxConcurrencyOpt,
+    OrganizationOpt,
+    RoleSessionNameOpt,
+    fleet_scope,
+)
 from kvsctl.cli.options import GlobalOptions, with_global_options
 from kvsctl.cost.prices import (
     DEFAULT_CREDENTIAL_LIFETIME_MINUTES,
@@ -53,7 +62,7 @@ def _count(flag: str, help_: str, panel: str = ASSUMPTIONS, *, show_default: boo
 
 
 @group.command("estimate")
-@with_global_options()
+@with_global_options(multi_region=True)
 def estimate(
     streams: Annotated[int | None, _count("--streams", "Number of streams. [default: 1]", show_default=False)] = None,
     producers_per_stream: Annotated[
@@ -235,6 +244,12 @@ def estimate(
         ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="With --infracost-usage: replace FILE if it exists.")] = False,
+    accounts: AccountsOpt = None,
+    organization: OrganizationOpt = False,
+    assume_role: AssumeRoleOpt = None,
+    external_id: ExternalIdOpt = None,
+    role_session_name: RoleSessionNameOpt = "kvsctl-cost",
+    max_concurrency: MaxConcurrencyOpt = 8,
     *,
     g: GlobalOptions,
 ) -> int:
@@ -256,6 +271,8 @@ def estimate(
       kvsctl cost estimate --streams 1000 --calibration calibration.json --infracost-usage usage.yml
 
       kvsctl cost estimate --from-account --consumers-per-stream 3 -o json | jq -r .total_usd
+
+      kvsctl cost estimate --from-account --organization --assume-role KvsctlAudit --region us-east-1 --region eu-west-1
     """
     from kvsctl.cost.estimate import compare as compare_scenarios
     from kvsctl.cost.estimate import comparison_with_notes, with_notes
@@ -265,6 +282,16 @@ def estimate(
     _check_account_flags(
         from_account, name_prefix, streams=streams, customer_keys=customer_keys, rotated_keys=rotated_keys
     )
+    fleet = fleet_scope(
+        accounts,
+        organization,
+        assume_role,
+        external_id,
+        role_session_name,
+        max_concurrency,
+        session_default="kvsctl-cost",
+    )
+    _check_fleet_flags(fleet, from_account, g.regions, compare=compare, infracost_usage=infracost_usage)
     if infracost_usage and os.path.exists(infracost_usage) and not force:
         _refuse_overwrite(infracost_usage)
     sources = _input_files(calibration, data_key_interval, price_file)
@@ -290,6 +317,8 @@ def estimate(
         calibration_file=calibration,
         price_file=price_file,
     )
+    if fleet is not None:
+        return _fleet_estimate(g, fleet, base, name_prefix, sources.notes)
     if from_account:
         from kvsctl.render.cost import AccountEstimateView
         from kvsctl.services.cost import CostService
@@ -379,6 +408,52 @@ def _write_infracost(path: str | None, estimate: Any, force: bool, per_key: Any 
     from kvsctl.cost.infracost import usage_file
 
     _write_new(path, usage_file(estimate, per_key), force)
+
+
+def _check_fleet_flags(
+    fleet: Any, from_account: bool, regions: tuple[str, ...], *, compare: bool, infracost_usage: str | None
+) -> None:
+    """Fleet counts need --from-account; --compare and --infracost-usage describe one account; a repeated
+    --region is for fleet counts only. Exit 2 before any AWS call."""
+    from kvsctl.errors import UsageError
+
+    if fleet is None:
+        if len(regions) > 1:
+            raise UsageError(
+                "--region is repeatable only with --accounts or --organization",
+                hint="Count one region, or add --accounts/--organization with --assume-role.",
+            )
+        return
+    if not from_account:
+        raise UsageError(
+            "--accounts/--organization count what the accounts hold: add --from-account",
+            hint="kvsctl cost estimate --from-account --organization --assume-role NAME",
+        )
+    for flag, given in (("--compare", compare), ("--infracost-usage", infracost_usage)):
+        if given:
+            raise UsageError(f"{flag} describes one account; it cannot be combined with --accounts/--organization")
+    fleet.validated()
+
+
+def _fleet_estimate(g: GlobalOptions, fleet: Any, base: Any, name_prefix: str | None, notes: tuple[str, ...]) -> int:
+    """Count every account of the fleet (exit 3 after the report when an account could not be counted)."""
+    from kvsctl.cli.progress import progress_bar
+    from kvsctl.render.cost import FleetEstimateView
+    from kvsctl.services.cost import fleet_estimate
+
+    with progress_bar(enabled=True, no_color=g.no_color) as on_progress:
+        result = fleet_estimate(g.factory(), fleet, base, g.regions, name_prefix, warn=g.warn, progress=on_progress)
+    g.emit(FleetEstimateView(result, base, notes))
+    if result.not_counted:
+        from kvsctl.errors import AwsError
+
+        missed = ", ".join(a for a, _ in result.not_counted)
+        raise AwsError(
+            f"{len(result.not_counted)} account(s) could not be counted: {missed}; the totals leave them out",
+            hint="Deploy the role in those accounts (examples/org-audit/audit-role-stackset.yaml) and rerun.",
+            code="accounts_not_counted",
+        )
+    return 0
 
 
 def _check_account_flags(from_account: bool, name_prefix: str | None, **counted: int | None) -> None:

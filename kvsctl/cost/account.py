@@ -171,3 +171,54 @@ def estimate_account(usage: AccountUsage, base: CostAssumptions) -> AccountEstim
         per_key=tuple(per_key),
         unused_keys=unused,
     )
+
+
+@dataclass(frozen=True)
+class FleetAccountCost:
+    """One account of a fleet count: what it holds in the regions counted, priced on its own (the free
+    tier is one allowance per account, so it is applied per account, never to the fleet as a whole)."""
+
+    account: str
+    regions: tuple[str, ...]
+    estimate: AccountEstimate
+
+
+@dataclass(frozen=True)
+class FleetEstimate:
+    accounts: tuple[FleetAccountCost, ...]
+    not_counted: tuple[tuple[str, str], ...]  # (account, why) for accounts that could not be entered or read
+
+    @property
+    def requests_per_month(self) -> int:
+        return sum(a.estimate.estimate.requests_per_month for a in self.accounts)
+
+    @property
+    def billable_requests(self) -> int:
+        return sum(a.estimate.estimate.billable_requests for a in self.accounts)
+
+    @property
+    def request_cost_usd(self) -> Decimal:
+        return sum((a.estimate.estimate.request_cost_usd for a in self.accounts), Decimal(0))
+
+    @property
+    def key_cost_usd(self) -> Decimal:
+        return sum((a.estimate.estimate.key_cost_usd for a in self.accounts), Decimal(0))
+
+    @property
+    def total_usd(self) -> Decimal:
+        return sum((a.estimate.estimate.total_usd for a in self.accounts), Decimal(0))
+
+    @property
+    def streams(self) -> int:
+        return sum(len(a.estimate.per_stream) for a in self.accounts)
+
+    @property
+    def customer_keys(self) -> int:
+        return sum(a.estimate.estimate.assumptions.customer_keys for a in self.accounts)
+
+
+def combine_usage(parts: list[AccountUsage]) -> AccountUsage:
+    """One account's usage over several regions (stream names may repeat across regions; key ARNs do not)."""
+    return AccountUsage(
+        streams=tuple(s for p in parts for s in p.streams), keys=tuple(k for p in parts for k in p.keys)
+    )

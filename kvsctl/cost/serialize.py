@@ -9,11 +9,12 @@ JSON conventions (documented in `kvsctl cost estimate --help`; the same in every
 
 from __future__ import annotations
 
-from dataclasses import fields
+from collections.abc import Sequence
+from dataclasses import fields, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from kvsctl.cost.account import AccountEstimate, AccountKey
+from kvsctl.cost.account import AccountEstimate, AccountKey, FleetEstimate
 from kvsctl.cost.model import Comparison, CostAssumptions, CostEstimate, CostLine
 from kvsctl.cost.prices import PRICES
 
@@ -190,3 +191,41 @@ def account_estimate_to_dict(a: AccountEstimate) -> dict[str, Any]:
     ]
     data["unused_keys"] = [_account_key_to_dict(k) for k in a.unused_keys]
     return data
+
+
+def fleet_estimate_to_dict(f: FleetEstimate, base: CostAssumptions, notes: Sequence[str] = ()) -> dict[str, Any]:
+    """`--from-account --accounts/--organization` JSON: the contract's keys as fleet totals (each account
+    priced on its own, free tier included), the assumptions with the fleet's counts, then per account."""
+    rotated = sum(a.estimate.estimate.assumptions.rotated_key_count for a in f.accounts)
+    assumptions = replace(base, streams=f.streams, customer_keys=f.customer_keys, rotated_keys=rotated)
+    return {
+        "requests_per_month": f.requests_per_month,
+        "billable_requests": f.billable_requests,
+        "request_cost_usd": usd_number(f.request_cost_usd),
+        "key_cost_usd": usd_number(f.key_cost_usd),
+        "total_usd": usd_number(f.total_usd),
+        "assumptions": assumptions_to_dict(assumptions),
+        "notes": [
+            *notes,
+            "Each account is priced on its own: the KMS free tier is one allowance per account, and the calling "
+            "account pays for its requests.",
+        ],
+        "prices": prices_to_dict(),
+        "accounts": [
+            {
+                "account": a.account,
+                "regions": list(a.regions),
+                "streams": len(a.estimate.per_stream),
+                "customer_keys": a.estimate.estimate.assumptions.customer_keys,
+                "requests_per_month": a.estimate.estimate.requests_per_month,
+                "free_requests": a.estimate.estimate.free_requests,
+                "billable_requests": a.estimate.estimate.billable_requests,
+                "request_cost_usd": usd_number(a.estimate.estimate.request_cost_usd),
+                "key_cost_usd": usd_number(a.estimate.estimate.key_cost_usd),
+                "total_usd": usd_number(a.estimate.estimate.total_usd),
+                "per_key": account_estimate_to_dict(a.estimate)["per_key"],
+            }
+            for a in f.accounts
+        ],
+        "accounts_not_counted": [{"account": account, "reason": why} for account, why in f.not_counted],
+    }

@@ -8,16 +8,17 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from kvsctl.cost.account import AccountEstimate
+from kvsctl.cost.account import AccountEstimate, FleetEstimate
 from kvsctl.cost.calibrate import Calibration, rounded
 from kvsctl.cost.calibration_json import MATCH_RULE, calibration_to_dict
-from kvsctl.cost.model import Comparison, CostEstimate
+from kvsctl.cost.model import Comparison, CostAssumptions, CostEstimate
 from kvsctl.cost.serialize import (
     account_estimate_to_dict,
     assumptions_to_dict,
     comparison_to_dict,
     decimal_text,
     estimate_to_dict,
+    fleet_estimate_to_dict,
     usd_display,
 )
 
@@ -187,6 +188,49 @@ class AccountEstimateView:
         parts.append(_assumptions_table(a.estimate))
         parts += _notes(a.estimate.notes)
         return parts
+
+
+@dataclass(frozen=True)
+class FleetEstimateView:
+    """`kvsctl cost estimate --from-account --accounts/--organization`: per account, then the fleet's total."""
+
+    fleet: FleetEstimate
+    base: CostAssumptions
+    notes: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return fleet_estimate_to_dict(self.fleet, self.base, self.notes)
+
+    def render_table(self) -> list[Any]:
+        from rich.table import Table
+
+        f = self.fleet
+        table = Table(title="KMS cost of the fleet's video streams, per month", title_justify="left")
+        for col in ("account", "streams", "customer keys", "requests / month", "billable", "USD / month"):
+            table.add_column(col, justify="left" if col == "account" else "right")
+        for a in f.accounts:
+            e = a.estimate.estimate
+            table.add_row(
+                a.account,
+                str(len(a.estimate.per_stream)),
+                str(e.assumptions.customer_keys),
+                f"{e.requests_per_month:,}",
+                f"{e.billable_requests:,}",
+                usd_display(e.total_usd),
+            )
+        table.add_row(
+            f"[bold]total ({len(f.accounts)} accounts)[/bold]",
+            str(f.streams),
+            str(f.customer_keys),
+            f"{f.requests_per_month:,}",
+            f"{f.billable_requests:,}",
+            f"[bold]{usd_display(f.total_usd)}[/bold]",
+        )
+        parts: list[Any] = [table]
+        for account, why in f.not_counted:
+            parts.append(f"[red]not counted[/red] {account}: {why}")
+        notes = fleet_estimate_to_dict(f, self.base, self.notes)["notes"]
+        return parts + _notes(notes)
 
 
 def _short(arn: str) -> str:

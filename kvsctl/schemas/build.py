@@ -261,6 +261,31 @@ COST: Schema = obj(
             "type": "array",
             "items": obj({"requests_per_month": INT, "request_cost_usd": MONEY, "key_cost_usd": MONEY}),
         },
+        "accounts": {
+            "type": "array",
+            "description": "--accounts/--organization: each account counted and priced on its own (the free "
+            "tier is per account); the top-level figures are their sums.",
+            "items": obj(
+                {
+                    "account": STRING,
+                    "regions": STRINGS,
+                    "streams": INT,
+                    "customer_keys": INT,
+                    "requests_per_month": INT,
+                    "free_requests": INT,
+                    "billable_requests": INT,
+                    "request_cost_usd": MONEY,
+                    "key_cost_usd": MONEY,
+                    "total_usd": MONEY,
+                    "per_key": {"type": "array"},
+                }
+            ),
+        },
+        "accounts_not_counted": {
+            "type": "array",
+            "description": "Accounts that could not be entered or read (the command exits 3 after the report).",
+            "items": obj({"account": STRING, "reason": STRING}),
+        },
     },
 )
 

@@ -5,16 +5,31 @@ is recognised from the stream's reference or through ListAliases, never with Des
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from kvsctl import validate
 from kvsctl.aws.kms import KmsGateway
 from kvsctl.aws.kvs import KvsGateway
 from kvsctl.aws.session import ClientFactory
-from kvsctl.cost.account import AWS_MANAGED, AccountEstimate, AccountKey, AccountUsage, StreamKeyUse, estimate_account
+from kvsctl.cost.account import (
+    AWS_MANAGED,
+    AccountEstimate,
+    AccountKey,
+    AccountUsage,
+    FleetAccountCost,
+    FleetEstimate,
+    StreamKeyUse,
+    combine_usage,
+    estimate_account,
+)
 from kvsctl.cost.model import CostAssumptions
 from kvsctl.models import Stream, is_aws_managed_reference
 from kvsctl.services.keys import KeyResolver
+
+if TYPE_CHECKING:
+    from kvsctl.aws.ratelimit import LimiterRegistry
+    from kvsctl.services.fleet import FleetScope
 
 
 def _ignore(message: str) -> None:
@@ -57,3 +72,50 @@ class CostService:
         self, base: CostAssumptions, name_prefix: str | None = None, *, warn: Callable[[str], None] = _ignore
     ) -> AccountEstimate:
         return estimate_account(self.usage(name_prefix, warn=warn), base)
+
+
+def fleet_estimate(
+    base_factory: ClientFactory,
+    fleet: FleetScope,
+    assumptions: CostAssumptions,
+    regions: Sequence[str],
+    name_prefix: str | None = None,
+    *,
+    warn: Callable[[str], None] = _ignore,
+    progress: Callable[[str, int, int], None] | None = None,
+    limiters: LimiterRegistry | None = None,
+) -> FleetEstimate:
+    """`cost estimate --from-account` over the accounts of a fleet run: each account entered once (STS
+    AssumeRole), counted in every region under its own rate limiter, at most --max-concurrency at once;
+    an account that cannot be entered or read is listed as not counted and the others complete."""
+    from kvsctl.errors import AwsError
+    from kvsctl.services.fleet import FleetRun
+
+    validate.name_prefix(name_prefix)
+    run = FleetRun(base_factory, fleet, progress=progress, limiters=limiters)
+    entered, refused = run.enter_all(run.accounts())
+    where = tuple(regions) or (base_factory.region,)
+
+    def one(account: str, factory: ClientFactory) -> AccountEstimate | str:
+        try:
+            parts = []
+            for region in where:
+
+                def tell(message: str, where: str = f"{account} {region}") -> None:
+                    warn(f"{where}: {message}")
+
+                parts.append(CostService(factory, region).usage(name_prefix, warn=tell))
+        except AwsError as exc:
+            if exc.code == "cancelled":
+                raise
+            return exc.message
+        return estimate_account(combine_usage(parts), assumptions)
+
+    counted: list[FleetAccountCost] = []
+    not_counted = [(account, exc.message) for account, exc in refused]
+    for account, outcome in run.map_accounts(one, entered):
+        if isinstance(outcome, str):
+            not_counted.append((account, outcome))
+        else:
+            counted.append(FleetAccountCost(account, where, outcome))
+    return FleetEstimate(tuple(counted), tuple(not_counted))

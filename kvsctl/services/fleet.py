@@ -11,9 +11,10 @@ session. Every result carries its account and region.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
+from typing import TypeVar
 
 from kvsctl.audit.live import LiveAuditReport, StreamAudit
 from kvsctl.audit.model import AuditReport
@@ -71,13 +72,21 @@ def _tag_stream(s: StreamAudit, account: str) -> StreamAudit:
     return replace(s, report=report)
 
 
-class FleetAudit:
+#: What keeps one account out of a fleet run while the others go on (anything else stops the run).
+ENTRY_FAILURES = ("assume_role_failed", "no_role", "access_denied", "endpoint_unreachable")
+
+R = TypeVar("R")
+
+
+class FleetRun:
+    """Entering the accounts of a fleet run and working on them concurrently, each under its own rate
+    limiter; shared by the fleet audit and the fleet cost count."""
+
     def __init__(
         self,
         base: ClientFactory,
         fleet: FleetScope,
         *,
-        run_one: Callable[..., LiveAuditReport] | None = None,
         progress: ProgressFn | None = None,
         limiters: LimiterRegistry | None = None,
     ) -> None:
@@ -87,15 +96,6 @@ class FleetAudit:
         self.progress = progress
         self._factories: dict[str, ClientFactory] = {}
         self._lock = threading.Lock()
-        from kvsctl.services.audit_live import run
-
-        self._run_one: Callable[..., LiveAuditReport] = run_one or run
-        self._rcps: Once[RcpRead] = Once()
-
-    def rcps_of(self, account: str) -> RcpRead:
-        """The RCPs that apply to `account`, read once per run from the caller's account: Organizations
-        answers only the management account or a delegated administrator, never a member's role."""
-        return self._rcps.get(account, lambda: read_rcps(self.base, account))
 
     def cancel(self) -> None:
         """Ctrl-C: every session of the run stops sending, sleeping and waiting for its rate limiter."""
@@ -115,36 +115,73 @@ class FleetAudit:
         with self._lock:
             return self._factories.get(account)
 
-    def run(self, scope: AuditScope, *, context: Mapping[str, str], strict: bool, fail_on: str) -> LiveAuditReport:
-        accounts = self.accounts()
-        streams: list[StreamAudit] = []
-        findings: list[Result] = []
-        # Enter every account first, so keys owned by any account of the run are read with its own session.
+    def enter_all(self, accounts: Sequence[str]) -> tuple[list[str], list[tuple[str, AwsError]]]:
+        """Enter every account first (so keys owned by any account of the run are read with its own
+        session): the accounts entered, and those that could not be, with why."""
         entered: list[str] = []
+        refused: list[tuple[str, AwsError]] = []
         for account in accounts:
             try:
                 factory = self.sessions.enter(account)
             except AwsError as exc:
-                if exc.code not in ("assume_role_failed", "no_role", "access_denied", "endpoint_unreachable"):
+                if exc.code not in ENTRY_FAILURES:
                     raise
-                findings.append(
-                    rules.ACCOUNT_NOT_AUDITED(
-                        f"account {account} could not be audited: {exc.message}",
-                        subject=Subject(account=account),
-                        fix=exc.hint,
-                    )
-                )
+                refused.append((account, exc))
                 continue
             with self._lock:
                 self._factories[account] = factory
             entered.append(account)
+        return entered, refused
 
-        done = 0
+    def map_accounts(self, fn: Callable[[str, ClientFactory], R], accounts: Sequence[str]) -> Iterator[tuple[str, R]]:
+        """fn(account, its session) for every entered account, --max-concurrency at once, in order; progress
+        counts accounts. Ctrl-C cancels every session and does not wait for the running ones."""
+        pool = ThreadPoolExecutor(max_workers=self.fleet.max_concurrency, thread_name_prefix="kvsctl-fleet")
+        try:
+            results = pool.map(lambda a: fn(a, self._factories[a]), accounts)
+            for done, (account, result) in enumerate(zip(accounts, results, strict=True), 1):
+                if self.progress:
+                    self.progress("accounts", done, len(accounts))
+                yield account, result
+        except BaseException:
+            # Ctrl-C (or a bug): queued accounts never start, running ones stop at their next request,
+            # backoff or rate-limit wait; leaving does not wait for them
+            self.cancel()
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)
 
-        def one(account: str) -> tuple[str, LiveAuditReport | None, Result | None]:
-            factory = self._factories[account]
+
+class FleetAudit(FleetRun):
+    def __init__(
+        self,
+        base: ClientFactory,
+        fleet: FleetScope,
+        *,
+        run_one: Callable[..., LiveAuditReport] | None = None,
+        progress: ProgressFn | None = None,
+        limiters: LimiterRegistry | None = None,
+    ) -> None:
+        super().__init__(base, fleet, progress=progress, limiters=limiters)
+        from kvsctl.services.audit_live import run
+
+        self._run_one: Callable[..., LiveAuditReport] = run_one or run
+        self._rcps: Once[RcpRead] = Once()
+
+    def rcps_of(self, account: str) -> RcpRead:
+        """The RCPs that apply to `account`, read once per run from the caller's account: Organizations
+        answers only the management account or a delegated administrator, never a member's role."""
+        return self._rcps.get(account, lambda: read_rcps(self.base, account))
+
+    def run(self, scope: AuditScope, *, context: Mapping[str, str], strict: bool, fail_on: str) -> LiveAuditReport:
+        accounts = self.accounts()
+        streams: list[StreamAudit] = []
+        entered, refused = self.enter_all(accounts)
+        findings: list[Result] = [_not_audited(account, exc) for account, exc in refused]
+
+        def one(account: str, factory: ClientFactory) -> LiveAuditReport | Result:
             try:
-                report = self._run_one(
+                return self._run_one(
                     factory,
                     replace(scope, allow_empty=True),  # an account without cameras is normal; the fleet decides
                     key_factory=self.factory_for,
@@ -155,35 +192,25 @@ class FleetAudit:
                     rcps_of=self.rcps_of,
                 )
             except AwsError as exc:
-                message = f"account {account} could not be audited: {exc.message}"
-                failure = rules.ACCOUNT_NOT_AUDITED(message, subject=Subject(account=account), fix=exc.hint)
-                return account, None, failure
-            return account, report, None
+                return _not_audited(account, exc)
 
-        pool = ThreadPoolExecutor(max_workers=self.fleet.max_concurrency, thread_name_prefix="kvsctl-fleet")
-        try:
-            for account, report, failure in pool.map(one, entered):
-                done += 1
-                if self.progress:
-                    self.progress("accounts", done, len(entered))
-                if failure is not None:
-                    findings.append(failure)
-                    continue
-                assert report is not None
-                streams += [_tag_stream(s, account) for s in report.streams]
-                findings += [_tag(f, account, f.subject.region) for f in report.findings]
-        except BaseException:
-            # Ctrl-C (or a bug): queued accounts never start, running ones stop at their next request,
-            # backoff or rate-limit wait; leaving does not wait for them
-            self.cancel()
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
-        pool.shutdown(wait=True)
+        for account, outcome in self.map_accounts(one, entered):
+            if isinstance(outcome, Result):
+                findings.append(outcome)
+                continue
+            streams += [_tag_stream(s, account) for s in outcome.streams]
+            findings += [_tag(f, account, f.subject.region) for f in outcome.findings]
         streams.sort(key=lambda s: (s.arn or "", s.region, s.name))
         if not streams and not getattr(scope, "allow_empty", False):
             where = f"{len(accounts)} account(s)"
             findings.append(rules.NO_STREAM_MATCHED(f"no stream matched in {where}"))
         return LiveAuditReport(tuple(streams), tuple(findings), strict=strict, fail_on=fail_on)
+
+
+def _not_audited(account: str, exc: AwsError) -> Result:
+    return rules.ACCOUNT_NOT_AUDITED(
+        f"account {account} could not be audited: {exc.message}", subject=Subject(account=account), fix=exc.hint
+    )
 
 
 def accounts_of(values: Sequence[str]) -> tuple[str, ...]:

@@ -108,6 +108,19 @@ def error_response(fault: Fault, protocol: str) -> tuple[str, list[tuple[str, st
     return status, [("Content-Type", "application/json"), ("x-amzn-ErrorType", fault.code)], body
 
 
+_CALLER = re.compile(r"Credential=([^/,\s]+)/")
+
+
+def _peak(times: list[float], window: float) -> int:
+    """The most of the sorted `times` within any `window` seconds."""
+    best, start = 0, 0
+    for end, t in enumerate(times):
+        while t - times[start] >= window:
+            start += 1
+        best = max(best, end - start + 1)
+    return best
+
+
 class FaultServer:
     """moto on 127.0.0.1 (a free port) behind a fault-injecting, call-counting WSGI layer."""
 
@@ -121,6 +134,9 @@ class FaultServer:
         self.calls: Counter[str] = Counter()
         #: When each call arrived (time.monotonic), per operation: request rates as the server saw them.
         self.arrivals: dict[str, list[float]] = {}
+        #: The same per caller (the access key that signed the request: one per assumed-role session, so
+        #: one per account of a fleet run): per-account request rates as the server saw them.
+        self.arrivals_by_caller: dict[tuple[str, str], list[float]] = {}
         #: Seconds every AWS request waits before moto answers: a real round trip's latency (benchmarks).
         self.latency = 0.0
         self._server: Any = None
@@ -159,6 +175,7 @@ class FaultServer:
             self.faults.clear()
             self.calls.clear()
             self.arrivals.clear()
+            self.arrivals_by_caller.clear()
             self._wake = threading.Event()
         req = urllib.request.Request(f"{self.url}/moto-api/reset", method="POST", data=b"")
         urllib.request.urlopen(req, timeout=10).read()
@@ -237,6 +254,7 @@ class FaultServer:
         with self._lock:
             self.calls.clear()
             self.arrivals.clear()
+            self.arrivals_by_caller.clear()
 
     def clients(self) -> Any:
         """Plain boto3 clients on this server, for arranging state and reading what a command left."""
@@ -257,12 +275,13 @@ class FaultServer:
         """The most calls of `operation` that arrived within any `window` seconds."""
         with self._lock:
             times = sorted(self.arrivals.get(operation, []))
-        best, start = 0, 0
-        for end, t in enumerate(times):
-            while t - times[start] >= window:
-                start += 1
-            best = max(best, end - start + 1)
-        return best
+        return _peak(times, window)
+
+    def peak_rate_per_caller(self, operation: str, *, window: float = 1.0) -> int:
+        """The most calls of `operation` from one caller (one account's session) within any `window` seconds."""
+        with self._lock:
+            per_caller = [sorted(t) for (op, _caller), t in self.arrivals_by_caller.items() if op == operation]
+        return max((_peak(times, window) for times in per_caller), default=0)
 
     @property
     def total(self) -> int:
@@ -279,7 +298,11 @@ class FaultServer:
         service, operation, protocol = identify(environ, body)
         with self._lock:
             self.calls[f"{service}.{operation}"] += 1
-            self.arrivals.setdefault(f"{service}.{operation}", []).append(time.monotonic())
+            now = time.monotonic()
+            self.arrivals.setdefault(f"{service}.{operation}", []).append(now)
+            caller = _CALLER.search(environ.get("HTTP_AUTHORIZATION", ""))
+            if caller:
+                self.arrivals_by_caller.setdefault((f"{service}.{operation}", caller.group(1)), []).append(now)
             fault = next((f for f in self.faults if f.active and f.matches(service, operation)), None)
             if fault is not None:
                 fault.hits += 1

@@ -9,11 +9,14 @@ assumed absent. An account outside any organization has none.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from kvsctl.aws.session import ClientFactory
 from kvsctl.errors import AwsError
+from kvsctl.singleflight import Once
 
 SERVICE = "organizations"
 _MAX_DEPTH = 8  # the root, at most five levels of OUs, the account
@@ -27,9 +30,26 @@ class RcpRead:
     why: str = ""
 
 
-def read_rcps(factory: ClientFactory, account: str) -> RcpRead:
+class OrgCache:
+    """What every account of a fleet run shares (the organization, the OUs' parents, the policies of the
+    root and OUs, each policy's text), read once however many accounts ask: Organizations is throttled
+    at a low rate (kvsctl/aws/ratelimit.py), so a fleet reads only what is new for each account."""
+
+    def __init__(self) -> None:
+        self._once: Once[Any] = Once()
+
+    def get(self, key: tuple[str, ...], compute: Callable[[], Any]) -> Any:
+        return self._once.get(key, compute)
+
+
+def _direct(_key: tuple[str, ...], compute: Callable[[], Any]) -> Any:
+    return compute()
+
+
+def read_rcps(factory: ClientFactory, account: str, cache: OrgCache | None = None) -> RcpRead:
+    memo = cache.get if cache is not None else _direct
     try:
-        factory.call(SERVICE, "describe_organization")
+        memo(("organization",), partial(factory.call, SERVICE, "describe_organization"))
     except AwsError as exc:
         if exc.aws_code == "AWSOrganizationsNotInUseException":
             return RcpRead(())  # not in an organization: no RCP can apply
@@ -38,11 +58,7 @@ def read_rcps(factory: ClientFactory, account: str) -> RcpRead:
     try:
         child = account
         for _ in range(_MAX_DEPTH):
-            parents = list(
-                factory.paginate(
-                    SERVICE, "list_parents", "Parents", token_in="NextToken", token_out="NextToken", ChildId=child
-                )
-            )
+            parents = memo(("parents", child), partial(_all, factory, "list_parents", "Parents", ChildId=child))
             if not parents:
                 break
             parent = parents[0]
@@ -53,20 +69,16 @@ def read_rcps(factory: ClientFactory, account: str) -> RcpRead:
         out: list[tuple[str, Any]] = []
         seen: set[str] = set()
         for target in targets:
-            for summary in factory.paginate(
-                SERVICE,
-                "list_policies_for_target",
-                "Policies",
-                token_in="NextToken",
-                token_out="NextToken",
-                TargetId=target,
-                Filter="RESOURCE_CONTROL_POLICY",
-            ):
+            attached = partial(
+                _all, factory, "list_policies_for_target", "Policies", TargetId=target, Filter="RESOURCE_CONTROL_POLICY"
+            )
+            for summary in memo(("policies", target), attached):
                 pid = str(summary.get("Id", ""))
                 if not pid or pid in seen:
                     continue
                 seen.add(pid)
-                policy = factory.call(SERVICE, "describe_policy", PolicyId=pid).get("Policy", {})
+                policy = memo(("policy", pid), partial(factory.call, SERVICE, "describe_policy", PolicyId=pid))
+                policy = policy.get("Policy", {})
                 content = policy.get("Content")
                 if not isinstance(content, str):
                     return RcpRead(None, f"DescribePolicy {pid}: no policy content in the answer")
@@ -76,3 +88,7 @@ def read_rcps(factory: ClientFactory, account: str) -> RcpRead:
     except ValueError as exc:
         return RcpRead(None, f"an RCP is not JSON: {exc}")
     return RcpRead(tuple(out))
+
+
+def _all(factory: ClientFactory, operation: str, items_key: str, **params: Any) -> list[Any]:
+    return list(factory.paginate(SERVICE, operation, items_key, token_in="NextToken", token_out="NextToken", **params))

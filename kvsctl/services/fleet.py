@@ -19,7 +19,7 @@ from typing import TypeVar
 from kvsctl.audit.live import LiveAuditReport, StreamAudit
 from kvsctl.audit.model import AuditReport
 from kvsctl.aws.org import AccountSessions, list_organization_accounts
-from kvsctl.aws.organizations import RcpRead, read_rcps
+from kvsctl.aws.organizations import OrgCache, RcpRead, read_rcps
 from kvsctl.aws.ratelimit import LimiterRegistry
 from kvsctl.aws.session import ClientFactory
 from kvsctl.checks import rules
@@ -167,11 +167,12 @@ class FleetAudit(FleetRun):
 
         self._run_one: Callable[..., LiveAuditReport] = run_one or run
         self._rcps: Once[RcpRead] = Once()
+        self._org = OrgCache()
 
     def rcps_of(self, account: str) -> RcpRead:
         """The RCPs that apply to `account`, read once per run from the caller's account: Organizations
         answers only the management account or a delegated administrator, never a member's role."""
-        return self._rcps.get(account, lambda: read_rcps(self.base, account))
+        return self._rcps.get(account, lambda: read_rcps(self.base, account, self._org))
 
     def run(self, scope: AuditScope, *, context: Mapping[str, str], strict: bool, fail_on: str) -> LiveAuditReport:
         accounts = self.accounts()

@@ -159,3 +159,6 @@ def test_requests_never_exceed_the_per_account_rate_at_the_server(fault_server: 
     # the limiter the same run sends all 15 DescribeKeys within one second
     assert fault_server.peak_rate("kms.DescribeKey") <= 10
     assert fault_server.peak_rate("kms.GetKeyPolicy") <= 10
+    # and per account (the session that signed): 4/s, +1 for arrival jitter
+    assert 2 <= fault_server.peak_rate_per_caller("kms.DescribeKey") <= 5
+    assert fault_server.peak_rate_per_caller("kms.GetKeyPolicy") <= 5

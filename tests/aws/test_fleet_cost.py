@@ -122,3 +122,4 @@ def test_the_count_keeps_to_the_per_account_rates_at_the_server(fault_server: An
     assert fault_server.calls["kms.DescribeKey"] >= 16
     # two accounts at 4/s each: at most 8 in any second, +1 each for arrival jitter at the server
     assert fault_server.peak_rate("kms.DescribeKey") <= 10
+    assert 2 <= fault_server.peak_rate_per_caller("kms.DescribeKey") <= 5  # per account session

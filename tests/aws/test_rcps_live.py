@@ -111,3 +111,40 @@ def test_rcps_that_cannot_be_read_are_an_info_finding_that_strict_fails() -> Non
         )
     )
     assert "KVS134" not in {f.code for f in managed.findings}
+
+
+def test_a_fleet_reads_what_its_accounts_share_once(boto: Any, factory: Any) -> None:
+    """With one OrgCache (a fleet run), the organization, the root's and OU's policies and each policy's text
+    are read once; each further account costs only its own ListParents and ListPoliciesForTarget."""
+    from kvsctl.aws.organizations import OrgCache
+
+    org = boto3.client("organizations", region_name=REGION)
+    org.create_organization(FeatureSet="ALL")
+    root = org.list_roots()["Roots"][0]["Id"]
+    ou = org.create_organizational_unit(ParentId=root, Name="cams")["OrganizationalUnit"]["Id"]
+    pid = org.create_policy(
+        Content=json.dumps(DENY_KMS), Description="no kms", Name="deny-kms", Type="RESOURCE_CONTROL_POLICY"
+    )["Policy"]["PolicySummary"]["Id"]
+    org.attach_policy(PolicyId=pid, TargetId=root)
+    members = [
+        org.create_account(AccountName=n, Email=f"{n}@example.com")["CreateAccountStatus"]["AccountId"]
+        for n in ("a", "b", "c")
+    ]
+    for m in members:
+        org.move_account(AccountId=m, SourceParentId=root, DestinationParentId=ou)
+    cache = OrgCache()
+    first = read_rcps(factory, members[0], cache)
+    after_first = dict(factory.stats.calls)
+    reads = [read_rcps(factory, m, cache) for m in members[1:]]
+    assert first.policies is not None and f"RCP deny-kms (attached to {root})" in dict(first.policies)
+    for m, r in zip(members[1:], reads, strict=True):  # the same policies; the account's own attachment is its own
+        assert r.policies is not None and dict(r.policies).keys() == {
+            n.replace(members[0], m) for n in dict(first.policies)
+        }
+    more = {k: v - after_first.get(k, 0) for k, v in factory.stats.calls.items() if v != after_first.get(k, 0)}
+    # per further account: ListParents(account) and ListPoliciesForTarget(account); the OU's parent, the
+    # OU's and root's policies, DescribeOrganization and DescribePolicy come from the cache
+    assert more == {"organizations.ListParents": 2, "organizations.ListPoliciesForTarget": 2}
+    uncached = factory.stats.calls.copy()
+    read_rcps(factory, members[0])
+    assert sum(factory.stats.calls.values()) - sum(uncached.values()) >= 6  # without the cache: all again

@@ -13,13 +13,13 @@ end
 function __kvsctl_subcommands
     switch $argv[1]
         case ""
-            printf '%s\n' apply audit cost key preflight sandbox schema stream
+            printf '%s\n' apply audit completion cost key preflight sandbox schema stream whoami
         case "audit"
             printf '%s\n' all policy stream template
         case "cost"
             printf '%s\n' estimate
         case "key"
-            printf '%s\n' create describe recommend-policy
+            printf '%s\n' create describe list recommend-policy
         case "sandbox"
             printf '%s\n' demo serve
         case "stream"
@@ -29,12 +29,14 @@ end
 complete -c kvsctl -f
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a apply
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a audit
+complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a completion
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a cost
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a key
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a preflight
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a sandbox
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a schema
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a stream
+complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a whoami
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -l version
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -l help
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "apply"' -l dry-run
@@ -123,6 +125,8 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit template"' -l q
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit template"' -l no-color
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit template"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit template"' -l help
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "completion"' -l install
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "completion"' -l help
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost"' -a estimate
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost"' -l help
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l streams -r
@@ -154,6 +158,7 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l de
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l help
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key"' -a create
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key"' -a describe
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "key"' -a list
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key"' -a recommend-policy
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key"' -l help
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -l alias -r
@@ -183,6 +188,16 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "key describe"' -l que
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key describe"' -l no-color
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key describe"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key describe"' -l help
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "key list"' -l all
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "key list"' -l profile -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "key list"' -l region -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "key list"' -l endpoint-url -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "key list"' -l output -x -a 'table json'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "key list"' -s o -x -a 'table json'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "key list"' -l query -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "key list"' -l no-color
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "key list"' -l debug
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "key list"' -l help
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key recommend-policy"' -l admin -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key recommend-policy"' -l producer -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key recommend-policy"' -l consumer -r
@@ -271,3 +286,12 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream list"' -l quer
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream list"' -l no-color
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream list"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream list"' -l help
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "whoami"' -l profile -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "whoami"' -l region -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "whoami"' -l endpoint-url -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "whoami"' -l output -x -a 'table json'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "whoami"' -s o -x -a 'table json'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "whoami"' -l query -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "whoami"' -l no-color
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "whoami"' -l debug
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "whoami"' -l help

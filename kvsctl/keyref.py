@@ -84,6 +84,10 @@ def parse_key_ref(text: str) -> KeyRef:
             _refuse_foreign_aws_alias(resource)
             return KeyRef("alias-arn", raw, **common)
         raise UsageError(f"not a KMS key or alias ARN: {raw!r}", hint=KEY_HINT, code="invalid_key")
+    if ALIAS_NAME.fullmatch(f"alias/{raw}"):  # a bare alias name, as people type it
+        raise UsageError(
+            f"not a KMS key reference: {raw!r}", hint=f"Did you mean alias/{raw}? {KEY_HINT}", code="invalid_key"
+        )
     raise UsageError(f"not a KMS key reference: {raw!r}", hint=KEY_HINT, code="invalid_key")
 
 

@@ -37,6 +37,27 @@ def stream_name(name: str) -> str:
     return name
 
 
+STREAM_ARN = re.compile(
+    r"arn:aws(?:-cn|-us-gov)?:kinesisvideo:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):"
+    r"stream/(?P<name>[a-zA-Z0-9_.-]{1,256})/(?P<stamp>\d+)"
+)
+
+
+def stream_ref(value: str) -> tuple[str, str | None, str | None]:
+    """(name, ARN or None, the ARN's region or None) for a stream name or a stream ARN, as the AWS CLI
+    takes either."""
+    if value.startswith("arn:"):
+        m = STREAM_ARN.fullmatch(value)
+        if not m:
+            raise UsageError(
+                f"invalid stream ARN {value!r}",
+                hint="Stream ARNs look like arn:aws:kinesisvideo:REGION:ACCOUNT:stream/NAME/1234567890123.",
+                code="invalid_stream_name",
+            )
+        return m["name"], value, m["region"]
+    return stream_name(value), None, None
+
+
 def name_prefix(prefix: str | None) -> str | None:
     """A ListStreams BEGINS_WITH value: same characters as a stream name (KVS refuses others)."""
     if prefix and not STREAM_NAME.match(prefix):

@@ -21,8 +21,29 @@ Examples:
   kvsctl sandbox demo
 
 Global options (--profile, --region, --endpoint-url, -o, --query, --no-color, --debug) go before or
-after the command: kvsctl --region us-west-2 -o json stream list
+after the command:
+
+  kvsctl --region us-west-2 -o json stream list --query 'streams[].name'
 """
+
+
+def version_text() -> str:
+    """`kvsctl 0.1.0 Python/3.11.7 Linux/6.8.0 boto3/1.35.0 botocore/1.35.0`, as `aws --version` reads
+    (package metadata only: neither boto3 nor typer is imported)."""
+    import platform
+    from importlib.metadata import PackageNotFoundError, version
+
+    parts = [
+        f"kvsctl {__version__}",
+        f"Python/{platform.python_version()}",
+        f"{platform.system()}/{platform.release()}",
+    ]
+    for dist in ("boto3", "botocore"):
+        try:
+            parts.append(f"{dist}/{version(dist)}")
+        except PackageNotFoundError:
+            parts.append(f"{dist}/missing")
+    return " ".join(parts) + "\n"
 
 
 app: Any  # the typer app; declared, not assigned, so that module __getattr__ builds it on first use
@@ -48,12 +69,16 @@ def _build() -> Any:
 
     def _version(value: bool) -> None:
         if value:
-            sys.stdout.write(f"kvsctl {__version__}\n")
+            sys.stdout.write(version_text())
             raise typer.Exit(0)
 
     def root(
         version: bool = typer.Option(
-            False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+            False,
+            "--version",
+            callback=_version,
+            is_eager=True,
+            help="Print the versions (kvsctl, Python, platform, boto3, botocore) and exit.",
         ),
     ) -> None:
         """Administer KMS encryption on Amazon Kinesis Video Streams."""
@@ -71,9 +96,9 @@ def __getattr__(name: str) -> Any:
 
 
 def _register() -> None:
-    from kvsctl.cli import audit, cost, key, sandbox, schema, spec, stream
+    from kvsctl.cli import audit, completion_cmd, cost, key, sandbox, schema, spec, stream, whoami
 
-    for module in (stream, key, spec, audit, cost, sandbox, schema):
+    for module in (stream, key, spec, audit, cost, sandbox, schema, whoami, completion_cmd):
         module.register(app)
 
 
@@ -87,6 +112,6 @@ def main(argv: list[str] | None = None) -> int:
 def run() -> None:
     """The console script. `--version` alone is answered here, before typer (and rich) load."""
     if sys.argv[1:] in (["--version"],):
-        sys.stdout.write(f"kvsctl {__version__}\n")
+        sys.stdout.write(version_text())
         sys.exit(0)
     sys.exit(main())

@@ -45,7 +45,10 @@ def report(err: KvsctlError, as_json: bool) -> None:
     if as_json:
         sys.stderr.write(json.dumps(err.to_json()) + "\n")
     else:
-        sys.stderr.write(f"kvsctl: error: {err.message}\n")
+        from kvsctl.cli.options import current, paint
+
+        g = current()
+        sys.stderr.write(f"kvsctl: {paint('error:', '1;31', no_color=bool(g and g.no_color))} {err.message}\n")
         if err.hint:
             sys.stderr.write(f"hint: {err.hint}\n")
     sys.stderr.flush()
@@ -59,6 +62,9 @@ def run_guarded(app: Any, argv: list[str] | None) -> int:
 
     token = CURRENT.set(None)
     command = typer.main.get_command(app) if isinstance(app, typer.Typer) else app
+    from kvsctl.cli.helpfmt import tidy
+
+    tidy(command)
     args = hoist_global_options(command, list(sys.argv[1:] if argv is None else argv))
     try:
         return _run(command, args)
@@ -81,8 +87,11 @@ def _run(command: Any, args: list[str]) -> int:
         from kvsctl.errors import UsageError
 
         ctx = getattr(exc, "ctx", None)
-        if type(exc).__name__ == "NoArgsIsHelpError":
-            return int(ExitCode.USAGE)  # the help was already printed
+        if type(exc).__name__ == "NoArgsIsHelpError":  # a group without a command: its help, exit 2
+            page = exc.format_message()
+            if page.strip():
+                sys.stdout.write(page if page.endswith("\n") else page + "\n")
+            return int(ExitCode.USAGE)
         hint = f"Try '{ctx.command_path} --help'." if ctx is not None else "Try 'kvsctl --help'."
         report(UsageError(exc.format_message(), hint=hint, code="usage"), _wants_json(args))
         return int(ExitCode.USAGE)

@@ -169,3 +169,28 @@ def describe(
     parse_key_ref(key)
     g.emit(KeyDescribeView(KeyAdminService(g.factory()).describe(key)))
     return 0
+
+
+@group.command("list")
+@with_global_options()
+def list_keys(
+    all_keys: Annotated[
+        bool, typer.Option("--all", help="Also list the customer managed keys KVS cannot use, with why.")
+    ] = False,
+    *,
+    g: GlobalOptions,
+) -> int:
+    """List the customer managed keys KVS can use (symmetric, encrypt/decrypt, enabled) with their aliases,
+    rotation and how many streams in the region use each.
+
+    Examples:
+
+      kvsctl key list
+
+      kvsctl key list --all -o json | jq -r '.keys[] | select(.usable_by_kvs | not) | .why_not[]'
+    """
+    from kvsctl.render.account import KeyListView
+    from kvsctl.services.keylist import list_keys as gather
+
+    g.emit(KeyListView(gather(g.factory(), all_keys=all_keys)))
+    return 0

@@ -66,14 +66,25 @@ class GlobalOptions:
         emit(result, self.output, no_color=self.no_color)
 
     def warn(self, message: str) -> None:
-        """A warning on stderr (never on stdout, so JSON stays clean)."""
-        sys.stderr.write(f"warning: {message}\n")
+        """A warning on stderr (never on stdout, so JSON stays clean); the prefix coloured on a terminal."""
+        sys.stderr.write(f"{paint('warning:', '1;33', no_color=self.no_color)} {message}\n")
         sys.stderr.flush()
 
     def progress(self, message: str) -> None:
         if sys.stderr.isatty():
             sys.stderr.write(f"{message}\n")
             sys.stderr.flush()
+
+
+def paint(text: str, sgr: str, *, no_color: bool = False) -> str:
+    """`text` in an ANSI colour when stderr is a terminal and colour is not turned off (NO_COLOR too)."""
+    try:
+        tty = sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        tty = False
+    if not tty or no_color or os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return text
+    return f"\x1b[{sgr}m{text}\x1b[0m"
 
 
 CURRENT: ContextVar[GlobalOptions | None] = ContextVar("kvsctl_global_options", default=None)

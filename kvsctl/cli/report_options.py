@@ -48,6 +48,12 @@ def report_target(report: str | None, overwrite: bool) -> Path | None:
     """Check --report before any AWS call (exit 2 for a folder, a special file, a missing or read-only folder)."""
     from kvsctl.render.reports import check_report_path
 
+    if overwrite and report is None:  # it would do nothing: say so rather than ignore it
+        from kvsctl.errors import UsageError
+
+        raise UsageError(
+            "--overwrite needs --report FILE", hint="Add --report FILE, or drop --overwrite.", code="usage"
+        )
     return check_report_path(report, overwrite)
 
 

@@ -23,7 +23,9 @@ def register(root: typer.Typer) -> None:
 @group.command("serve")
 @with_global_options(aws=False)
 def serve(
-    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port on 127.0.0.1 (0: a free one).")] = 4566,
+    port: Annotated[
+        int, typer.Option("--port", min=0, max=65535, help="Port on 127.0.0.1 (0: a free one, printed).")
+    ] = 7566,
     *,
     g: GlobalOptions,
 ) -> int:
@@ -31,7 +33,9 @@ def serve(
 
     Example:
 
-      kvsctl sandbox serve --port 4566 &  then  export AWS_ENDPOINT_URL=http://127.0.0.1:4566
+      kvsctl sandbox serve &  then  export AWS_ENDPOINT_URL=http://127.0.0.1:7566
+
+      kvsctl sandbox serve --port 0 -o json
     """
     from kvsctl.sandbox.server import serve_forever
 

@@ -79,7 +79,7 @@ def create(
 @group.command("describe")
 @with_global_options()
 def describe(
-    name: Annotated[str, typer.Argument(help="Stream name.", show_default=False)],
+    name: Annotated[str, typer.Argument(help="Stream name or stream ARN.", show_default=False)],
     *,
     g: GlobalOptions,
 ) -> int:
@@ -90,12 +90,14 @@ def describe(
     Example:
 
       kvsctl stream describe lobby-cam -o json
+
+      kvsctl stream describe arn:aws:kinesisvideo:us-west-2:123456789012:stream/lobby-cam/1700000000000
     """
     from kvsctl import validate
     from kvsctl.services.streams import StreamService
 
-    validate.stream_name(name)
-    view = StreamService(g.factory()).describe(name)
+    _, _, arn_region = validate.stream_ref(name)
+    view = StreamService(g.factory(), region=g.region or arn_region).describe(name)
     from kvsctl.render.streams import DescribeView
 
     g.emit(DescribeView(view))

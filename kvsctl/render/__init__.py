@@ -35,6 +35,8 @@ def make_console(*, stderr: bool = False, no_color: bool = False, width: int | N
 
     file = sys.stderr if stderr else sys.stdout
     no_color = no_color or bool(os.environ.get("NO_COLOR"))
+    if width is None and not os.environ.get("COLUMNS", "").strip().isdigit() and not _isatty(file):
+        width = PIPE_WIDTH  # a table into a pipe or a file: wide, not rich's 80
     return Console(
         file=file,
         no_color=no_color,
@@ -44,6 +46,16 @@ def make_console(*, stderr: bool = False, no_color: bool = False, width: int | N
         emoji=False,
         color_system=None if no_color else "auto",
     )
+
+
+PIPE_WIDTH = 200
+
+
+def _isatty(file: Any) -> bool:
+    try:
+        return bool(file.isatty())
+    except (AttributeError, ValueError):
+        return False
 
 
 def dumps(data: Any) -> str:
@@ -68,11 +80,21 @@ def _render_json(result: Any, no_color: bool) -> str:
     return dumps(result.to_json())
 
 
-def _render_table(result: Any, no_color: bool) -> None:
-    console = make_console(no_color=no_color)
-    for part in result.render_table():
-        # a part may ask not to be wrapped or cropped (a summary line meant for grep)
+def print_parts(console: Any, parts: Any) -> None:
+    """Print a view's table parts: tables fitted to the width without splitting an identifier
+    (render/fit.py); a part may ask not to be wrapped or cropped (a command to copy, a line for grep)."""
+    from rich.table import Table
+
+    from kvsctl.render.fit import fit_table
+
+    for part in parts:
+        if isinstance(part, Table):
+            fit_table(part, console)
         console.print(part, soft_wrap=bool(getattr(part, "soft_wrap", False)))
+
+
+def _render_table(result: Any, no_color: bool) -> None:
+    print_parts(make_console(no_color=no_color), result.render_table())
     return None
 
 

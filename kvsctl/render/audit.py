@@ -30,17 +30,14 @@ def _cell(r: CheckResult) -> str:
     if r.decision == "conditional" and r.unknown_keys:
         detail = "needs " + ", ".join(r.unknown_keys)
     elif r.statements:
-        detail = "; ".join(_short_statement(st) for st in r.statements[:2]) + (" …" if len(r.statements) > 2 else "")
+        more = len(r.statements) - 2
+        detail = "; ".join(_short_statement(st) for st in r.statements[:2]) + (f" (+{more} more)" if more > 0 else "")
     else:
         detail = r.reasons[0] if r.reasons else ""
     plain = r.principal.split(":", 5)[-1]
     detail = detail.replace(r.principal, plain)  # the row already says whose account
-    if len(detail) > _CELL_DETAIL:
-        detail = detail[: _CELL_DETAIL - 1].rstrip() + "…"
+    # never cut: the table wraps it (render/fit.py); a cut reason hides the statement that decided
     return f"{text}\n[dim]{_escape(detail)}[/dim]" if detail else text
-
-
-_CELL_DETAIL = 60
 
 
 def _short_statement(ref: str) -> str:

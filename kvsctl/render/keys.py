@@ -104,7 +104,10 @@ class KeyDescribeView:
         parts: list[Any] = [key_table(r.key)]
         for problem in r.key.usable_problems:
             parts.append(f"[red]problem:[/red] {problem}")
-        streams = Table(title=f"{len(r.streams)} stream(s) use this key", title_justify="left")
+        from kvsctl.render.account import plural
+
+        uses = "uses" if len(r.streams) == 1 else "use"
+        streams = Table(title=f"{plural(len(r.streams), 'stream')} {uses} this key", title_justify="left")
         for col in ("name", "status", "retention"):
             streams.add_column(col, overflow="fold")
         for v in r.streams:

@@ -48,7 +48,7 @@ def sarif_log(
 
 def report_text(view: Any, fmt: Any, *, width: int = 120) -> str:
     """The report in one format as text for a file (--report): tables without colour at a fixed width."""
-    from kvsctl.render import OutputFormat, make_console, render
+    from kvsctl.render import OutputFormat, make_console, print_parts, render
 
     if OutputFormat(fmt) is not OutputFormat.table:
         text = render(view, OutputFormat(fmt)) or ""
@@ -57,8 +57,7 @@ def report_text(view: Any, fmt: Any, *, width: int = 120) -> str:
 
     console = make_console(no_color=True, width=width)
     console.file = io.StringIO()
-    for part in view.render_table():
-        console.print(part, soft_wrap=bool(getattr(part, "soft_wrap", False)))
+    print_parts(console, view.render_table())
     return str(console.file.getvalue())
 
 

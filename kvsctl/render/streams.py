@@ -113,7 +113,9 @@ class ListView:
     def render_table(self) -> list[Any]:
         from rich.table import Table
 
-        table = Table(title=f"{len(self.views)} stream(s)", title_justify="left")
+        from kvsctl.render.account import plural
+
+        table = Table(title=plural(len(self.views), "stream"), title_justify="left")
         for col in ("name", "status", "retention", "encryption", "key", "key state"):
             table.add_column(col, overflow="fold")
         for v in self.views:

@@ -38,20 +38,42 @@ def _moto_server(port: int) -> Any:
     return ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
 
 
+DEFAULT_PORT = 7566  # not 4566 (LocalStack's) nor 5000 (moto's, often taken on macOS)
+
+
+def check_port_free(port: int) -> None:
+    """Exit 2 at once when the port is taken (moto's server thread would fail and leave start() waiting)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server binds: TIME_WAIT is no obstacle
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError as exc:
+            raise UsageError(
+                f"cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}",
+                hint="Pick another --port, or --port 0 for a free one.",
+                code="port_in_use",
+            ) from None
+
+
 @contextlib.contextmanager
-def running_sandbox(port: int = 0) -> Iterator[str]:
-    """A moto server for the duration of the block; yields its endpoint URL."""
+def running_sandbox(port: int = 0, *, debug: bool = False) -> Iterator[str]:
+    """A moto server for the duration of the block; yields its endpoint URL. Port 0: a free port. The
+    server's own request lines and tracebacks (an unknown region, an unsupported call) stay hidden unless
+    `debug`."""
     import logging
 
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no per-request lines in the user's terminal
-    port = port or free_port()
+    logging.getLogger("werkzeug").setLevel(logging.DEBUG if debug else logging.CRITICAL)
+    if port:
+        check_port_free(port)
     server = _moto_server(port)
     try:
         server.start()
     except OSError as exc:
-        raise UsageError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}", hint="Pick another --port.") from exc
+        raise UsageError(
+            f"cannot listen on 127.0.0.1:{port}: {exc.strerror}", hint="Pick another --port.", code="port_in_use"
+        ) from exc
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{server.get_host_and_port()[1]}"
     finally:
         server.stop()
 
@@ -75,7 +97,7 @@ def sandbox_environment(endpoint: str) -> Iterator[None]:
 
 
 def serve_forever(port: int, g: Any) -> None:
-    with running_sandbox(port) as endpoint:
+    with running_sandbox(port, debug=bool(getattr(g, "debug", False))) as endpoint:
         exports = {**SANDBOX_ENV, "AWS_ENDPOINT_URL": endpoint}
         if g.json:
             import json

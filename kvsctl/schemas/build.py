@@ -381,6 +381,51 @@ SCHEMAS: dict[str, tuple[str, Schema]] = {
         "Where the sandbox listens and the environment that points a shell at it.",
         obj({"endpoint_url": STRING, "environment": {"type": "object", "additionalProperties": STRING}}),
     ),
+    "key list": (
+        "The customer managed keys KVS can use in the region (with --all, the rest too, with why not).",
+        obj(
+            {
+                "region": STRING,
+                "keys": {
+                    "type": "array",
+                    "items": obj(
+                        {
+                            "key_arn": KEY_ARN,
+                            "key_id": STRING,
+                            "aliases": STRINGS,
+                            "state": STRING,
+                            "spec": STRING,
+                            "usage": STRING,
+                            "rotation_enabled": nullable(BOOL),
+                            "streams": INT,
+                            "usable_by_kvs": BOOL,
+                            "why_not": STRINGS,
+                        }
+                    ),
+                },
+                "unusable_not_shown": INT,
+            }
+        ),
+    ),
+    "whoami": (
+        "The caller (STS GetCallerIdentity), where its credentials came from, and the endpoint checks.",
+        obj(
+            {
+                "arn": STRING,
+                "account": STRING,
+                "user_id": STRING,
+                "region": STRING,
+                "profile": nullable(STRING),
+                "endpoint_url": nullable(STRING),
+                "credential_source": STRING,
+                "checks": {
+                    "type": "array",
+                    "items": obj({"service": STRING, "endpoint": STRING, "ok": BOOL, "detail": STRING}),
+                },
+                "ok": BOOL,
+            }
+        ),
+    ),
     "schema": (
         "`kvsctl schema` alone: the commands that have a schema. With a COMMAND: that JSON Schema itself.",
         {

@@ -225,8 +225,9 @@ class StreamService:
 
     # -- read --------------------------------------------------------------------------------------
     def describe(self, name: str) -> StreamView:
-        validate.stream_name(name)
-        stream = self.kvs.describe_stream(name)
+        """A stream by name or by ARN."""
+        name, arn, _ = validate.stream_ref(name)
+        stream = self.kvs.describe_stream(arn=arn) if arn else self.kvs.describe_stream(name)
         if stream is None:
             raise AwsError(
                 f"stream {name} not found in {self.region}",

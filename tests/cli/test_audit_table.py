@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+import pytest
+
 from tests.helpers import run_cli
 
 POL = Path(__file__).resolve().parents[2] / "examples" / "policies"
@@ -10,7 +12,8 @@ P = "arn:aws:iam::111122223333:role/CameraProducer"
 C = "arn:aws:iam::111122223333:role/video/ViewerConsumer"  # a role with a path
 
 
-def test_matrix_per_role_with_short_principals() -> None:
+def test_matrix_per_role_with_short_principals(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "80")  # captured stdout is not a terminal: tables are 200 wide unless told
     result = run_cli(
         "audit",
         "policy",

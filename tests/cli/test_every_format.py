@@ -147,6 +147,8 @@ INVOCATIONS: dict[str, Invocation] = {
     ),
     "cost estimate": Invocation(lambda w: ["cost", "estimate", "--streams", "3"]),
     "sandbox serve": Invocation(lambda w: ["sandbox", "serve", "--port", "0"]),
+    "key list": Invocation(lambda w: ["key", "list", "--all"]),
+    "whoami": Invocation(lambda w: ["whoami"]),
     "schema": Invocation(lambda w: ["schema", "stream", "list"]),
 }
 

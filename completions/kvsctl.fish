@@ -13,11 +13,13 @@ end
 function __kvsctl_subcommands
     switch $argv[1]
         case ""
-            printf '%s\n' apply audit completion cost key preflight sandbox schema stream whoami
+            printf '%s\n' apply audit completion cost iam key preflight rules sandbox schema stream whoami
         case "audit"
             printf '%s\n' all policy stream template
         case "cost"
-            printf '%s\n' estimate
+            printf '%s\n' calibrate estimate
+        case "iam"
+            printf '%s\n' recommend-policy
         case "key"
             printf '%s\n' create describe list recommend-policy
         case "sandbox"
@@ -31,8 +33,10 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a apply
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a audit
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a completion
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a cost
+complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a iam
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a key
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a preflight
+complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a rules
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a sandbox
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a schema
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a stream
@@ -62,8 +66,13 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l fail-o
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l strict
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l require-customer-key
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l key-profile -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l read -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l producer-creates
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l explain -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l report -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l overwrite
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l sarif-root -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l allow-empty
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l profile -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l region -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l endpoint-url -r
@@ -81,12 +90,21 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l con
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l identity-policy -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l permissions-boundary -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l scp -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l scp-level -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l rcp -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l rcp-level -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l grants -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l context -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l read -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l producer-creates
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l strict
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l explain -r
-complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l output -x -a 'table json'
-complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -s o -x -a 'table json'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l fail-on -x -a 'error warning'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l report -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l overwrite
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l sarif-root -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l output -x -a 'table json sarif junit'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -s o -x -a 'table json sarif junit'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l query -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l no-color
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l debug
@@ -98,8 +116,13 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l fai
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l strict
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l require-customer-key
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l key-profile -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l read -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l producer-creates
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l explain -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l ack-code -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l report -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l overwrite
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l sarif-root -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l profile -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l region -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l endpoint-url -r
@@ -127,26 +150,49 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit template"' -l d
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit template"' -l help
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "completion"' -l install
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "completion"' -l help
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost"' -a calibrate
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost"' -a estimate
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost"' -l help
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost calibrate"' -l cloudtrail -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost calibrate"' -l lookup-events
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost calibrate"' -l start -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost calibrate"' -l end -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost calibrate"' -l hours-per-month -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost calibrate"' -l price-per-10k -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost calibrate"' -l save -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost calibrate"' -l force
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost calibrate"' -l profile -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost calibrate"' -l region -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost calibrate"' -l endpoint-url -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost calibrate"' -l output -x -a 'table json'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost calibrate"' -s o -x -a 'table json'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost calibrate"' -l query -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost calibrate"' -l no-color
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost calibrate"' -l debug
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost calibrate"' -l help
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l streams -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l producers-per-stream -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l consumers-per-stream -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l customer-keys -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l data-key-interval -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l hours-per-month -r
-complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l credential-lifetime -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l credential-lifetime-minutes -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l sessions-per-device -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l calibration -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l free-tier
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l no-free-tier
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l free-tier-requests -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l price-per-10k -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l key-price -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l rotation-price -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l price-file -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l rotated-keys -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l rotations -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l compare
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l from-account
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l name-prefix -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l infracost-usage -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l force
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l profile -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l region -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l endpoint-url -r
@@ -156,6 +202,22 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l qu
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l no-color
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l help
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "iam"' -a recommend-policy
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "iam"' -l help
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "iam recommend-policy"' -l key-arn -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "iam recommend-policy"' -l producer
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "iam recommend-policy"' -l consumer
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "iam recommend-policy"' -l stream-arn -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "iam recommend-policy"' -l name-prefix -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "iam recommend-policy"' -l read -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "iam recommend-policy"' -l producer-creates
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "iam recommend-policy"' -l account -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "iam recommend-policy"' -l output -x -a 'table json'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "iam recommend-policy"' -s o -x -a 'table json'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "iam recommend-policy"' -l query -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "iam recommend-policy"' -l no-color
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "iam recommend-policy"' -l debug
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "iam recommend-policy"' -l help
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key"' -a create
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key"' -a describe
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key"' -a list
@@ -169,6 +231,7 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -l descr
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -l tag -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -l account -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -l allow-account-iam
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -l read -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -l dry-run
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -l profile -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -l region -r
@@ -204,6 +267,7 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "key recommend-policy"
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key recommend-policy"' -l region -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key recommend-policy"' -l account -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key recommend-policy"' -l allow-account-iam
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "key recommend-policy"' -l read -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key recommend-policy"' -l output -x -a 'table json'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key recommend-policy"' -s o -x -a 'table json'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key recommend-policy"' -l query -r
@@ -214,6 +278,7 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l strict
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l fail-on -x -a 'error warning'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l report -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l overwrite
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l sarif-root -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l profile -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l region -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l endpoint-url -r
@@ -223,6 +288,12 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l query 
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l no-color
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l help
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "rules"' -l output -x -a 'table json'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "rules"' -s o -x -a 'table json'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "rules"' -l query -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "rules"' -l no-color
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "rules"' -l debug
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "rules"' -l help
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "sandbox"' -a demo
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "sandbox"' -a serve
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "sandbox"' -l help

@@ -25,6 +25,7 @@ class ExitCode(IntEnum):
     USAGE = 2
     AWS = 3
     INTERNAL = 4
+    INTERRUPTED = 130  # Ctrl-C (128 + SIGINT), as shells report it
 
 
 class KvsctlError(Exception):
@@ -76,6 +77,9 @@ class AwsError(KvsctlError):
         super().__init__(message, hint=hint, code=code)
         self.aws_code = aws_code
         self.operation = operation
+        #: requests sent for the failed call: 1 means AWS refused the first one (a ResourceInUse then
+        #: means someone else made the resource); more means an earlier, lost answer may have done it
+        self.attempts = 1
 
     def to_json(self) -> dict[str, object]:
         data = super().to_json()
@@ -85,4 +89,22 @@ class AwsError(KvsctlError):
             err["aws_code"] = self.aws_code
         if self.operation:
             err["operation"] = self.operation
+        return data
+
+
+class Interrupted(KvsctlError):
+    """Ctrl-C in the middle of a change: says what exists now and how to finish or clean up (exit 130)."""
+
+    exit_code = ExitCode.INTERRUPTED
+    default_code = "interrupted"
+
+    def __init__(self, message: str, *, hint: str | None = None, details: dict[str, object] | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.details = dict(details or {})
+
+    def to_json(self) -> dict[str, object]:
+        data = super().to_json()
+        err = data["error"]
+        assert isinstance(err, dict)
+        err.update(self.details)
         return data

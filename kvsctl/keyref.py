@@ -9,10 +9,11 @@ from kvsctl.errors import UsageError
 from kvsctl.models import AWS_MANAGED_ALIASES
 from kvsctl.validate import ALIAS_NAME
 
-_KEY_ID = re.compile(r"^(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$")
+_KEY_ID = re.compile(r"mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.ASCII)
 _ARN = re.compile(
-    r"^arn:(?P<partition>aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b):kms:(?P<region>[a-z0-9-]+):"
-    r"(?P<account>\d{12}):(?P<resource>.+)$"
+    r"arn:(?P<partition>aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b):kms:(?P<region>[a-z0-9-]+):"
+    r"(?P<account>[0-9]{12}):(?P<resource>[!-~]+)",
+    re.ASCII,
 )
 
 KEY_HINT = (
@@ -59,7 +60,7 @@ def parse_key_ref(text: str) -> KeyRef:
         return KeyRef("aws-managed", "aws-managed")
     if raw in AWS_MANAGED_ALIASES or raw in ("aws/kinesisvideo", "aws/kinesis-video"):
         return KeyRef("aws-managed", "aws-managed")
-    if _KEY_ID.match(raw):
+    if _KEY_ID.fullmatch(raw):
         return KeyRef("key-id", raw)
     if raw.startswith("alias/"):
         if not ALIAS_NAME.fullmatch(raw):
@@ -71,12 +72,12 @@ def parse_key_ref(text: str) -> KeyRef:
         _refuse_foreign_aws_alias(raw)
         return KeyRef("alias-name", raw)
     if raw.startswith("arn:"):
-        m = _ARN.match(raw)
+        m = _ARN.fullmatch(raw)
         if not m:
             raise UsageError(f"not a KMS key or alias ARN: {raw!r}", hint=KEY_HINT, code="invalid_key")
         resource = m.group("resource")
         common = {"region": m.group("region"), "account": m.group("account"), "partition": m.group("partition")}
-        if resource.startswith("key/") and _KEY_ID.match(resource[4:]):
+        if resource.startswith("key/") and _KEY_ID.fullmatch(resource[4:]):
             return KeyRef("key-arn", raw, **common)
         if resource.startswith("alias/") and ALIAS_NAME.fullmatch(resource):
             if resource in AWS_MANAGED_ALIASES:

@@ -18,17 +18,19 @@ from kvsctl.errors import UsageError
 if TYPE_CHECKING:
     from kvsctl.policy.principals import PrincipalId
 
-STREAM_NAME = re.compile(r"^[a-zA-Z0-9_.-]{1,256}$")
-DEVICE_NAME = re.compile(r"^[a-zA-Z0-9_.-]{1,128}$")
-_MT = r"[\w\-\.\+]+/[\w\-\.\+]+"
-MEDIA_TYPE = re.compile(rf"^{_MT}(,{_MT})*$")
+# Always fullmatch, over ASCII classes: `$` matches before a final newline ("cam\n" passed) and `\w`
+# accepts any Unicode letter (a Cyrillic look-alike passed), where KVS means ASCII.
+STREAM_NAME = re.compile(r"[a-zA-Z0-9_.-]{1,256}", re.ASCII)
+DEVICE_NAME = re.compile(r"[a-zA-Z0-9_.-]{1,128}", re.ASCII)
+_MT = r"[A-Za-z0-9_\-\.\+]+/[A-Za-z0-9_\-\.\+]+"
+MEDIA_TYPE = re.compile(rf"{_MT}(,{_MT})*", re.ASCII)
 MAX_RETENTION_HOURS = 87_600
 MAX_TAGS = 50
 _TAG_PUNCT = set("_.:/=+-@")
 
 
 def stream_name(name: str) -> str:
-    if not STREAM_NAME.match(name):
+    if not STREAM_NAME.fullmatch(name):
         raise UsageError(
             f"invalid stream name {name!r}",
             hint="Stream names are 1-256 characters of letters, digits, '_', '.' and '-'.",
@@ -60,7 +62,7 @@ def stream_ref(value: str) -> tuple[str, str | None, str | None]:
 
 def name_prefix(prefix: str | None) -> str | None:
     """A ListStreams BEGINS_WITH value: same characters as a stream name (KVS refuses others)."""
-    if prefix and not STREAM_NAME.match(prefix):
+    if prefix and not STREAM_NAME.fullmatch(prefix):
         raise UsageError(
             f"invalid stream name prefix {prefix!r}",
             hint="A prefix is 1-256 characters of letters, digits, '_', '.' and '-'.",
@@ -70,7 +72,7 @@ def name_prefix(prefix: str | None) -> str | None:
 
 
 def device_name(name: str | None) -> str | None:
-    if name is not None and not DEVICE_NAME.match(name):
+    if name is not None and not DEVICE_NAME.fullmatch(name):
         raise UsageError(
             f"invalid device name {name!r}",
             hint="Device names are 1-128 characters of letters, digits, '_', '.' and '-'.",
@@ -79,7 +81,7 @@ def device_name(name: str | None) -> str | None:
 
 
 def media_type(value: str | None) -> str | None:
-    if value is not None and (len(value) > 128 or not MEDIA_TYPE.match(value)):
+    if value is not None and (len(value) > 128 or not MEDIA_TYPE.fullmatch(value)):
         raise UsageError(
             f"invalid media type {value!r}",
             hint="Use a MIME type such as video/h264, at most 128 characters (several: video/h264,audio/aac).",
@@ -198,6 +200,12 @@ def principal_arn(value: str, what: str = "principal") -> PrincipalId:
     from kvsctl.policy.principals import PrincipalError, PrincipalKind, parse_principal
 
     text = value.strip()
+    if not text.isascii():  # \d and \w downstream would take look-alike digits and letters
+        raise UsageError(
+            f"{what} {text!r} contains characters that are not ASCII",
+            hint="IAM ARNs and account ids are ASCII; retype the value. " + PRINCIPAL_HINT,
+            code="invalid_principal",
+        )
     if "*" in text or "?" in text:
         raise UsageError(
             f"{what} {text!r} contains a wildcard",

@@ -16,6 +16,9 @@ GROUP_CONSUMER = f"arn:aws:iam::{ACCOUNT}:user/viewer"
 FENCED_CONSUMER = f"arn:aws:iam::{ACCOUNT}:role/fenced-consumer"
 BROKEN_CONSUMER = f"arn:aws:iam::{ACCOUNT}:role/broken-consumer"
 PRODUCER_SESSION = f"arn:aws:sts::{ACCOUNT}:assumed-role/cam-producer/device-7"
+# what the producer SDK and a GetMedia reader call on the stream (kvsctl/workloads/paths.py)
+PRODUCER_STREAM_ACTIONS = ["kinesisvideo:DescribeStream", "kinesisvideo:GetDataEndpoint", "kinesisvideo:PutMedia"]
+GETMEDIA_STREAM_ACTIONS = ["kinesisvideo:GetDataEndpoint", "kinesisvideo:GetMedia"]
 
 
 def statement(effect: str, actions: list[str], resource: str = "*", **extra: Any) -> dict[str, Any]:
@@ -63,11 +66,11 @@ def make_principals(iam: Any) -> None:
     iam.put_role_policy(
         RoleName="cam-producer",
         PolicyName="produce",
-        PolicyDocument=doc(statement("Allow", ["kinesisvideo:PutMedia", "kms:GenerateDataKey"])),
+        PolicyDocument=doc(statement("Allow", [*PRODUCER_STREAM_ACTIONS, "kms:GenerateDataKey"])),
     )
     # consumer: attached managed policy
     managed = iam.create_policy(
-        PolicyName="cam-consume", PolicyDocument=doc(statement("Allow", ["kinesisvideo:GetMedia", "kms:Decrypt"]))
+        PolicyName="cam-consume", PolicyDocument=doc(statement("Allow", [*GETMEDIA_STREAM_ACTIONS, "kms:Decrypt"]))
     )["Policy"]["Arn"]
     iam.create_role(RoleName="cam-consumer", AssumeRolePolicyDocument="{}")
     iam.attach_role_policy(RoleName="cam-consumer", PolicyArn=managed)
@@ -78,7 +81,7 @@ def make_principals(iam: Any) -> None:
     iam.put_group_policy(
         GroupName="viewers",
         PolicyName="view",
-        PolicyDocument=doc(statement("Allow", ["kinesisvideo:GetMedia", *use_key])),
+        PolicyDocument=doc(statement("Allow", [*GETMEDIA_STREAM_ACTIONS, *use_key])),
     )
     # consumer: identity allows all, a permission boundary removes kms:Decrypt
     fence = iam.create_policy(PolicyName="video-only", PolicyDocument=doc(statement("Allow", ["kinesisvideo:*"])))[
@@ -88,12 +91,14 @@ def make_principals(iam: Any) -> None:
     iam.put_role_policy(
         RoleName="fenced-consumer",
         PolicyName="all",
-        PolicyDocument=doc(statement("Allow", ["kinesisvideo:GetMedia", "kms:Decrypt"])),
+        PolicyDocument=doc(statement("Allow", [*GETMEDIA_STREAM_ACTIONS, "kms:Decrypt"])),
     )
     # consumer: forgot kms:Decrypt
     iam.create_role(RoleName="broken-consumer", AssumeRolePolicyDocument="{}")
     iam.put_role_policy(
-        RoleName="broken-consumer", PolicyName="half", PolicyDocument=doc(statement("Allow", ["kinesisvideo:GetMedia"]))
+        RoleName="broken-consumer",
+        PolicyName="half",
+        PolicyDocument=doc(statement("Allow", [*GETMEDIA_STREAM_ACTIONS])),
     )
 
 

@@ -52,10 +52,11 @@ class Fault:
     times: int | None = None
     delay: float = 0.0  # seconds before doing anything; longer than the client's read timeout = "never answers"
     close: bool = False  # drop the connection without an answer
-    body: bytes | None = None  # answer `status` with this body (and content_type): an endpoint that is not AWS
+    body: Any = None  # bytes (or a callable making them) answered with `status`: an endpoint that is not AWS
     content_type: str = "text/html"
     after: float = 0.0  # let moto do the work first, then hold its answer this long (the work is done)
     drip: float = 0.0  # send the (moto or given) answer's body one byte every `drip` seconds
+    first: Any = None  # a callable run before the call goes on (another client acting meanwhile: a race)
     hits: int = 0
 
     def matches(self, service: str, operation: str) -> bool:
@@ -210,6 +211,13 @@ class FaultServer:
         time, so only a deadline on the whole request ends it."""
         return self.fail(operation, status=200, drip=interval, body=body, content_type="application/json", times=times)
 
+    def race(self, operation: str, action: Any, *, times: int | None = 1) -> Fault:
+        """Run `action()` (say, another client creating the same stream) just before the call reaches
+        moto: what a concurrent run does between kvsctl's check and its change."""
+        fault = self.fail(operation, status=200, times=times)
+        fault.first = action
+        return fault
+
     def hang_up(self, operation: str, *, times: int | None = None) -> Fault:
         """Close the connection without answering."""
         return self.fail(operation, status=200, close=True, times=times)
@@ -259,6 +267,10 @@ class FaultServer:
             wake = self._wake
         if fault is None:
             return self._moto(environ, start_response)
+        if fault.first is not None:
+            fault.first()
+            if not (fault.delay or fault.after or fault.drip or fault.close):
+                return self._moto(environ, start_response)
         if fault.delay:
             wake.wait(fault.delay)
         if fault.close:
@@ -270,7 +282,8 @@ class FaultServer:
                     pass
             return []
         if fault.body is not None:
-            status, headers, payload = f"{fault.status} OK", [("Content-Type", fault.content_type)], fault.body
+            payload = fault.body() if callable(fault.body) else fault.body
+            status, headers = f"{fault.status} OK", [("Content-Type", fault.content_type)]
         elif fault.code is None and fault.status < 400:
             if not (fault.after or fault.drip):
                 return self._moto(environ, start_response)  # a pure delay, then the real answer

@@ -73,11 +73,36 @@ def json_command(args: tuple[str, ...] | list[str]) -> str | None:
     return None
 
 
+#: deprecated name -> the names that replace it (the first one present); where both are printed they agree
+DEPRECATED_ALIASES = {
+    "arn": ("stream_arn", "key_arn"),  # a stream's arn is its stream_arn, a key's its key_arn
+    "kms_key_id_sent": ("kms_key_id",),
+    "kms_key_id_held": ("kms_key_id",),
+    "code": ("rule",),
+}
+
+
+def check_deprecated_aliases(data: Any) -> None:
+    """Every deprecated alias holds the same value as the name that replaces it, at every depth."""
+    if isinstance(data, dict):
+        for old, news in DEPRECATED_ALIASES.items():
+            new = next((n for n in news if n in data), None)
+            if old in data and new is not None:
+                assert data[old] == data[new], f"deprecated {old!r} differs from {new!r}: {data}"
+        for value in data.values():
+            check_deprecated_aliases(value)
+    elif isinstance(data, list):
+        for value in data:
+            check_deprecated_aliases(value)
+
+
 def check_json_output(args: tuple[str, ...] | list[str], data: Any) -> None:
     """Fail the test when a command's JSON output does not match its schema."""
     command = json_command(args)
     if command is not None:
         _validator(command).validate(data)
+        if command != "schema":  # a JSON Schema's own "properties" are not output fields
+            check_deprecated_aliases(data)
 
 
 def run_cli(*args: str, stdin: str = "") -> CliResult:

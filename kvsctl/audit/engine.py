@@ -1,7 +1,8 @@
 """Run the producer / consumer checks and the policy findings for one key (and stream).
 
-Producers need ``kms:GenerateDataKey`` on the key and ``kinesisvideo:PutMedia`` on the stream;
-consumers need ``kms:Decrypt`` and ``kinesisvideo:GetMedia`` (KVS DG, "Using server-side encryption").
+Each principal is checked on the calls its client really makes (kvsctl/workloads/paths.py): producers on
+DescribeStream, GetDataEndpoint, PutMedia and ``kms:GenerateDataKey``; consumers on each selected read
+path (GetDataEndpoint, the path's actions, ``kms:Decrypt``). KVS DG, "Data protection"; producer SDK.
 """
 
 from __future__ import annotations
@@ -10,7 +11,11 @@ import dataclasses
 from collections.abc import Mapping
 
 from kvsctl.audit.context import kvs_request_context
-from kvsctl.audit.findings import (
+from kvsctl.audit.lint import lint_policy
+from kvsctl.audit.model import AuditInput, AuditReport, Grant, PolicyDoc, PrincipalPolicies, Result, Role
+from kvsctl.checks.access import access_result
+from kvsctl.checks.model import Location, Status
+from kvsctl.checks.rules import (
     CONSUMER_CAN_GENERATE,
     CROSS_ACCOUNT_STREAM,
     GRANT_OVERBROAD,
@@ -19,10 +24,10 @@ from kvsctl.audit.findings import (
     KEY_POLICY_UNREADABLE,
     POLICY_UNPARSEABLE,
     PRINCIPAL_UNKNOWN,
+    PRODUCER_CAN_CREATE_STREAM,
     PRODUCER_CAN_DECRYPT,
+    RCPS_NOT_CHECKED,
 )
-from kvsctl.audit.lint import lint_policy
-from kvsctl.audit.model import AuditInput, AuditReport, CheckResult, Finding, Grant, PolicyDoc, PrincipalPolicies, Role
 from kvsctl.policy.context import RequestContext
 from kvsctl.policy.document import Policy, PolicyKind, PolicyParseError, parse_policy
 from kvsctl.policy.evaluate import Decision, DecisionKind, Request
@@ -33,31 +38,25 @@ from kvsctl.policy.kms import (
     cross_account_without_resource_policy,
 )
 from kvsctl.policy.principals import PrincipalError, PrincipalId, PrincipalKind, parse_principal
+from kvsctl.workloads.paths import AWS_MANAGED_WARNING, CREATE_STREAM, Requirement, paths_for
 
 GENERATE_DATA_KEY = "kms:GenerateDataKey"
 DECRYPT = "kms:Decrypt"
 PUT_MEDIA = "kinesisvideo:PutMedia"
 GET_MEDIA = "kinesisvideo:GetMedia"
 
-REQUIREMENTS: dict[Role, tuple[tuple[str, str], ...]] = {
-    # role -> (action, "key" | "stream")
-    "producer": ((GENERATE_DATA_KEY, "key"), (PUT_MEDIA, "stream")),
-    "consumer": ((DECRYPT, "key"), (GET_MEDIA, "stream")),
-}
-
 
 class _Parsed:
     """Parsed documents, with every failure recorded as a finding."""
 
-    def __init__(self, findings: list[Finding]) -> None:
+    def __init__(self, findings: list[Result]) -> None:
         self.findings = findings
 
     def one(self, doc: PolicyDoc, kind: PolicyKind, key_arn: str | None = None) -> Policy | None:
         try:
             policy = parse_policy(doc.document, doc.name, kind)
         except PolicyParseError as e:
-            loc = f"{e.source}:{e.line}" if e.line is not None else e.source
-            self.findings.append(POLICY_UNPARSEABLE(e.message, location=loc))
+            self.findings.append(POLICY_UNPARSEABLE(e.message, location=Location(document=e.source, line=e.line)))
             return None
         self.findings += lint_policy(policy, key_arn=key_arn)
         return policy
@@ -95,22 +94,12 @@ def _lookup_iam(who: PrincipalId, raw: str, principals: Mapping[str, PrincipalPo
     return None
 
 
-def _result(raw: str, role: Role, action: str, resource: str, d: Decision) -> CheckResult:
-    return CheckResult(
-        principal=raw,
-        role=role,
-        action=action,
-        resource=resource,
-        decision=d.kind.value,
-        reasons=d.reason_lines(),
-        statements=tuple(s.label() for s in d.statements),
-        unknown_keys=d.unknown_keys,
-        trace=d.trace,
-    )
+def _result(raw: str, role: Role, path: str, req: Requirement, resource: str, d: Decision) -> Result:
+    return access_result(raw, role, req.action, resource, d, path=path, basis=req.basis)
 
 
-def _grant_findings(grants: tuple[Grant, ...]) -> list[Finding]:
-    out: list[Finding] = []
+def _grant_findings(grants: tuple[Grant, ...]) -> list[Result]:
+    out: list[Result] = []
     for g in grants:
         ops = {o.lower() for o in g.operations}
         label = g.name or g.grant_id
@@ -137,7 +126,7 @@ def _grant_findings(grants: tuple[Grant, ...]) -> list[Finding]:
 
 
 def run_audit(inp: AuditInput) -> AuditReport:
-    findings: list[Finding] = []
+    findings: list[Result] = []
     parsed = _Parsed(findings)
 
     key_policy: Policy | None = None
@@ -162,6 +151,36 @@ def run_audit(inp: AuditInput) -> AuditReport:
             scp_unreadable = True
         else:
             scps.append(p)
+    scp_levels: list[list[Policy]] = []
+    for level in inp.scp_levels:
+        kept = []
+        for doc in level:
+            p = parsed.one(doc, PolicyKind.SCP)
+            if p is None:
+                scp_unreadable = True
+            else:
+                kept.append(p)
+        scp_levels.append(kept)
+    rcps: list[Policy] = []
+    if not inp.key_aws_managed:
+        # KMS DG "Resource control policies in AWS KMS": RCPs apply to customer managed keys only
+        if inp.rcps is None:
+            why = f" ({inp.rcps_unread_why})" if inp.rcps_unread_why else ""
+            findings.append(
+                RCPS_NOT_CHECKED(
+                    f"the resource control policies of the key's account could not be read{why}; an RCP Deny "
+                    "would override every allow below",
+                    resource=inp.key_arn,
+                    status=Status.WARN,  # undecided, not broken: --strict fails on it
+                )
+            )
+        else:
+            for doc in inp.rcps:
+                p = parsed.one(doc, PolicyKind.RCP)
+                if p is None:
+                    scp_unreadable = True
+                else:
+                    rcps.append(p)
 
     # parse each principal's IAM once; an unparseable document makes that principal's IAM unknown
     iam_cache: dict[str, IamPolicies | None] = {}
@@ -179,7 +198,7 @@ def run_audit(inp: AuditInput) -> AuditReport:
         return iam
 
     known_arns = [*inp.producers, *inp.consumers, *inp.principals]
-    results: list[CheckResult] = []
+    results: list[Result] = []
     roles: list[tuple[str, Role]] = [(p, "producer") for p in inp.producers] + [(c, "consumer") for c in inp.consumers]
     both = set(inp.producers) & set(inp.consumers)
     iam_noted: set[str] = set()
@@ -203,25 +222,55 @@ def run_audit(inp: AuditInput) -> AuditReport:
             req = Request(who, action, resource, ctx)
             if action.startswith("kms:"):
                 d = authorize_kms(
-                    req, key_arn=inp.key_arn, key_policy=key_policy, iam=iam, scps=scps, grants=inp.grants
+                    req,
+                    key_arn=inp.key_arn,
+                    key_policy=key_policy,
+                    iam=iam,
+                    scps=scps,
+                    grants=inp.grants,
+                    scp_levels=scp_levels,
+                    rcps=rcps,
                 )
             else:
-                d = authorize_identity_only(req, iam=iam, scps=scps)
+                d = authorize_identity_only(req, iam=iam, scps=scps, scp_levels=scp_levels)
             if scp_unreadable and d.kind is DecisionKind.ALLOW:
                 d = dataclasses.replace(
-                    d, kind=DecisionKind.CONDITIONAL, reasons=(*d.reasons, "an SCP could not be parsed and may deny")
+                    d,
+                    kind=DecisionKind.CONDITIONAL,
+                    reasons=(*d.reasons, "an SCP or RCP could not be parsed and may deny"),
                 )
             return d
 
-        for action, target in REQUIREMENTS[role]:
-            resource = inp.key_arn if target == "key" else inp.stream_arn
-            if resource is None:
-                continue
-            results.append(_result(raw, role, action, resource, check(action, resource)))
-            if not action.startswith("kms:"):
-                cross = cross_account_without_resource_policy(Request(who, action, resource, RequestContext()))
-                if cross is not None:
-                    findings.append(CROSS_ACCOUNT_STREAM(f"{raw} ({role}): {cross}", principal=raw, resource=resource))
+        # one decision per (action, resource): read paths share GetDataEndpoint and kms:Decrypt
+        decided: dict[tuple[str, str], Decision] = {}
+        crossed: set[str] = set()
+        for client_path in paths_for(role, inp.reads, inp.producer_creates):
+            for req in client_path.requirements:
+                resource = inp.key_arn if req.target == "key" else inp.stream_arn
+                if resource is None:
+                    continue
+                if (req.action, resource) not in decided:
+                    decided[(req.action, resource)] = check(req.action, resource)
+                d = decided[(req.action, resource)]
+                results.append(_result(raw, role, client_path.name, req, resource, d))
+                if not req.action.startswith("kms:") and req.action not in crossed:
+                    crossed.add(req.action)
+                    cross = cross_account_without_resource_policy(Request(who, req.action, resource, RequestContext()))
+                    if cross is not None:
+                        findings.append(
+                            CROSS_ACCOUNT_STREAM(f"{raw} ({role}): {cross}", principal=raw, resource=resource)
+                        )
+
+        if role == "producer" and inp.stream_arn is not None:
+            d = decided.get((CREATE_STREAM, inp.stream_arn)) or check(CREATE_STREAM, inp.stream_arn)
+            if d.kind is DecisionKind.ALLOW:
+                findings.append(
+                    PRODUCER_CAN_CREATE_STREAM(
+                        f"{raw} (producer) is allowed kinesisvideo:CreateStream: {AWS_MANAGED_WARNING}",
+                        principal=raw,
+                        resource=inp.stream_arn,
+                    )
+                )
 
         if raw not in both:
             extra, rule = (
@@ -235,9 +284,9 @@ def run_audit(inp: AuditInput) -> AuditReport:
     return AuditReport(tuple(results), tuple(_dedupe(findings)))
 
 
-def _dedupe(findings: list[Finding]) -> list[Finding]:
-    seen: set[Finding] = set()
-    out: list[Finding] = []
+def _dedupe(findings: list[Result]) -> list[Result]:
+    seen: set[Result] = set()
+    out: list[Result] = []
     for f in findings:
         if f not in seen:
             seen.add(f)

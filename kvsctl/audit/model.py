@@ -8,18 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import Enum
-from typing import Any, Literal
+from typing import Any
 
-from kvsctl.policy.evaluate import DecisionKind
+from kvsctl.checks.model import Location, Result, Role, Severity, Subject
+from kvsctl.checks.verdict import Verdict
+from kvsctl.workloads.paths import DEFAULT_READS
 
-Role = Literal["producer", "consumer"]
-
-
-class Severity(str, Enum):
-    ERROR = "error"
-    WARNING = "warning"
-    INFO = "info"
+__all__ = ["AuditInput", "AuditReport", "Grant", "PolicyDoc", "PrincipalPolicies", "Result", "Role", "Severity"]
 
 
 @dataclass(frozen=True)
@@ -102,80 +97,90 @@ class AuditInput:
     producers: tuple[str, ...]
     consumers: tuple[str, ...]
     principals: Mapping[str, PrincipalPolicies]  # principal ARN -> known IAM; missing = unknown IAM
-    scps: tuple[PolicyDoc, ...] = ()
+    scps: tuple[PolicyDoc, ...] = ()  # SCPs whose level is not known
     context: Mapping[str, str] = field(default_factory=dict)  # overrides; "" marks a key absent
+    reads: tuple[str, ...] = DEFAULT_READS  # consumer read paths (kvsctl/workloads/paths.py)
+    producer_creates: bool = False  # producers also checked for CreateStream + TagStream
+    scp_levels: tuple[tuple[PolicyDoc, ...], ...] = ()  # SCPs attached at each level, root first
+    rcps: tuple[PolicyDoc, ...] | None = ()  # the key account's RCPs; None = could not be read
+    rcps_unread_why: str = ""
+    key_aws_managed: bool = False  # RCPs do not apply to AWS managed keys
 
 
-@dataclass(frozen=True)
-class CheckResult:
-    principal: str
-    role: Role
-    action: str
-    resource: str
-    decision: str  # a DecisionKind value
-    reasons: tuple[str, ...]
-    statements: tuple[str, ...] = ()  # labels of the deciding statements
-    unknown_keys: tuple[str, ...] = ()
-    trace: tuple[str, ...] = field(default=(), compare=False)
-
-    def to_json(self) -> dict[str, object]:
-        return {
-            "principal": self.principal,
-            "role": self.role,
-            "action": self.action,
-            "resource": self.resource,
-            "decision": self.decision,
-            "reasons": list(self.reasons),
-            "statements": list(self.statements),
-            "unknown_keys": list(self.unknown_keys),
-        }
+def result_json(r: Result) -> dict[str, object]:
+    """The JSON of one access check (CONTRACT.md, audit: results)."""
+    return {
+        "rule": r.rule,
+        "principal": r.subject.principal,
+        "role": r.subject.role,
+        "path": r.subject.path,
+        "action": r.action,
+        "resource": r.resource,
+        "decision": r.decision.value if r.decision else None,
+        "basis": r.basis,
+        "reasons": list(r.reasons),
+        "statements": list(r.statements),
+        "unknown_keys": list(r.unknown_keys),
+        "fix": r.patch.to_json() if r.patch is not None else None,
+    }
 
 
-@dataclass(frozen=True)
-class Finding:
-    code: str  # stable, e.g. "KVS101"
-    severity: Severity
-    message: str
-    remediation: str
-    title: str = ""
-    principal: str | None = None
-    resource: str | None = None
-    location: str | None = None  # "key policy #2 \"Sid\"", "policies/x.json:12"
-
-    def to_json(self) -> dict[str, object]:
-        out: dict[str, object] = {
-            "code": self.code,
-            "severity": self.severity.value,
-            "title": self.title,
-            "message": self.message,
-            "remediation": self.remediation,
-        }
-        for k in ("principal", "resource", "location"):
-            v = getattr(self, k)
-            if v is not None:
-                out[k] = v
-        return out
+def subject_json(s: Subject) -> dict[str, object]:
+    return {
+        "stream": s.stream,
+        "stream_arn": s.stream_arn,
+        "key": s.key,
+        "principal": s.principal,
+        "role": s.role,
+        "account": s.account,
+        "region": s.region,
+        "path": s.path,
+    }
 
 
-_DENIES = {DecisionKind.IMPLICIT_DENY.value, DecisionKind.EXPLICIT_DENY.value}
+def location_json(loc: Location | None) -> dict[str, object] | None:
+    if loc is None:
+        return None
+    return {"file": loc.file, "line": loc.line, "label": str(loc)}
+
+
+def finding_json(f: Result) -> dict[str, object]:
+    """The JSON of one finding (CONTRACT.md: {rule, severity, title, message, fix, subject, location});
+    ``code``, ``remediation``, ``principal`` and ``resource`` are the deprecated names of the first wave."""
+    out: dict[str, object] = {
+        "rule": f.rule,
+        "severity": f.severity.value,
+        "status": f.status.value,
+        "title": f.title,
+        "message": f.message,
+        "fix": f.remediation,
+        "subject": subject_json(f.subject),
+        "location": location_json(f.location),
+        "code": f.rule,
+        "remediation": f.remediation,
+    }
+    where = {"principal": f.subject.principal, "resource": f.resource or f.subject.key or f.subject.stream_arn}
+    out.update({k: v for k, v in where.items() if v is not None})
+    return out
 
 
 @dataclass(frozen=True)
 class AuditReport:
-    results: tuple[CheckResult, ...]
-    findings: tuple[Finding, ...]
+    """One evaluation: the access checks (results with a decision) and the findings (rules that fired)."""
 
-    def ok(self, strict: bool = False) -> bool:
+    results: tuple[Result, ...]
+    findings: tuple[Result, ...]
+
+    def all(self) -> tuple[Result, ...]:
+        return (*self.results, *self.findings)
+
+    def ok(self, strict: bool = False, fail_on: str = "error") -> bool:
         """No check denied and no error finding; with ``strict`` no check is conditional either."""
-        if any(r.decision in _DENIES for r in self.results):
-            return False
-        if strict and any(r.decision == DecisionKind.CONDITIONAL.value for r in self.results):
-            return False
-        return not any(f.severity is Severity.ERROR for f in self.findings)
+        return Verdict.of(fail_on, strict).ok(self.all())
 
-    def to_json(self, strict: bool = False) -> dict[str, object]:
+    def to_json(self, strict: bool = False, fail_on: str = "error") -> dict[str, object]:
         return {
-            "ok": self.ok(strict),
-            "results": [r.to_json() for r in self.results],
-            "findings": [f.to_json() for f in self.findings],
+            "ok": self.ok(strict, fail_on),
+            "results": [result_json(r) for r in self.results],
+            "findings": [finding_json(f) for f in self.findings],
         }

@@ -28,11 +28,14 @@ from kvsctl.singleflight import Once
 
 SERVICE = "iam"
 
-_IAM_ARN = re.compile(r"^arn:(?P<partition>aws[a-z-]*):iam::(?P<account>\d{12}):(?P<kind>role|user)/(?P<path>.+)$")
-_STS_ARN = re.compile(
-    r"^arn:(?P<partition>aws[a-z-]*):sts::(?P<account>\d{12}):assumed-role/(?P<role>[^/]+)/(?P<session>.+)$"
+_IAM_ARN = re.compile(
+    r"arn:(?P<partition>aws[a-z-]*):iam::(?P<account>[0-9]{12}):(?P<kind>role|user)/(?P<path>[!-~]+)", re.ASCII
 )
-_ROOT_ARN = re.compile(r"^(arn:aws[a-z-]*:iam::(?P<account>\d{12}):root|(?P<bare>\d{12}))$")
+_STS_ARN = re.compile(
+    r"arn:(?P<partition>aws[a-z-]*):sts::(?P<account>[0-9]{12}):assumed-role/(?P<role>[!-.0-~]+)/(?P<session>[!-~]+)",
+    re.ASCII,
+)
+_ROOT_ARN = re.compile(r"arn:aws[a-z-]*:iam::(?P<account>[0-9]{12}):root|(?P<bare>[0-9]{12})", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -51,13 +54,13 @@ class PrincipalTarget:
 def principal_target(arn: str) -> PrincipalTarget:
     """Pure: role/user ARNs by their last path segment, session ARNs as their role, the account principal."""
     text = arn.strip()
-    m = _IAM_ARN.match(text)
+    m = _IAM_ARN.fullmatch(text)
     if m:
         return PrincipalTarget(m.group("kind"), m.group("account"), m.group("path").rsplit("/", 1)[-1])
-    m = _STS_ARN.match(text)
+    m = _STS_ARN.fullmatch(text)
     if m:
         return PrincipalTarget("role", m.group("account"), m.group("role"))
-    m = _ROOT_ARN.match(text)
+    m = _ROOT_ARN.fullmatch(text)
     if m:
         return PrincipalTarget("account", m.group("account") or m.group("bare"))
     parts = text.split(":")

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kvsctl.aws.session import ClientFactory
 from kvsctl.errors import AwsError
 from kvsctl.keyref import KeyRef
+
+if TYPE_CHECKING:
+    from kvsctl.audit.model import Grant
 from kvsctl.models import AWS_MANAGED_ALIASES, CustomKeyStore, KeyInfo, MultiRegionInfo
 
 SERVICE = "kms"
@@ -214,9 +217,13 @@ class KmsGateway:
         out = self.factory.call(SERVICE, "get_key_policy", region=self.region, KeyId=key_id, PolicyName="default")
         return str(out["Policy"])
 
-    def list_grants(self, key_id: str) -> list[dict[str, Any]]:
-        return list(
-            self.factory.paginate(
+    def list_grants(self, key_id: str) -> tuple[Grant, ...]:
+        """Every grant on the key (all pages); ValueError when an item is not a grant as KMS describes one."""
+        from kvsctl.audit.model import Grant
+
+        return tuple(
+            Grant.from_api(item)
+            for item in self.factory.paginate(
                 SERVICE,
                 "list_grants",
                 "Grants",

@@ -14,6 +14,7 @@ from typing import Any
 
 from kvsctl import __version__
 from kvsctl.aws.errors import translate_botocore_error, translate_client_error
+from kvsctl.aws.ratelimit import RateLimiter
 from kvsctl.errors import AwsError, UsageError
 
 #: Error codes that mean "slow down": botocore's standard-mode list, plus KVS's
@@ -178,17 +179,34 @@ _parsing = threading.local()
 
 
 def _env_int(name: str, default: int) -> int:
-    try:
-        return max(1, int(os.environ.get(name, default)))
-    except ValueError:
+    """A whole number >= 1 from the environment; anything else is a usage error (exit 2)."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
         return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise UsageError(f"{name}={raw!r} is not a whole number of at least 1", hint=f"Unset it (default {default}).")
+    return value
 
 
-def _env_float(name: str, default: float) -> float:
-    try:
-        return max(0.0, float(os.environ.get(name, default)))
-    except ValueError:
+def _env_float(name: str, default: float, *, positive: bool = False) -> float:
+    """Seconds from the environment: finite, >= 0 (> 0 when `positive`); anything else is exit 2."""
+    import math
+
+    raw = os.environ.get(name, "").strip()
+    if not raw:
         return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value < 0 or (positive and value == 0):
+        least = "more than 0" if positive else "0 or more"
+        raise UsageError(f"{name}={raw!r} is not a number of seconds {least}", hint=f"Unset it (default {default:g}).")
+    return value
 
 
 @dataclass(frozen=True)
@@ -198,8 +216,13 @@ class RetryPolicy:
     max_attempts: int = field(default_factory=lambda: _env_int("KVSCTL_MAX_ATTEMPTS", 6))
     base_delay: float = field(default_factory=lambda: _env_float("KVSCTL_RETRY_BASE_DELAY", 0.25))
     max_delay: float = field(default_factory=lambda: _env_float("KVSCTL_RETRY_MAX_DELAY", 8.0))
-    connect_timeout: float = field(default_factory=lambda: _env_float("KVSCTL_CONNECT_TIMEOUT", 5.0))
-    read_timeout: float = field(default_factory=lambda: _env_float("KVSCTL_READ_TIMEOUT", 30.0))
+    connect_timeout: float = field(default_factory=lambda: _env_float("KVSCTL_CONNECT_TIMEOUT", 5.0, positive=True))
+    read_timeout: float = field(default_factory=lambda: _env_float("KVSCTL_READ_TIMEOUT", 30.0, positive=True))
+    #: the whole of one request, answer included: a drip-fed answer (a byte before each read timeout)
+    #: would otherwise never end
+    deadline: float = field(default_factory=lambda: _env_float("KVSCTL_REQUEST_DEADLINE", 120.0, positive=True))
+    #: pages of one listing: a service handing out fresh tokens forever must not page forever
+    max_pages: int = field(default_factory=lambda: _env_int("KVSCTL_MAX_PAGES", 5000))
 
     def delay(self, attempt: int) -> float:
         """Full-jitter exponential backoff (attempt counts from 1)."""
@@ -211,6 +234,9 @@ class AwsConfig:
     profile: str | None = None
     region: str | None = None
     endpoint_url: str | None = None
+    #: Temporary credentials (access key, secret, session token) from STS AssumeRole: a fleet audit's
+    #: session in another account. None: the standard chain (profile, environment, ...).
+    credentials: tuple[str, str, str] | None = field(default=None, repr=False)
 
 
 class CallStats:
@@ -281,11 +307,14 @@ class ClientFactory:
         *,
         retry: RetryPolicy | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        limiter: RateLimiter | None = None,
     ) -> None:
         self.config = config or AwsConfig()
+        self.limiter = limiter
         self.retry = retry or RetryPolicy()
         self.sleep = sleep
         self.stats = CallStats()
+        self._cancelled = threading.Event()
         self._session: Any = None
         self._clients: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
@@ -297,7 +326,13 @@ class ClientFactory:
             from botocore import exceptions as bce
 
             try:
-                self._session = boto3.session.Session(profile_name=self.config.profile)
+                if self.config.credentials is not None:
+                    key, secret, token = self.config.credentials
+                    self._session = boto3.session.Session(
+                        aws_access_key_id=key, aws_secret_access_key=secret, aws_session_token=token
+                    )
+                else:
+                    self._session = boto3.session.Session(profile_name=self.config.profile)
             except bce.BotoCoreError as exc:
                 raise (translate_botocore_error(exc) or AwsError(str(exc))) from exc
         return self._session
@@ -355,6 +390,16 @@ class ClientFactory:
             return self._clients[key]
 
     # -- calls ------------------------------------------------------------------------------------
+    def cancel(self) -> None:
+        """Stop: no further request or backoff sleep starts (Ctrl-C; other threads' calls end quickly)."""
+        self._cancelled.set()
+
+    def _pause(self, seconds: float) -> None:
+        if self.sleep is time.sleep:
+            self._cancelled.wait(seconds)  # returns at once when cancelled
+        else:
+            self.sleep(seconds)
+
     def call(
         self, service: str, operation: str, *, region: str | None = None, idempotent: bool = True, **params: Any
     ) -> dict[str, Any]:
@@ -371,24 +416,25 @@ class ClientFactory:
         attempt = 0
         while True:
             attempt += 1
+            if self._cancelled.is_set():
+                raise AwsError(f"{api_name} not sent: kvsctl was interrupted", code="cancelled", operation=api_name)
+            if self.limiter is not None:
+                self.limiter.acquire(service, api_name, region or self.region, params)
             self.stats.add(f"{service}.{api_name}")
-            _parsing.active = False
             try:
-                result: dict[str, Any] = method(**params)
+                result: dict[str, Any] = self._within_deadline(method, params, api_name)
             except NotAwsAnswer as exc:
                 raise self.not_aws(api_name, str(exc)) from exc
             except ResponseParserError as exc:
                 raise self.not_aws(api_name, "an answer that could not be read") from exc
-            except (AttributeError, TypeError, ValueError, KeyError) as exc:
-                if not getattr(_parsing, "active", False):
-                    raise
-                raise self.not_aws(api_name, f"a malformed answer ({type(exc).__name__})") from exc
             except (ClientError, BotoCoreError) as exc:
                 if attempt < self.retry.max_attempts and retryable(exc):
-                    self.sleep(self.retry.delay(attempt))
+                    self._pause(self.retry.delay(attempt))
                     continue
                 if isinstance(exc, ClientError):
-                    raise translate_client_error(exc, api_name, attempts=attempt) from exc
+                    error = translate_client_error(exc, api_name, attempts=attempt)
+                    error.attempts = attempt
+                    raise error from exc
                 translated = translate_botocore_error(exc, api_name)
                 if translated is None:
                     raise
@@ -398,16 +444,54 @@ class ClientFactory:
                 raise self.not_aws(api_name, f"no valid {missing} in the answer")
             return result
 
+    def _within_deadline(self, method: Callable[..., Any], params: dict[str, Any], api_name: str) -> Any:
+        """One request, given at most `retry.deadline` seconds in all. It runs in a daemon thread, so a
+        request that outlives the deadline (or a Ctrl-C, or cancel()) is abandoned, never waited for."""
+        box: dict[str, Any] = {}
+        done = threading.Event()
+
+        def run() -> None:
+            _parsing.active = False
+            try:
+                box["result"] = method(**params)
+            except (AttributeError, TypeError, ValueError, KeyError) as exc:
+                # raised while botocore read an answer that passed the wire check: a malformed answer
+                box["error"] = NotAwsAnswer(f"a malformed answer ({type(exc).__name__})") if _parsing.active else exc
+            except BaseException as exc:
+                box["error"] = exc
+            finally:
+                done.set()
+
+        threading.Thread(target=run, name=f"kvsctl-{api_name}", daemon=True).start()
+        end = time.monotonic() + self.retry.deadline
+        while not done.wait(min(0.2, max(0.0, end - time.monotonic()))):
+            if self._cancelled.is_set():
+                raise AwsError(f"{api_name} abandoned: kvsctl was interrupted", code="cancelled", operation=api_name)
+            if time.monotonic() >= end:
+                raise AwsError(
+                    f"no complete answer from the AWS endpoint{self._where()} within {self.retry.deadline:g} s "
+                    f"({api_name})",
+                    hint="The endpoint or a proxy answers too slowly; retry later, or raise "
+                    "KVSCTL_REQUEST_DEADLINE (seconds).",
+                    code="endpoint_timeout",
+                    operation=api_name,
+                )
+        if "error" in box:
+            raise box["error"]
+        return box["result"]
+
+    def _where(self) -> str:
+        if not self.endpoint_url:
+            return ""
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(self.endpoint_url)
+        return f" {parts.scheme}://{parts.netloc.rpartition('@')[2]}"
+
     def not_aws(self, operation: str, what: str) -> AwsError:
         """The error for an answer AWS would never send (exit 3; retrying a captive portal does not help)."""
-        where = ""
-        if self.endpoint_url:
-            from urllib.parse import urlsplit
-
-            parts = urlsplit(self.endpoint_url)
-            where = f" {parts.scheme}://{parts.netloc.rpartition('@')[2]}"
         return AwsError(
-            f"the endpoint{where} did not answer like AWS ({operation}: {what})",
+            f"the endpoint{self._where()} did not answer like AWS ({operation}: {what})",
             hint="Something other than AWS answered: check --endpoint-url / AWS_ENDPOINT_URL, a proxy "
             "(HTTPS_PROXY) or a captive portal (sign in to the network), then retry.",
             code="not_aws",
@@ -429,7 +513,16 @@ class ClientFactory:
         """Yield every item of every page, each page fetched through `call` (so each is retried)."""
         token: str | None = None
         seen: set[str] = set()
+        pages = 0
         while True:
+            pages += 1
+            if pages > self.retry.max_pages:
+                raise AwsError(
+                    f"{operation} did not end after {self.retry.max_pages} pages",
+                    hint="The service keeps handing out page tokens; this is a service or proxy fault. "
+                    "Raise KVSCTL_MAX_PAGES if the account really is that large.",
+                    code="paging_runaway",
+                )
             page_params = dict(params)
             if token:
                 page_params[token_in] = token

@@ -7,7 +7,18 @@ from typing import Annotated, Any
 import typer
 
 from kvsctl.cli.options import GlobalOptions, command_group, with_global_options
-from kvsctl.cli.report_options import FailOn, FailOnOpt, OverwriteOpt, ReportOpt, StrictOpt, emit_report, report_target
+from kvsctl.cli.report_options import (
+    FailOn,
+    FailOnOpt,
+    OverwriteOpt,
+    ReportOpt,
+    ReportPlan,
+    SarifRootOpt,
+    StrictOpt,
+    emit_report,
+    plan_report,
+    reporting,
+)
 from kvsctl.render import REPORT_FORMATS
 
 group = command_group("Audit KMS key policies, grants and IAM policies for KVS producers and consumers.")
@@ -15,13 +26,34 @@ group = command_group("Audit KMS key policies, grants and IAM policies for KVS p
 _FILE = "FILE"
 _ASSIGN = "PRINCIPAL=FILE"
 
+_Read = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--read",
+        metavar="PATH[,PATH...]",
+        help="Consumer read paths to check: getmedia, fragments, hls, dash, clip, images, or all "
+        "(repeatable; default getmedia).",
+        show_default=False,
+    ),
+]
+_ProducerCreates = Annotated[
+    bool,
+    typer.Option(
+        "--producer-creates",
+        help="Producers also need CreateStream and TagStream (kvssink creates a missing stream by default).",
+    ),
+]
+_Explain = Annotated[
+    str | None, typer.Option("--explain", metavar="PRINCIPAL", help="Print the full evaluation trace.")
+]
+
 
 def register(root: typer.Typer) -> None:
     root.add_typer(group, name="audit")
 
 
 @group.command("policy")
-@with_global_options(aws=False)
+@with_global_options(REPORT_FORMATS, aws=False)
 def policy(
     key_policy: Annotated[str, typer.Option("--key-policy", metavar=_FILE, help="The key policy (JSON).")],
     key_arn: Annotated[str, typer.Option("--key-arn", metavar="ARN", help="ARN of the key the policy belongs to.")],
@@ -56,6 +88,34 @@ def policy(
             "--scp", metavar=_FILE, help="An SCP applying to every principal, repeatable.", show_default=False
         ),
     ] = None,
+    scp_level: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--scp-level",
+            metavar="FILE[,FILE...]",
+            help="The SCPs attached at one level of the organization; repeat per level, root first, the "
+            "account last. Every level must allow.",
+            show_default=False,
+        ),
+    ] = None,
+    rcp: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--rcp",
+            metavar=_FILE,
+            help="A resource control policy of the key's account, repeatable (customer managed keys only).",
+            show_default=False,
+        ),
+    ] = None,
+    rcp_level: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--rcp-level",
+            metavar="FILE[,FILE...]",
+            help="The RCPs attached at one level, repeatable, root first; a Deny at any level denies.",
+            show_default=False,
+        ),
+    ] = None,
     grants: Annotated[
         str | None, typer.Option("--grants", metavar=_FILE, help="aws kms list-grants output (JSON).")
     ] = None,
@@ -68,20 +128,27 @@ def policy(
             show_default=False,
         ),
     ] = None,
-    strict: Annotated[bool, typer.Option("--strict", help="Fail (exit 1) on conditional checks too.")] = False,
-    explain: Annotated[
-        str | None, typer.Option("--explain", metavar="PRINCIPAL", help="Print the full evaluation trace.")
-    ] = None,
+    read: _Read = None,
+    producer_creates: _ProducerCreates = False,
+    strict: StrictOpt = False,
+    explain: _Explain = None,
+    fail_on: FailOnOpt = FailOn.error,
+    report: ReportOpt = None,
+    overwrite: OverwriteOpt = False,
+    sarif_root: SarifRootOpt = None,
     *,
     g: GlobalOptions,
 ) -> int:
-    """Check, offline, that producers can kms:GenerateDataKey and kinesisvideo:PutMedia and consumers
-    can kms:Decrypt and kinesisvideo:GetMedia, evaluating the key policy, grants, identity policies,
-    permissions boundaries and SCPs as AWS does. Reads only files; needs no credentials.
+    """Check, offline, every call real producers and consumers make: producers DescribeStream,
+    GetDataEndpoint, PutMedia and kms:GenerateDataKey; consumers, per --read path, GetDataEndpoint, the
+    path's actions and kms:Decrypt. Evaluates the key policy, grants, identity policies, permissions
+    boundaries and SCPs as AWS does. Reads only files; needs no credentials.
 
     Decisions: allow, implicit_deny, explicit_deny, conditional (depends on request context or on
-    IAM policies not given). Exit 0 when all allow, 1 when any denies or a finding is an error
-    (with --strict, also when any is conditional), 2 for bad input.
+    IAM policies not given). Every denied check has a fix: the smallest statement that makes it pass,
+    and where it goes. Exit 0 when all allow, 1 when any denies or a finding fails (--fail-on; with
+    --strict, also when any is conditional), 2 for bad input. SARIF points at the file and line of the
+    statement that decided.
 
     Examples:
 
@@ -89,26 +156,38 @@ def policy(
 
       kvsctl audit policy --key-policy key.json --key-arn KEY_ARN --consumer ROLE --identity-policy ROLE=iam.json
 
+      kvsctl audit policy ... --consumer VIEWER_ROLE_ARN --read getmedia,hls --stream-arn STREAM_ARN
+
       kvsctl audit policy ... --context kms:EncryptionContext:app=video --explain ROLE -o json
+
+      kvsctl audit policy ... -o sarif --report audit.sarif
     """
     from kvsctl.render.audit import AuditView
     from kvsctl.services.audit import PolicyAuditRequest, audit_policy_files
 
-    request = PolicyAuditRequest(
-        key_policy=key_policy,
-        key_arn=key_arn,
-        stream_arn=stream_arn,
-        producers=producer or (),
-        consumers=consumer or (),
-        identity_policies=identity_policy or (),
-        boundaries=permissions_boundary or (),
-        scps=scp or (),
-        grants=grants,
-        context=context or (),
-    )
-    _, report = audit_policy_files(request)
-    g.emit(AuditView(report, strict=strict, explain=explain))
-    return 0 if report.ok(strict) else 1
+    plan = plan_report("audit-policy", report, overwrite, sarif_root)
+    with reporting(g, plan):
+        request = PolicyAuditRequest(
+            key_policy=key_policy,
+            key_arn=key_arn,
+            stream_arn=stream_arn,
+            producers=producer or (),
+            consumers=consumer or (),
+            identity_policies=identity_policy or (),
+            boundaries=permissions_boundary or (),
+            scps=scp or (),
+            scp_levels=scp_level or (),
+            rcps=rcp or (),
+            rcp_levels=rcp_level or (),
+            grants=grants,
+            context=context or (),
+            reads=read or (),
+            producer_creates=producer_creates,
+        )
+        _, result = audit_policy_files(request)
+        view = AuditView(result, strict=strict, explain=explain, fail_on=fail_on.value, sarif_root=plan.sarif_root)
+        emit_report(g, view, plan)
+    return view.verdict.exit_code(result.all())
 
 
 # -- live audit: `audit stream` and `audit all` ---------------------------------------------------------
@@ -160,13 +239,29 @@ def stream(
     strict: StrictOpt = False,
     require_customer_key: _RequireCustomer = False,
     key_profile: _KeyProfile = None,
+    read: _Read = None,
+    producer_creates: _ProducerCreates = False,
+    explain: _Explain = None,
+    ack_code: Annotated[
+        int | None,
+        typer.Option(
+            "--ack-code",
+            metavar="CODE",
+            help="Diagnose a KMS fragment ack / GetMedia error code (4500-4506) of the one --producer or "
+            "--consumer: name the layer that denies.",
+            show_default=False,
+            rich_help_panel=_LIVE,
+        ),
+    ] = None,
     report: ReportOpt = None,
     overwrite: OverwriteOpt = False,
+    sarif_root: SarifRootOpt = None,
     *,
     g: GlobalOptions,
 ) -> int:
-    """Audit streams live: is each stream's key usable, and can the producers write (kms:GenerateDataKey,
-    kinesisvideo:PutMedia) and the consumers read (kms:Decrypt, kinesisvideo:GetMedia)?
+    """Audit streams live: is each stream's key usable, can the producers write (DescribeStream,
+    GetDataEndpoint, PutMedia, kms:GenerateDataKey) and the consumers read on each --read path
+    (GetDataEndpoint, the path's actions, kms:Decrypt)? Every denied check has a fix.
 
     Reads the streams, each distinct key once (state, spec, rotation, key policy, grants) and each
     principal's IAM policies (inline, managed, group, boundary). Never creates the AWS managed key.
@@ -177,16 +272,44 @@ def stream(
       kvsctl audit stream lobby-cam --producer arn:aws:iam::123456789012:role/cam --consumer VIEWER_ROLE_ARN
 
       kvsctl audit stream lobby-cam dock-cam --consumer ROLE_ARN -o sarif --report audit.sarif
+
+      kvsctl audit stream lobby-cam --consumer VIEWER_ROLE_ARN --read all --explain VIEWER_ROLE_ARN
+
+      kvsctl audit stream lobby-cam --producer CAMERA_ROLE_ARN --ack-code 4500
     """
     from kvsctl.services.audit_live import AuditScope
+    from kvsctl.workloads.paths import parse_reads
 
     scope = AuditScope(
         names=tuple(names),
         producers=tuple(producer or ()),
         consumers=tuple(consumer or ()),
         require_customer_key=require_customer_key,
+        reads=parse_reads(read),
+        producer_creates=producer_creates,
     )
-    return _live_audit(g, scope, context, fail_on, strict, key_profile, report, overwrite, progress=False)
+    diagnose_for = _ack_principal(ack_code, names, producer, consumer)
+    plan = plan_report("audit", report, overwrite, sarif_root)
+    return _live_audit(g, scope, context, fail_on, strict, key_profile, plan, explain, progress=False, ack=diagnose_for)
+
+
+def _ack_principal(
+    code: int | None, names: list[str], producer: list[str] | None, consumer: list[str] | None
+) -> tuple[int, str] | None:
+    """--ack-code needs one stream and one principal (exit 2 before any AWS call otherwise)."""
+    if code is None:
+        return None
+    from kvsctl.errors import UsageError
+    from kvsctl.workloads.ackcodes import check_ack_code
+
+    check_ack_code(code)
+    who = [*(producer or ()), *(consumer or ())]
+    if len(set(names)) != 1 or len(set(who)) != 1:
+        raise UsageError(
+            "--ack-code diagnoses one principal on one stream",
+            hint="kvsctl audit stream NAME --producer ARN --ack-code 4500 (or --consumer ARN for a GetMedia error).",
+        )
+    return code, who[0].strip()
 
 
 @group.command("all")
@@ -202,12 +325,20 @@ def all_(
     strict: StrictOpt = False,
     require_customer_key: _RequireCustomer = False,
     key_profile: _KeyProfile = None,
+    read: _Read = None,
+    producer_creates: _ProducerCreates = False,
+    explain: _Explain = None,
     report: ReportOpt = None,
     overwrite: OverwriteOpt = False,
+    sarif_root: SarifRootOpt = None,
+    allow_empty: Annotated[
+        bool, typer.Option("--allow-empty", help="Pass when no stream matches (else exit 1).", rich_help_panel=_LIVE)
+    ] = False,
     *,
     g: GlobalOptions,
 ) -> int:
-    """Audit every stream in the region(s) (--region is repeatable), as `audit stream` does.
+    """Audit every stream in the region(s) (--region is repeatable), as `audit stream` does. No stream
+    matching is a failure (KVS218: a job pointed at the wrong region) unless --allow-empty.
 
     Streams come from ListStreams; keys and principals are read once each however many streams share
     them, so the cost follows distinct keys and principals, not streams. A progress bar shows on
@@ -220,6 +351,7 @@ def all_(
       kvsctl audit all --region us-east-1 --region eu-west-1 --consumer ROLE_ARN -o junit --report audit.xml
     """
     from kvsctl.services.audit_live import AuditScope
+    from kvsctl.workloads.paths import parse_reads
 
     scope = AuditScope(
         all_streams=True,
@@ -228,8 +360,12 @@ def all_(
         producers=tuple(producer or ()),
         consumers=tuple(consumer or ()),
         require_customer_key=require_customer_key,
+        allow_empty=allow_empty,
+        reads=parse_reads(read),
+        producer_creates=producer_creates,
     )
-    return _live_audit(g, scope, context, fail_on, strict, key_profile, report, overwrite, progress=True)
+    plan = plan_report("audit", report, overwrite, sarif_root)
+    return _live_audit(g, scope, context, fail_on, strict, key_profile, plan, explain, progress=True)
 
 
 def _live_audit(
@@ -239,10 +375,11 @@ def _live_audit(
     fail_on: FailOn,
     strict: bool,
     key_profile: str | None,
-    report: str | None,
-    overwrite: bool,
+    plan: ReportPlan,
+    explain: str | None,
     *,
     progress: bool,
+    ack: tuple[int, str] | None = None,
 ) -> int:
     """Shared by `audit stream` and `audit all`: check input, run, render, exit code."""
     from kvsctl.cli.progress import progress_bar
@@ -250,21 +387,27 @@ def _live_audit(
     from kvsctl.services.audit import parse_context
     from kvsctl.services.audit_live import run
 
-    scope.validated()  # exit 2 before any AWS call
-    ctx = parse_context(context or ())
-    target = report_target(report, overwrite)
-    key_factory = g.factory(key_profile) if key_profile else None
-    with progress_bar(enabled=progress, no_color=g.no_color) as on_progress:
-        result = run(
-            g.factory(),
-            scope,
-            key_factory=key_factory,
-            context=ctx,
-            strict=strict,
-            fail_on=fail_on.value,
-            progress=on_progress,
-        )
-    emit_report(g, LiveAuditView(result), target)
+    with reporting(g, plan):
+        scope.validated()  # exit 2 before any AWS call
+        ctx = parse_context(context or ())
+        key_factory = g.factory(key_profile) if key_profile else None
+        with progress_bar(enabled=progress, no_color=g.no_color) as on_progress:
+            result = run(
+                g.factory(),
+                scope,
+                key_factory=key_factory,
+                context=ctx,
+                strict=strict,
+                fail_on=fail_on.value,
+                progress=on_progress,
+            )
+        diagnosis = None
+        if ack is not None and result.streams:
+            from kvsctl.workloads.ackcodes import diagnose
+
+            diagnosis = diagnose(ack[0], result.streams[0], ack[1])
+        view = LiveAuditView(result, sarif_root=plan.sarif_root, explain=explain, diagnosis=diagnosis)
+        emit_report(g, view, plan)
     return result.exit_code
 
 
@@ -356,18 +499,19 @@ def template(
     from kvsctl.services.audit import parse_context
     from kvsctl.services.audit_template import TemplateAuditRequest, run
 
-    target = report_target(report, overwrite)
-    request = TemplateAuditRequest(
-        paths=tuple(paths),
-        parameters=tuple(parameter or ()),
-        producers=tuple(producer or ()),
-        consumers=tuple(consumer or ()),
-        require_customer_key=require_customer_key,
-        context=parse_context(context or ()),
-        change_sets=tuple(change_set or ()),
-        strict=strict,
-        fail_on=fail_on.value,
-    )
-    result = run(request)
-    emit_report(g, TemplateAuditView(result), target)
+    plan = plan_report("audit-template", report, overwrite, None)
+    with reporting(g, plan):
+        request = TemplateAuditRequest(
+            paths=tuple(paths),
+            parameters=tuple(parameter or ()),
+            producers=tuple(producer or ()),
+            consumers=tuple(consumer or ()),
+            require_customer_key=require_customer_key,
+            context=parse_context(context or ()),
+            change_sets=tuple(change_set or ()),
+            strict=strict,
+            fail_on=fail_on.value,
+        )
+        result = run(request)
+        emit_report(g, TemplateAuditView(result), plan)
     return result.report.exit_code

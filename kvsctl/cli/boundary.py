@@ -54,12 +54,26 @@ def report(err: KvsctlError, as_json: bool) -> None:
     sys.stderr.flush()
 
 
+_ARGV_FROM_PROCESS = False  # set by run_guarded: only a real kvsctl process changes its signal handling
+
+
+def _second_ctrl_c_kills() -> None:
+    """After a Ctrl-C, another one ends the process at once (no traceback from threads being joined)."""
+    import signal
+    import threading
+
+    if _ARGV_FROM_PROCESS and threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def run_guarded(app: Any, argv: list[str] | None) -> int:
     """Run `app` (a typer app, or the click command built from it) on `argv`; return the exit code."""
     import typer
 
     from kvsctl.cli.options import CURRENT, hoist_global_options
 
+    global _ARGV_FROM_PROCESS
+    _ARGV_FROM_PROCESS = argv is None
     token = CURRENT.set(None)
     command = typer.main.get_command(app) if isinstance(app, typer.Typer) else app
     from kvsctl.cli.helpfmt import tidy
@@ -81,6 +95,7 @@ def _run(command: Any, args: list[str]) -> int:
     except typer.Exit as exc:
         return int(exc.exit_code)
     except typer.Abort:
+        _second_ctrl_c_kills()
         sys.stderr.write("kvsctl: aborted\n")
         return 130
     except typer.TyperException as exc:
@@ -96,11 +111,14 @@ def _run(command: Any, args: list[str]) -> int:
         report(UsageError(exc.format_message(), hint=hint, code="usage"), _wants_json(args))
         return int(ExitCode.USAGE)
     except KvsctlError as exc:
+        if exc.exit_code == ExitCode.INTERRUPTED:
+            _second_ctrl_c_kills()
         if _debug(args):
             _print_traceback()
         report(exc, _wants_json(args))
         return int(exc.exit_code)
     except KeyboardInterrupt:
+        _second_ctrl_c_kills()
         sys.stderr.write("kvsctl: interrupted\n")
         return 130
     except BrokenPipeError:

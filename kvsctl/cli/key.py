@@ -36,6 +36,16 @@ AccountIamOpt = Annotated[
         help="Also delegate to the account's IAM policies (arn:aws:iam::ACCT:root). Off unless asked.",
     ),
 ]
+ReadOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--read",
+        metavar="PATH[,PATH...]",
+        help="Consumer read paths the key serves: getmedia, fragments, hls, dash, clip, images, or all "
+        "(kms:Decrypt for each; the output says which).",
+        show_default=False,
+    ),
+]
 AccountOpt = Annotated[
     str | None,
     typer.Option("--account", help="The key's account id (default: the admins' account).", show_default=False),
@@ -57,6 +67,7 @@ def recommend_policy(
     ] = None,
     account: AccountOpt = None,
     allow_account_iam: AccountIamOpt = False,
+    read: ReadOpt = None,
     *,
     g: GlobalOptions,
 ) -> int:
@@ -76,6 +87,7 @@ def recommend_policy(
     """
     from kvsctl.keys.policy import PolicyRequest, build_key_policy
     from kvsctl.render.keys import RecommendPolicyView
+    from kvsctl.workloads.paths import parse_reads
 
     rec = build_key_policy(
         PolicyRequest(
@@ -85,6 +97,7 @@ def recommend_policy(
             region=key_region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION"),
             account=account,
             allow_account_iam=allow_account_iam,
+            reads=parse_reads(read),
         )
     )
     g.emit(RecommendPolicyView(rec))
@@ -102,6 +115,7 @@ def create(
     tag: Annotated[list[str] | None, typer.Option("--tag", help="KEY=VALUE, repeatable.", show_default=False)] = None,
     account: AccountOpt = None,
     allow_account_iam: AccountIamOpt = False,
+    read: ReadOpt = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Check everything and print the plan; create nothing.")
     ] = False,
@@ -125,6 +139,7 @@ def create(
     from kvsctl import validate
     from kvsctl.render.keys import KeyCreateView
     from kvsctl.services.keyadmin import CreateKeyRequest, KeyAdminService
+    from kvsctl.workloads.paths import parse_reads
 
     req = CreateKeyRequest(
         alias=alias,
@@ -136,6 +151,7 @@ def create(
         allow_account_iam=allow_account_iam,
         account=account,
         dry_run=dry_run,
+        reads=parse_reads(read),
     )
     service = KeyAdminService(g.factory())
     outcome = service.create(req, warn=g.warn)

@@ -1,25 +1,25 @@
 """The estimator: assumptions in, one month of KMS cost out. Pure and exact.
 
-The model (issue 5):
+The model (issues 5 and 17):
 
-    pairs              = streams × (producers_per_stream + consumers_per_stream)
-    interval           = min(data-key interval, credential lifetime)      (lifetime optional)
-    requests_per_pair  = ceil(hours × 60 / interval)
+    pairs              = streams × (producers_per_stream + consumers_per_stream) × sessions_per_device
+    per_session        = ceil(lifetime / interval)       a session asks at its start and each interval
+    requests_per_pair  = ceil(hours × 60 × per_session / lifetime)
+                         (ceil(hours × 60 / interval) for a credential that is never renewed)
     requests_per_month = pairs × requests_per_pair
     billable_requests  = max(0, requests_per_month − free tier)           (free tier optional)
     request_cost       = billable_requests × price_per_10k / 10,000
     key_cost           = customer_keys × key_price
                          + rotated keys × min(rotations, 2) × rotation_price
 
-Rounding: a pair asks for a data key when it starts and again at the start of every interval, so
-a partial interval at the end of the month still costs a request. That is a ceiling, taken per pair
-(the request count is a whole number of requests for each pair, then multiplied). With the
-defaults (730 h, 5 min) the division is exact: 8,760 requests per pair.
+Requests follow credential sessions, not devices: each new credential (a renewed IoT role-alias credential,
+a new assumed-role session) makes its own first request, then one per data-key interval while it lives.
+With the defaults (730 h, 60-minute credentials, 5-minute interval) a session asks 12 times an hour and
+a pair 8,760 times a month. A lifetime shorter than the interval means one request per lifetime; one
+that is not a multiple of the interval costs a request for its last, partial interval.
 
-Credential lifetime: a credential that expires before its data key is due for renewal is replaced by a
-new credential, which makes its own first request; the pair then asks once per lifetime. A lifetime
-at least as long as the interval is treated as adding nothing (at most one extra request per
-credential lifetime when the lifetime is not a multiple of the interval; ignored, and said so).
+Rounding: the month's requests per pair are rounded up once (a partial session at the end of the month
+still starts with a request), then multiplied by the pairs.
 """
 
 from __future__ import annotations
@@ -41,7 +41,16 @@ from kvsctl.cost.model import (
     CredentialPoint,
     Scenario,
 )
-from kvsctl.cost.prices import KDS_CADENCE_URL, PRICES
+from kvsctl.cost.prices import (
+    DEFAULT_CREDENTIAL_LIFETIME_MINUTES,
+    DEFAULT_DATA_KEY_INTERVAL_MINUTES,
+    DEFAULT_SESSIONS_PER_DEVICE,
+    IOT_ROLE_ALIAS_URL,
+    KDS_CADENCE_URL,
+    PRICES,
+    ROLE_ALIAS_MAX_MINUTES,
+    ROLE_ALIAS_MIN_MINUTES,
+)
 
 _TEN_THOUSAND = Decimal(10_000)
 _CADENCE_NOTE = (
@@ -49,6 +58,24 @@ _CADENCE_NOTE = (
     "5 minutes per credential comes from Kinesis Data Streams' documentation "
     f"({KDS_CADENCE_URL})."
 )
+_LIFETIME_NOTE = (
+    "Credential lifetime defaults to 60 minutes: AWS IoT role aliases issue credentials for 3,600 s unless "
+    f"credentialDurationSeconds says otherwise ({IOT_ROLE_ALIAS_URL}); the producer SDK renews them shortly "
+    "before expiry, and each new credential makes its own first KMS request."
+)
+_SESSIONS_NOTE = (
+    "One credential session per producer or consumer (inferred: a KVS client holds one credential provider; "
+    "AWS documents no figure). Use --sessions-per-device when devices run several clients."
+)
+#: KMS pricing page: the $1/month is "the same for ... multi-Region keys (each primary and each replica
+#: multi-Region key), keys with imported key material, and KMS keys with a key origin of either AWS
+#: CloudHSM or an external key store (XKS)"; a CloudHSM key store adds CloudHSM's own charges.
+_KEY_KINDS_NOTE = (
+    "Keys with imported key material, keys in custom key stores and each multi-Region primary and replica "
+    "are priced like any customer managed key; a CloudHSM key store's cluster (at least two HSMs) is billed "
+    "by CloudHSM and is not in this estimate."
+)
+
 _FREE_TIER_NOTE = (
     "The KMS free tier (20,000 requests a month) is per account across all regions: any other KMS "
     "use in the account draws on it too."
@@ -72,9 +99,15 @@ def exact_arithmetic() -> Iterator[None]:
 
 
 def requests_per_pair(a: CostAssumptions) -> int:
-    """KMS requests one (credential, stream) pair makes in a month: ceil(minutes / interval)."""
+    """KMS requests one (credential session, stream) pair makes in a month.
+
+    Sessions of `lifetime` minutes follow one another; each asks ceil(lifetime / interval) times.
+    """
     minutes = Fraction(a.hours_per_month) * 60
-    return math.ceil(minutes / Fraction(a.effective_interval_minutes))
+    per_session = a.requests_per_session
+    if per_session is None or a.credential_lifetime_minutes is None:
+        return math.ceil(minutes / Fraction(a.data_key_interval_minutes))
+    return math.ceil(minutes * per_session / Fraction(a.credential_lifetime_minutes))
 
 
 def estimate(a: CostAssumptions) -> CostEstimate:
@@ -145,28 +178,52 @@ def estimate(a: CostAssumptions) -> CostEstimate:
 
 
 def _notes(a: CostAssumptions) -> tuple[str, ...]:
-    notes = [_CADENCE_NOTE]
+    notes: list[str] = []
+    if a.calibration_file is not None:
+        pass  # the caller puts where the measured interval comes from first
+    elif a.data_key_interval_minutes == DEFAULT_DATA_KEY_INTERVAL_MINUTES:
+        notes.append(_CADENCE_NOTE)
+    else:
+        notes.append(
+            f"Data-key interval {a.data_key_interval_minutes} min as given: KVS documents no cadence "
+            "(Kinesis Data Streams documents 5 minutes); `kvsctl cost calibrate` measures it."
+        )
     if a.free_tier:
         notes.append(_FREE_TIER_NOTE)
     lifetime = a.credential_lifetime_minutes
-    if lifetime is not None and lifetime < a.data_key_interval_minutes:
+    if lifetime is None:
+        notes.append("Credentials are modelled as never renewed: each pair asks once per data-key interval.")
+    else:
+        if lifetime == DEFAULT_CREDENTIAL_LIFETIME_MINUTES:
+            notes.append(_LIFETIME_NOTE)
+        if lifetime < a.data_key_interval_minutes:
+            notes.append(
+                f"Credentials live {lifetime} min, less than the {a.data_key_interval_minutes}-minute "
+                "data-key interval: each new credential makes its own first request, so each pair asks "
+                f"KMS every {lifetime} min."
+            )
+        elif Fraction(lifetime) % Fraction(a.data_key_interval_minutes):
+            notes.append(
+                f"Credentials live {lifetime} min, not a multiple of the {a.data_key_interval_minutes}-minute "
+                f"data-key interval: each session asks {a.requests_per_session} times (at its start and each "
+                "interval it lives into), the last interval cut short by the renewal."
+            )
+    if a.sessions_per_device == DEFAULT_SESSIONS_PER_DEVICE:
+        notes.append(_SESSIONS_NOTE)
+    else:
         notes.append(
-            f"Credentials live {lifetime} min, less than the {a.data_key_interval_minutes}-minute "
-            "data-key interval: each new credential makes its own first request, so each pair asks "
-            f"KMS every {lifetime} min."
-        )
-    elif lifetime is not None and Fraction(lifetime) % Fraction(a.data_key_interval_minutes):
-        notes.append(
-            f"Credentials live {lifetime} min, not a multiple of the data-key interval: a new "
-            "credential may ask KMS up to once more per lifetime than modelled here."
+            f"Each producer and consumer holds {a.sessions_per_device} credential sessions at once; each "
+            "session asks KMS on its own."
         )
     notes.append(
         "Customer managed keys are billed per hour held; the estimate assumes every key is held the whole month."
     )
-    notes.append(
-        f"Prices as of {PRICES.as_of.isoformat()} from {', '.join(PRICES.sources)}; "
-        "override with --price-per-10k and --key-price."
-    )
+    notes.append(_KEY_KINDS_NOTE)
+    if a.price_file is None:
+        notes.append(
+            f"Prices as of {PRICES.as_of.isoformat()} from {', '.join(PRICES.sources)}; "
+            "override with --price-file, --price-per-10k and --key-price."
+        )
     return tuple(notes)
 
 
@@ -189,7 +246,10 @@ def scenarios(a: CostAssumptions) -> tuple[Scenario, ...]:
     - key_per_stream: one customer managed key per stream;
     - shared_key: one customer managed key shared by every stream;
     - aws_managed_key: every stream on alias/aws/kinesisvideo (no key cost, requests still billed);
-    - longer_credentials: credentials cached at least as long as the data-key interval.
+    - longer_credentials: credentials cached at least as long as the data-key interval (never renewed);
+    - credentials_15_min / credentials_12_h: credentials renewed at the IoT role alias's shortest and
+      longest durations (900 s and 43,200 s), the rest as given;
+    - one_session_per_device: one credential session per producer and consumer.
     """
     variants: list[tuple[str, str, str, CostAssumptions]] = [
         ("today", "Today", "the assumptions as given", a),
@@ -214,8 +274,29 @@ def scenarios(a: CostAssumptions) -> tuple[Scenario, ...]:
         (
             "longer_credentials",
             "Cache credentials",
-            (f"credentials cached for at least the data-key interval ({a.data_key_interval_minutes} min)"),
+            (
+                "credentials never renewed (cached at least as long as the month): one request per "
+                f"data-key interval ({a.data_key_interval_minutes} min)"
+            ),
             replace(a, credential_lifetime_minutes=None),
+        ),
+        (
+            "credentials_15_min",
+            "15-min credentials",
+            "credentials renewed every 15 minutes (the shortest IoT role-alias duration, 900 s)",
+            replace(a, credential_lifetime_minutes=ROLE_ALIAS_MIN_MINUTES),
+        ),
+        (
+            "credentials_12_h",
+            "12-h credentials",
+            "credentials renewed every 12 hours (the longest IoT role-alias duration, 43,200 s)",
+            replace(a, credential_lifetime_minutes=ROLE_ALIAS_MAX_MINUTES),
+        ),
+        (
+            "one_session_per_device",
+            "1 session/device",
+            "one credential session per producer and consumer",
+            replace(a, sessions_per_device=1),
         ),
     ]
     estimates = [(n, t, d, estimate(v)) for n, t, d, v in variants]
@@ -270,3 +351,15 @@ def _scaled_streams(a: CostAssumptions, streams: int) -> CostAssumptions:
 def compare(a: CostAssumptions) -> Comparison:
     """The data behind `kvsctl cost estimate --compare`."""
     return Comparison(scenarios=scenarios(a), credential_curve=credential_curve(a))
+
+
+def with_notes(e: CostEstimate, extra: Sequence[str]) -> CostEstimate:
+    """`e` with `extra` notes first (where the inputs came from: a calibration, a price file)."""
+    return replace(e, notes=(*extra, *e.notes)) if extra else e
+
+
+def comparison_with_notes(c: Comparison, extra: Sequence[str]) -> Comparison:
+    if not extra:
+        return c
+    scenarios = tuple(replace(s, estimate=with_notes(s.estimate, extra)) for s in c.scenarios)
+    return replace(c, scenarios=scenarios)

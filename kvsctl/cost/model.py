@@ -6,12 +6,16 @@ Floats are refused, so an estimate never drifts by a binary rounding error.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, fields
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation, localcontext
+from fractions import Fraction
 
 from kvsctl.cost.prices import (
+    DEFAULT_CREDENTIAL_LIFETIME_MINUTES,
     DEFAULT_DATA_KEY_INTERVAL_MINUTES,
     DEFAULT_HOURS_PER_MONTH,
+    DEFAULT_SESSIONS_PER_DEVICE,
     PRICES,
 )
 from kvsctl.errors import UsageError
@@ -90,8 +94,14 @@ class CostAssumptions:
     """Customer keys that have been rotated; None means all of them."""
     rotations: int = 0
     """Rotations each rotated key has had so far; only the first two are billed."""
-    credential_lifetime_minutes: Decimal | None = None
-    """How long one credential lives (e.g. an assumed role's session); None = outlives the interval."""
+    credential_lifetime_minutes: Decimal | None = DEFAULT_CREDENTIAL_LIFETIME_MINUTES
+    """How long one credential session lives (IoT role alias default: 60); None = forever (never renewed)."""
+    sessions_per_device: int = DEFAULT_SESSIONS_PER_DEVICE
+    """Credential sessions each producer or consumer holds at once (1 unless a device runs several clients)."""
+    calibration_file: str | None = None
+    """The `cost calibrate --save` file the data-key interval was measured in, if any."""
+    price_file: str | None = None
+    """The --price-file the prices came from, if any."""
 
     def __post_init__(self) -> None:
         for name in (
@@ -101,8 +111,14 @@ class CostAssumptions:
             "customer_keys",
             "free_tier_requests",
             "rotations",
+            "sessions_per_device",
         ):
             _check_count(name, getattr(self, name))
+        if self.sessions_per_device < 1:
+            raise CostInputError(
+                f"sessions_per_device: must be 1 or more, got {self.sessions_per_device}",
+                hint="each producer or consumer holds at least one credential session",
+            )
         _check_decimal("data_key_interval_minutes", self.data_key_interval_minutes, positive=True)
         _check_decimal("hours_per_month", self.hours_per_month, positive=True)
         for name in ("price_per_10k", "key_price", "rotation_price"):
@@ -121,7 +137,8 @@ class CostAssumptions:
 
     @property
     def credentials_per_stream(self) -> int:
-        return self.producers_per_stream + self.consumers_per_stream
+        """Credential sessions per stream at any moment: (producers + consumers) × sessions per device."""
+        return (self.producers_per_stream + self.consumers_per_stream) * self.sessions_per_device
 
     @property
     def pairs(self) -> int:
@@ -133,16 +150,30 @@ class CostAssumptions:
         return self.customer_keys if self.rotated_keys is None else self.rotated_keys
 
     @property
-    def effective_interval_minutes(self) -> Decimal:
-        """Minutes between one pair's KMS requests.
-
-        A credential that dies before the data-key interval ends is replaced by a new credential,
-        which makes its own first request: the pair then requests once per credential lifetime.
-        """
+    def requests_per_session(self) -> int | None:
+        """KMS requests one credential session makes on one stream in its lifetime: at its start and at
+        the start of every data-key interval it lives into, ceil(lifetime / interval). None = never renewed."""
         lifetime = self.credential_lifetime_minutes
-        if lifetime is not None and lifetime < self.data_key_interval_minutes:
+        if lifetime is None:
+            return None
+        return math.ceil(Fraction(lifetime) / Fraction(self.data_key_interval_minutes))
+
+    @property
+    def effective_interval_minutes(self) -> Decimal:
+        """Average minutes between one pair's KMS requests: lifetime / requests per session (to 10 decimals
+        when it does not divide), or the data-key interval for a credential that is never renewed."""
+        per_session = self.requests_per_session
+        lifetime = self.credential_lifetime_minutes
+        if per_session is None or lifetime is None:
+            return self.data_key_interval_minutes
+        if per_session == 1:
             return lifetime
-        return self.data_key_interval_minutes
+        with localcontext() as ctx:
+            ctx.prec = 60
+            try:
+                return (lifetime / per_session).quantize(Decimal("1e-10")).normalize()
+            except InvalidOperation:  # too many digits to show to 10 decimals: show it as computed
+                return (lifetime / per_session).normalize()
 
 
 @dataclass(frozen=True)

@@ -55,3 +55,96 @@ DEFAULT_DATA_KEY_INTERVAL_MINUTES = Decimal(5)
 
 DEFAULT_HOURS_PER_MONTH = Decimal(730)
 """AWS's billing convention for a month (8,760 hours a year / 12)."""
+
+IOT_ROLE_ALIAS_URL = "https://docs.aws.amazon.com/iot/latest/apireference/API_CreateRoleAlias.html"
+
+DEFAULT_CREDENTIAL_LIFETIME_MINUTES = Decimal(60)
+"""AWS IoT role aliases (how KVS cameras usually get credentials) issue credentials valid for 3,600 s
+unless `credentialDurationSeconds` says otherwise (IOT_ROLE_ALIAS_URL); the producer SDK refreshes them
+shortly before they expire, and each new credential makes its own first KMS request."""
+
+ROLE_ALIAS_MIN_MINUTES = Decimal(15)
+ROLE_ALIAS_MAX_MINUTES = Decimal(720)
+"""credentialDurationSeconds ranges from 900 to 43,200 s (IOT_ROLE_ALIAS_URL): the --compare bounds."""
+
+DEFAULT_SESSIONS_PER_DEVICE = 1
+"""One credential session per device (producer or consumer) at a time: a KVS producer or consumer client
+holds one credential provider and so one credential (inferred; AWS documents no figure). More when a
+device runs several processes or clients, each with its own credentials."""
+
+PRICE_FILE_FIELDS = {
+    "symmetric_requests_per_10k": "price_per_10k",
+    "customer_key_month": "key_price",
+    "rotation_month": "rotation_price",
+    "free_tier_requests": "free_tier_requests",
+}
+PRICE_FILE_INFO = ("as_of", "currency", "source", "sources", "region", "comment")
+
+
+@dataclass(frozen=True)
+class PriceOverride:
+    """Prices read from a --price-file: any subset of the table's figures, with where they come from."""
+
+    path: str
+    values: dict[str, Decimal | int]
+    """Keyed by the CostAssumptions field they replace (price_per_10k, key_price, rotation_price,
+    free_tier_requests)."""
+    as_of: str | None
+    source: str | None
+
+    def describe(self) -> str:
+        shown = ", ".join(f"{k}={v}" for k, v in self.values.items()) or "nothing"
+        origin = f" as of {self.as_of}" if self.as_of else ""
+        where = f" from {self.source}" if self.source else ""
+        return f"Prices from {self.path}{origin}{where}: {shown}; the rest from the dated table."
+
+
+def load_price_file(path: str, text: str) -> PriceOverride:
+    """Parse a price file (JSON object). Unknown names are refused, so a typo cannot silently keep a price.
+
+    {"as_of": "2027-01-01", "source": "...", "symmetric_requests_per_10k": 0.03, "customer_key_month": 1,
+     "rotation_month": 1, "free_tier_requests": 20000}
+    """
+    import json
+
+    from kvsctl.errors import UsageError
+
+    hint = 'e.g. {"as_of": "2027-01-01", "symmetric_requests_per_10k": 0.03, "customer_key_month": 1}'
+    try:
+        data = json.loads(text, parse_float=Decimal)
+    except ValueError as exc:
+        raise UsageError(f"{path}: not JSON ({exc})", hint=hint) from None
+    if not isinstance(data, dict):
+        raise UsageError(f"{path}: a price file is a JSON object", hint=hint)
+    unknown = sorted(set(data) - set(PRICE_FILE_FIELDS) - set(PRICE_FILE_INFO))
+    if unknown:
+        raise UsageError(
+            f"{path}: unknown price name(s): {', '.join(unknown)}",
+            hint=f"known: {', '.join([*PRICE_FILE_FIELDS, *PRICE_FILE_INFO])}",
+        )
+    values: dict[str, Decimal | int] = {}
+    for name, field_name in PRICE_FILE_FIELDS.items():
+        if name not in data:
+            continue
+        raw = data[name]
+        if isinstance(raw, bool) or not isinstance(raw, int | Decimal | str):
+            raise UsageError(f"{path}: {name} must be a number, got {raw!r}", hint=hint)
+        try:
+            number = Decimal(raw) if not isinstance(raw, int) else raw
+        except ArithmeticError:
+            raise UsageError(f"{path}: {name} must be a number, got {raw!r}", hint=hint) from None
+        if (isinstance(number, Decimal) and not number.is_finite()) or number < 0:
+            raise UsageError(f"{path}: {name} must be a finite number, 0 or more, got {raw!r}", hint=hint)
+        if name == "free_tier_requests":
+            if number != int(number):
+                raise UsageError(f"{path}: free_tier_requests must be a whole number, got {raw!r}", hint=hint)
+            number = int(number)
+        values[field_name] = number
+    as_of = data.get("as_of")
+    source = data.get("source") or data.get("sources")
+    return PriceOverride(
+        path=path,
+        values=values,
+        as_of=str(as_of) if as_of is not None else None,
+        source=", ".join(map(str, source)) if isinstance(source, list) else (str(source) if source else None),
+    )

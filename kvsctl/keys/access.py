@@ -13,8 +13,8 @@ from kvsctl.audit.model import AuditInput, Grant, PolicyDoc, PrincipalPolicies
 
 WRITE = "kms:GenerateDataKey"
 READ = "kms:Decrypt"
-_ACCOUNT = re.compile(r"^\d{12}$")
-_ROOT = re.compile(r"^arn:[a-z-]+:iam::(\d{12}):root$")
+_ACCOUNT = re.compile(r"[0-9]{12}", re.ASCII)
+_ROOT = re.compile(r"arn:[a-z-]+:iam::([0-9]{12}):root", re.ASCII)
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -41,10 +41,10 @@ def named_principals(policy: Any, grants: Iterable[Grant] = ()) -> tuple[list[st
             principals += [str(v) for v in _as_list(principal.get("Service")) if str(v).endswith(".amazonaws.com")]
         for entry in entries:
             text = str(entry)
-            root = _ROOT.match(text)
+            root = _ROOT.fullmatch(text)
             if text == "*":
                 public = True
-            elif _ACCOUNT.match(text) or root:
+            elif _ACCOUNT.fullmatch(text) or root:
                 accounts.append(root.group(1) if root else text)
             elif text.startswith("arn:"):
                 principals.append(text)
@@ -121,8 +121,8 @@ def summarize(
         rows.append(
             AccessRow(
                 arn,
-                w.decision if w else "unknown",
-                r.decision if r else "unknown",
+                w.decision.value if w and w.decision else "unknown",
+                r.decision.value if r and r.decision else "unknown",
                 w.reasons if w else (),
                 r.reasons if r else (),
             )

@@ -127,6 +127,7 @@ class PolicyRequest:
     consumers: Sequence[str] = ()
     account: str | None = None
     allow_account_iam: bool = False
+    reads: Sequence[str] = ("getmedia",)  # consumer read paths the policy serves (kvsctl/workloads/paths.py)
 
 
 @dataclass(frozen=True)
@@ -141,6 +142,12 @@ class RecommendedPolicy:
     consumers: tuple[str, ...]
     allow_account_iam: bool
     notes: tuple[str, ...] = field(default=NOTES)
+    reads: tuple[str, ...] = ("getmedia",)
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        """The client paths this key policy serves: the key side is the same for every read path."""
+        return (*(("producer",) if self.producers else ()), *(self.reads if self.consumers else ()))
 
     @property
     def via_service(self) -> str:
@@ -226,6 +233,16 @@ def build_key_policy(req: PolicyRequest) -> RecommendedPolicy:
             f"--allow-account-iam: any IAM policy in account {account} can now allow any use of this key, "
             "including outside KVS."
         )
+    reads = tuple(req.reads)
+    if consumers:
+        inferred = [r for r in reads if r != "getmedia"]
+        notes.append(
+            "kms:Decrypt serves the consumers' read paths "
+            + ", ".join(reads)
+            + " (the same statement for every path"
+            + (f"; documented for getmedia, inferred for {', '.join(inferred)}" if inferred else "")
+            + "); each path also needs its kinesisvideo: actions in IAM: kvsctl iam recommend-policy --read ..."
+        )
     return RecommendedPolicy(
         document=document,
         region=region,
@@ -235,6 +252,7 @@ def build_key_policy(req: PolicyRequest) -> RecommendedPolicy:
         consumers=tuple(c.arn for c in consumers),
         allow_account_iam=req.allow_account_iam,
         notes=tuple(notes),
+        reads=reads,
     )
 
 

@@ -337,13 +337,15 @@ def authorize_kms(
     deny_parts = [*s.denies(), rcp_deny]
     if key_policy is None:
         unread = Outcome.unknown_("the key policy could not be read")
-        exempt = role_named = account = unread
+        exempt = role_named = role_only = public = account = unread
         deny_parts.append(unread)
     else:
         kp = evaluate_policies([key_policy], req)
         trace += trace_lines(kp.results)
         exempt = kp.outcome("Allow", named=EXEMPT)
         role_named = kp.outcome("Allow", named=ROLE_OR_PUBLIC)
+        role_only = kp.outcome("Allow", named=(Named.ROLE,))
+        public = kp.outcome("Allow", named=(Named.PUBLIC,))
         account = kp.outcome("Allow", named=ACCOUNT)
         deny_parts.append(kp.outcome("Deny"))
     trace += trace_lines(s.results())
@@ -370,10 +372,22 @@ def authorize_kms(
         # RCPs do apply to service principals (Organizations UG, RCP examples exempt them by condition)
         return decide(any_of([deny_parts[-1], rcp_deny]), key_path, trace=trace)
     if same_account:
+        # IAM UG "Policy evaluation logic" says how a permissions boundary limits a resource policy that names
+        # a user or session (not at all) or a role (it must allow), not one that allows Principal "*": with a
+        # boundary that does not allow the action, that path is conditional, never a definite answer.
+        if boundary.value is Tri.FALSE and public.value is not Tri.FALSE:
+            public_path = Outcome.unknown_(
+                f'the key policy allows Principal "*" and the permissions boundary of {req.principal.arn} does '
+                f"not allow {req.action}: AWS documents how a boundary limits a resource policy naming a user, "
+                'session or role, not "*"'
+            )
+        else:
+            public_path = all_of([public, boundary])
         key_path = any_of(
             [
                 exempt,
-                all_of([role_named, boundary]),
+                all_of([role_only, boundary]),
+                public_path,
                 all_of(
                     [
                         account.with_reason("the key policy delegates to IAM by naming the account")

@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from kvsctl.cost.account import AccountEstimate
+from kvsctl.cost.calibrate import Calibration, rounded
+from kvsctl.cost.calibration_json import MATCH_RULE, calibration_to_dict
 from kvsctl.cost.model import Comparison, CostEstimate
 from kvsctl.cost.serialize import (
     account_estimate_to_dict,
@@ -183,4 +186,106 @@ class AccountEstimateView:
             parts += _comparison_parts(self.comparison)
         parts.append(_assumptions_table(a.estimate))
         parts += _notes(a.estimate.notes)
+        return parts
+
+
+def _short(arn: str) -> str:
+    """The resource part of an ARN for narrow tables (JSON keeps the whole ARN)."""
+    return arn.split(":", 5)[-1] if arn.startswith("arn:") else arn
+
+
+@dataclass(frozen=True)
+class CalibrationView:
+    """`kvsctl cost calibrate`: what KVS asked of KMS, per key, principal, operation and hour."""
+
+    calibration: Calibration
+    saved_to: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        data = calibration_to_dict(self.calibration)
+        data["saved_to"] = self.saved_to
+        return data
+
+    def render_table(self) -> list[Any]:
+        from rich.table import Table
+
+        c = self.calibration
+        data = calibration_to_dict(c)
+        window = data["window"]
+        summary = Table(title="CloudTrail evidence", show_header=False, title_justify="left")
+        summary.add_column("what", style="bold")
+        summary.add_column("value")
+        summary.add_row("window", f"{window['start']} to {window['end']} ({window['hours']} h, from {window['from']})")
+        summary.add_row("sources read", f"{c.sources:,}")
+        summary.add_row("records", f"{c.records:,} ({c.kms_records:,} KMS)")
+        summary.add_row("KMS requests made through KVS", f"{c.kvs_requests:,}")
+        summary.add_row("other KMS requests", f"{c.other_kms_requests:,} (≈{c.other_monthly_requests:,} / month)")
+        summary.add_row("malformed, skipped", f"{c.malformed_total:,}")
+        parts: list[Any] = [summary]
+
+        rates = Table(title="Measured cadence per credential (session)", title_justify="left")
+        for col in ("who", "requests", "sessions", "asked twice+", "interval (min)", "req / credential-hour"):
+            rates.add_column(col, justify="left" if col == "who" else "right")
+        for r in (*c.rates, c.combined):
+            d = data["rates"][r.role]
+            rates.add_row(
+                f"{r.role} ({r.operation})",
+                f"{r.requests:,}",
+                f"{r.sessions:,}",
+                f"{r.sessions_with_repeats:,}",
+                "-" if d["data_key_interval_minutes"] is None else str(d["data_key_interval_minutes"]),
+                "-" if d["requests_per_credential_hour"] is None else str(d["requests_per_credential_hour"]),
+            )
+        parts.append(rates)
+
+        keys = Table(
+            title=f"Per key, extrapolated to {decimal_text(c.hours_per_month)} h (before the free tier)",
+            title_justify="left",
+        )
+        for col in ("key", "requests", "GenerateDataKey", "Decrypt", "requests / month", "USD / month"):
+            keys.add_column(col, overflow="fold", justify="left" if col == "key" else "right")
+        for k in c.per_key:
+            ops = dict(k.by_operation)
+            keys.add_row(
+                _short(k.key),
+                f"{k.kvs_requests:,}",
+                f"{ops.get('GenerateDataKey', 0):,}",
+                f"{ops.get('Decrypt', 0):,}",
+                f"{k.monthly_requests:,}",
+                usd_display(k.monthly_request_cost_usd),
+            )
+        parts.append(keys)
+
+        totals: dict[tuple[str, str, str], tuple[int, int]] = {}
+        for row in c.rows:
+            n, hours = totals.get((row.key, row.principal, row.operation), (0, 0))
+            totals[(row.key, row.principal, row.operation)] = (n + row.requests, hours + 1)
+        counts = Table(title="Requests per key × principal × operation (per hour in -o json)", title_justify="left")
+        for col in ("key", "principal", "operation", "hours", "requests"):
+            counts.add_column(col, overflow="fold", justify="right" if col in ("hours", "requests") else "left")
+        for (key, principal, op), (n, hours) in sorted(totals.items()):
+            counts.add_row(_short(key), _short(principal), op, str(hours), f"{n:,}")
+        parts.append(counts)
+
+        per_principal: dict[str, list[int]] = {}
+        for s in c.sessions:
+            per_principal.setdefault(s.principal, []).append(s.sessions)
+        sessions = Table(title="Distinct sessions per principal per hour", title_justify="left")
+        for col in ("principal", "hours", "mean", "max"):
+            sessions.add_column(col, overflow="fold", justify="left" if col == "principal" else "right")
+        for principal, values in sorted(per_principal.items()):
+            mean = rounded(Fraction(sum(values), len(values)), 2)
+            sessions.add_row(_short(principal), str(len(values)), decimal_text(mean), str(max(values)))
+        parts.append(sessions)
+
+        for m in c.malformed[:10]:
+            parts.append(f"[red]malformed:[/red] {m.source}: {m.reason}")
+        if c.malformed_total > 10:
+            parts.append(f"[red]malformed:[/red] ... {c.malformed_total - 10} more (all in -o json, up to 100)")
+        parts += [f"[yellow]warning:[/yellow] {w}" for w in c.warnings]
+        parts.append(f"[dim]matched: {MATCH_RULE}[/dim]")
+        if self.saved_to:
+            parts.append(
+                f"calibration saved to {self.saved_to} (use: kvsctl cost estimate --calibration {self.saved_to})"
+            )
         return parts

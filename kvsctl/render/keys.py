@@ -45,7 +45,10 @@ class RecommendPolicyView:
 
         r = self.rec
         return [
-            _statement_table(r.document, f"Key policy for KVS in {r.region} (account {r.account})"),
+            _statement_table(
+                r.document,
+                f"Key policy for KVS in {r.region} (account {r.account}; paths: {', '.join(r.paths) or 'none'})",
+            ),
             *[f"note: {n}" for n in r.notes],
             "Policy document (-o json prints it alone):",
             Text(json.dumps(r.document, indent=2), no_wrap=True, overflow="ignore"),

@@ -4,8 +4,9 @@ The CLI hands in the function that runs a command line, so the demo drives the r
 package importing the CLI (the layers point one way: cli -> sandbox).
 
 The story: recommend a key policy, create the key with it, declare streams in a spec file and apply
-it, look at the key, refuse a bad key, audit who can use the streams (one consumer is broken), and
-estimate what it costs.
+it, look at the key, refuse a bad key, audit who can use the streams (one consumer is broken), find a
+viewer that can GetMedia but not play HLS, apply the fix kvsctl prints and audit again, and estimate
+what it costs.
 """
 
 from __future__ import annotations
@@ -78,6 +79,26 @@ def _seed(factory: ClientFactory, facts: dict[str, str]) -> None:
     spec = Path(facts["workdir"]) / "cams.toml"
     spec.write_text(SPEC)
     facts["spec"] = str(spec)
+
+
+def _apply_hls_fix(factory: ClientFactory, facts: dict[str, str]) -> None:
+    """Apply, as an operator would paste it, the fix the audit printed for VideoAnalytics's HLS path."""
+    from kvsctl.services.audit_live import AuditScope, run
+
+    report = run(factory, AuditScope(names=("lobby-cam",), consumers=(CONSUMER,), reads=("getmedia", "hls")))
+    fixes = [r.patch for _s, r in report.results() if r.patch is not None and r.patch.verified]
+    statements = [c.statement for f in fixes for c in f.changes if c.target == "identity" and c.statement]
+    if not statements:
+        raise RuntimeError("the demo expected a fix for the HLS path")
+    doc = {"Version": "2012-10-17", "Statement": [dict(st) for st in statements]}
+    factory.call(
+        "iam",
+        "put_role_policy",
+        RoleName=CONSUMER.rsplit("/", 1)[1],
+        PolicyName="kvs-hls",
+        PolicyDocument=json.dumps(doc),
+    )
+    print(f"  put-role-policy VideoAnalytics kvs-hls: {json.dumps(doc['Statement'])}")
 
 
 def steps() -> list[Step]:
@@ -162,6 +183,21 @@ def steps() -> list[Step]:
             "(exit 1) and says why.",
             ["audit", "stream", "lobby-cam", "--producer", PRODUCER, "--consumer", CONSUMER, "--consumer", FORGOTTEN],
             expect_exit=1,
+        ),
+        Step(
+            "A viewer that can GetMedia but not play HLS",
+            "Real consumers do more than GetMedia: --read checks each read path (GetDataEndpoint, the path's "
+            "calls, kms:Decrypt). VideoAnalytics passes getmedia but the hls row fails at "
+            "GetHLSStreamingSessionURL; the fix under the table is the statement to add, and where.",
+            ["audit", "stream", "lobby-cam", "--consumer", CONSUMER, "--read", "getmedia,hls"],
+            expect_exit=1,
+        ),
+        Step(
+            "Apply the fix and audit again",
+            "The statement kvsctl printed goes into VideoAnalytics's identity policy (as your IaC would); "
+            "both read paths now pass.",
+            ["audit", "stream", "lobby-cam", "--consumer", CONSUMER, "--read", "getmedia,hls"],
+            setup=_apply_hls_fix,
         ),
         Step(
             "Estimate the KMS cost",

@@ -109,14 +109,16 @@ POLICY_DOCUMENT: Schema = obj(
     description="An IAM/KMS policy document, as AWS takes it.",
 )
 
-LOCATION: Schema = obj({}, {"file": nullable(STRING), "line": nullable(INT)})
+LOCATION: Schema = obj({}, {"file": nullable(STRING), "line": nullable(INT), "label": nullable(STRING)})
 FINDING: Schema = obj(
     {"severity": SEVERITY, "message": STRING},
     {
         "rule": STRING,
         "code": deprecated(STRING, "rule"),
+        "status": {"enum": ["pass", "fail", "warn", "skip"]},
         "title": STRING,
         "fix": nullable(STRING),
+        "remediation": deprecated(STRING, "fix"),
         "subject": nullable({"type": "object"}),
         "location": {
             "anyOf": [
@@ -128,6 +130,11 @@ FINDING: Schema = obj(
     },
     description="A rule that fired: {rule, severity, title, message, fix, subject, location}.",
 )
+FIX: Schema = obj(
+    {"summary": STRING, "where": STRING, "verified": BOOL, "changes": {"type": "array", "items": {"type": "object"}}},
+    description="The smallest policy change that makes a failing check pass (kvsctl/workloads/fixes.py): each "
+    "change {op, target, where, principal, policy, index, statement}; verified = re-evaluated and passing.",
+)
 ACCESS_RESULT: Schema = obj(
     {
         "principal": STRING,
@@ -137,7 +144,15 @@ ACCESS_RESULT: Schema = obj(
         "decision": EXIT_DECISION,
         "reasons": STRINGS,
     },
-    {"fix": nullable(STRING), "stream": STRING, "statements": STRINGS},
+    {
+        "rule": STRING,
+        "path": nullable({"enum": ["producer", "getmedia", "fragments", "hls", "dash", "clip", "images"]}),
+        "basis": nullable({"enum": ["documented", "inferred"]}),
+        "fix": {"anyOf": [FIX, STRING, {"type": "null"}]},
+        "stream": STRING,
+        "statements": STRINGS,
+        "trace": STRINGS,
+    },
 )
 COUNTS: Schema = {
     "type": "object",
@@ -156,6 +171,18 @@ COMMON_DEFS: dict[str, Schema] = {
     "counts": COUNTS,
 }
 
+DIAGNOSIS: Schema = obj(
+    {
+        "ack_code": INT,
+        "meaning": STRING,
+        "principal": STRING,
+        "layers": STRINGS,
+        "explained": BOOL,
+        "explanation": STRINGS,
+    },
+    {"stream": STRING, "role": nullable({"enum": ["producer", "consumer"]}), "fix": nullable(FIX)},
+    description="--ack-code: which layer produces a KMS fragment ack / GetMedia error code (4500-4506).",
+)
 AUDIT: Schema = obj(
     {
         "ok": BOOL,
@@ -168,9 +195,8 @@ AUDIT: Schema = obj(
         "streams": {
             "type": "array",
             "items": obj(
-                {"name": STRING, "ok": BOOL},
+                {"name": STRING, "ok": BOOL, "stream_arn": nullable(STREAM_ARN)},
                 {
-                    "stream_arn": nullable(STREAM_ARN),
                     "arn": deprecated(nullable(STREAM_ARN), "stream_arn"),
                     "key_arn": nullable(STRING),
                     "region": nullable(STRING),
@@ -204,8 +230,10 @@ COST: Schema = obj(
         "total_usd": MONEY,
         "assumptions": {
             "type": "object",
+            "properties": {"calibration_file": nullable(STRING), "price_file": nullable(STRING)},
             "additionalProperties": {"type": ["number", "boolean", "null"]},
-            "description": "Every assumption, a number (or true/false, or null when not set).",
+            "description": "Every assumption, a number (or true/false, or null when not set); calibration_file "
+            "and price_file are the paths the interval and prices came from.",
         },
     },
     {
@@ -234,6 +262,72 @@ COST: Schema = obj(
             "items": obj({"requests_per_month": INT, "request_cost_usd": MONEY, "key_cost_usd": MONEY}),
         },
     },
+)
+
+CALIBRATION_RATE: Schema = obj(
+    {
+        "operation": STRING,
+        "requests": INT,
+        "sessions": INT,
+        "sessions_with_repeats": INT,
+        "data_key_interval_minutes": nullable(NUMBER),
+        "requests_per_credential_hour": nullable(NUMBER),
+        "requests_per_session": nullable(NUMBER),
+    }
+)
+HOUR: Schema = {"type": "string", "description": "UTC, ISO 8601 (2026-12-01T10:00:00Z)."}
+CALIBRATION: Schema = obj(
+    {
+        "window": obj(
+            {"start": nullable(HOUR), "end": nullable(HOUR), "hours": NUMBER, "from": {"enum": ["records", "request"]}}
+        ),
+        "sources": INT,
+        "records": INT,
+        "kms_records": INT,
+        "kvs_requests": INT,
+        "failed_kvs_requests": INT,
+        "other_kms_requests": INT,
+        "other_kms_monthly_requests": INT,
+        "rates": obj({"producer": CALIBRATION_RATE, "consumer": CALIBRATION_RATE, "all": CALIBRATION_RATE}),
+        "sessions_per_principal_hour": obj({"principal_hours": INT, "mean": nullable(NUMBER), "max": nullable(INT)}),
+        "per_key": {
+            "type": "array",
+            "items": obj(
+                {
+                    "key_arn": nullable(STRING),
+                    "requests": INT,
+                    "requests_by_operation": {"type": "object", "additionalProperties": INT},
+                    "monthly_requests": INT,
+                    "monthly_request_cost_usd": MONEY,
+                }
+            ),
+        },
+        "counts": {
+            "type": "array",
+            "items": obj(
+                {
+                    "key_arn": nullable(STRING),
+                    "principal": STRING,
+                    "operation": STRING,
+                    "hour": HOUR,
+                    "requests": INT,
+                    "sessions": INT,
+                }
+            ),
+        },
+        "sessions": {"type": "array", "items": obj({"principal": STRING, "hour": HOUR, "sessions": INT})},
+        "other_kms": {
+            "type": "array",
+            "items": obj({"key_arn": nullable(STRING), "operation": STRING, "requests": INT}),
+        },
+        "gaps": {"type": "array", "items": obj({"start": HOUR, "end": HOUR})},
+        "malformed_total": INT,
+        "malformed": {"type": "array", "items": obj({"source": STRING, "reason": STRING})},
+        "warnings": STRINGS,
+        "matched_on": STRING,
+        "assumptions": obj({"hours_per_month": NUMBER, "price_per_10k": NUMBER}),
+        "saved_to": nullable(STRING),
+    }
 )
 
 APPLY_ITEM: Schema = obj(
@@ -277,6 +371,10 @@ SCHEMAS: dict[str, tuple[str, Schema]] = {
     "stream describe": ("One stream with its key.", ref("stream")),
     "stream list": ("Every stream with its key.", obj({"streams": {"type": "array", "items": ref("stream")}})),
     "key recommend-policy": ("The key policy document alone, ready for put-key-policy.", ref("policy_document")),
+    "iam recommend-policy": (
+        "The IAM identity policy document alone, ready for put-role-policy.",
+        ref("policy_document"),
+    ),
     "key create": (
         "The key created (or planned) with its policy.",
         obj(
@@ -288,7 +386,7 @@ SCHEMAS: dict[str, tuple[str, Schema]] = {
                 "policy": ref("policy_document"),
                 "tags": {"type": "object", "additionalProperties": STRING},
             },
-            {"description": STRING},
+            {"description": STRING, "paths": STRINGS},
         ),
     ),
     "key describe": (
@@ -306,7 +404,8 @@ SCHEMAS: dict[str, tuple[str, Schema]] = {
                             "stream_arn": STREAM_ARN,
                             "arn": deprecated(STREAM_ARN, "stream_arn"),
                             "status": STRING,
-                        }
+                        },
+                        {"retention_hours": INT},
                     ),
                 },
                 "policy": nullable(ref("policy_document")),
@@ -356,9 +455,13 @@ SCHEMAS: dict[str, tuple[str, Schema]] = {
                 "streams": {
                     "type": "array",
                     "items": obj(
-                        {"name": STRING, "ok": BOOL, "checks": {"type": "array", "items": PREFLIGHT_CHECK}},
                         {
+                            "name": STRING,
+                            "ok": BOOL,
                             "stream_arn": nullable(STREAM_ARN),
+                            "checks": {"type": "array", "items": PREFLIGHT_CHECK},
+                        },
+                        {
                             "arn": deprecated(nullable(STREAM_ARN), "stream_arn"),
                             "key_arn": nullable(STRING),
                             "line": nullable(INT),
@@ -370,13 +473,40 @@ SCHEMAS: dict[str, tuple[str, Schema]] = {
         ),
     ),
     "audit policy": ("Offline audit of a key policy (and IAM policies, grants, SCPs).", AUDIT),
-    "audit stream": ("Live audit of named streams.", AUDIT),
+    "audit stream": (
+        "Live audit of named streams (with --ack-code, a diagnosis of that code).",
+        {**AUDIT, "properties": {**AUDIT["properties"], "diagnosis": DIAGNOSIS}},
+    ),
     "audit all": ("Live audit of every stream in the region(s).", AUDIT),
     "audit template": (
         "Offline audit of CloudFormation templates, CDK output and Terraform plans, located at file:line.",
         AUDIT_TEMPLATE,
     ),
     "cost estimate": ("The KMS cost estimate; every figure a number.", COST),
+    "rules": (
+        "Every rule kvsctl checks (the registry: kvsctl/checks/rules.py).",
+        obj(
+            {
+                "rules": {
+                    "type": "array",
+                    "items": obj(
+                        {
+                            "id": STRING,
+                            "name": {"type": "string", "pattern": "^[A-Z][A-Za-z0-9]*$"},
+                            "severity": SEVERITY,
+                            "title": STRING,
+                            "description": STRING,
+                            "remediation": STRING,
+                            "help_uri": STRING,
+                            "security_severity": nullable(NUMBER),
+                            "tags": STRINGS,
+                        }
+                    ),
+                }
+            }
+        ),
+    ),
+    "cost calibrate": ("KMS requests KVS made, measured from CloudTrail; every figure a number.", CALIBRATION),
     "sandbox serve": (
         "Where the sandbox listens and the environment that points a shell at it.",
         obj({"endpoint_url": STRING, "environment": {"type": "object", "additionalProperties": STRING}}),

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kvsctl.aws.session import ClientFactory
-from kvsctl.errors import AwsError, CheckFailed, ExitCode
+from kvsctl.errors import AwsError, CheckFailed, ExitCode, Interrupted
 from kvsctl.models import KeyInfo, StreamView
 from kvsctl.services.keys import is_kvs_aws_managed
 from kvsctl.services.streams import CreateStreamRequest, StreamService
@@ -108,8 +108,28 @@ class ApplyService:
                     warned.append(message)
                     warn(message)
 
-            plan = [self.create_one(p, warn_once) if p.action == "would-create" else p for p in plan]
+            plan = self._create_missing(plan, warn_once)
         return ApplyResult(spec, self.region, dry_run, tuple(plan))
+
+    def _create_missing(self, plan: list[StreamPlan], warn: Callable[[str], None]) -> list[StreamPlan]:
+        done: list[StreamPlan] = []
+        for p in plan:
+            if p.action != "would-create":
+                done.append(p)
+                continue
+            try:
+                done.append(self.create_one(p, warn))
+            except (KeyboardInterrupt, Interrupted):
+                created = [d.spec.name for d in done if d.action == "created"]
+                missing = [q.spec.name for q in plan[len(done) + 1 :] if q.action == "would-create"]
+                raise Interrupted(
+                    f"interrupted while creating stream {p.spec.name} (it may or may not exist now); "
+                    f"created before: {', '.join(created) or 'none'}; not created: {', '.join(missing) or 'none'}",
+                    hint="Rerun 'kvsctl apply' with the same spec to finish: it creates only what is missing and "
+                    "never changes what exists. Nothing was changed or deleted.",
+                    details={"created": created, "in_progress": p.spec.name, "not_created": missing},
+                ) from None
+        return done
 
     # -- plan --------------------------------------------------------------------------------------
     def _request(self, s: StreamSpec, *, dry_run: bool) -> CreateStreamRequest:

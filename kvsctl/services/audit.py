@@ -7,6 +7,7 @@ traceback. Nothing here touches the network or imports boto3.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -15,10 +16,13 @@ from pathlib import Path
 from kvsctl import validate
 from kvsctl.audit.engine import run_audit
 from kvsctl.audit.model import AuditInput, AuditReport, Grant, PolicyDoc, PrincipalPolicies
+from kvsctl.checks.model import Location, Result
 from kvsctl.errors import UsageError
 from kvsctl.policy.document import PolicyKind, PolicyParseError, loads_with_lines, parse_policy
 from kvsctl.policy.match import parse_arn
 from kvsctl.policy.principals import PrincipalError, parse_principal
+from kvsctl.workloads.fixes import add_fixes
+from kvsctl.workloads.paths import parse_reads
 
 _MAX_BYTES = 5 * 1024 * 1024  # far above any policy quota (key policies: 32 KiB)
 
@@ -37,20 +41,30 @@ class PolicyAuditRequest:
     scps: Sequence[str] = ()
     grants: str | None = None
     context: Sequence[str] = ()  # "KEY=VALUE"
+    reads: Sequence[str] = ()  # "--read" values: "hls,dash", "all"; none = getmedia
+    producer_creates: bool = False
+    scp_levels: Sequence[str] = ()  # "FILE[,FILE...]" per level, root first
+    rcps: Sequence[str] = ()
+    rcp_levels: Sequence[str] = ()  # "FILE[,FILE...]" per level (every Deny counts, levels or not)
+
+
+def split_level(item: str, what: str) -> list[str]:
+    files = [f.strip() for f in item.split(",")]
+    if not all(files):
+        raise UsageError(
+            f"{what} {item!r}: an empty file name",
+            hint=f"Give the SCPs attached at one level as FILE[,FILE...], one {what} per level, root first.",
+        )
+    return files
 
 
 def read_text(path: str, what: str) -> str:
-    p = Path(path)
+    from kvsctl.files import InputFileProblem, read_bounded
+
     try:
-        if p.is_dir():
-            raise UsageError(f"{what} {path}: is a directory, not a file")
-        data = p.read_bytes()
-    except FileNotFoundError:
-        raise UsageError(f"{what} {path}: no such file", hint="Check the path.") from None
-    except OSError as e:
-        raise UsageError(f"{what} {path}: cannot read: {e.strerror or e}") from None
-    if len(data) > _MAX_BYTES:
-        raise UsageError(f"{what} {path}: larger than {_MAX_BYTES // (1024 * 1024)} MiB; not a policy")
+        data = read_bounded(path, _MAX_BYTES)
+    except InputFileProblem as e:
+        raise UsageError(f"{what} {path}: {e.reason}", hint=e.hint) from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
@@ -157,6 +171,7 @@ def build_input(req: PolicyAuditRequest) -> AuditInput:
     if not producers and not consumers:
         raise UsageError("nothing to check: give at least one --producer or --consumer")
     context = parse_context(req.context)
+    reads = parse_reads(req.reads)
 
     key_policy = load_policy(req.key_policy, PolicyKind.RESOURCE, "--key-policy")
     identity: dict[str, list[PolicyDoc]] = {}
@@ -174,6 +189,12 @@ def build_input(req: PolicyAuditRequest) -> AuditInput:
         for who in dict.fromkeys([*identity, *boundaries])
     }
     scps = tuple(load_policy(p, PolicyKind.SCP, "--scp") for p in req.scps)
+    scp_levels = tuple(
+        tuple(load_policy(f, PolicyKind.SCP, "--scp-level") for f in split_level(item, "--scp-level"))
+        for item in req.scp_levels
+    )
+    rcp_files = [*req.rcps, *(f for item in req.rcp_levels for f in split_level(item, "--rcp-level"))]
+    rcps = tuple(load_policy(f, PolicyKind.RCP, "--rcp") for f in rcp_files)
     grants = load_grants(req.grants) if req.grants is not None else ()
     return AuditInput(
         key_arn=req.key_arn,
@@ -185,20 +206,59 @@ def build_input(req: PolicyAuditRequest) -> AuditInput:
         principals=principals,
         scps=scps,
         context=context,
+        reads=reads,
+        producer_creates=req.producer_creates,
+        scp_levels=scp_levels,
+        rcps=rcps,
     )
 
 
 def audit_policy_files(req: PolicyAuditRequest) -> tuple[AuditInput, AuditReport]:
+    """Run the offline audit; results point at the files given (file and line of the deciding statement)."""
     inp = build_input(req)
-    report = run_audit(inp)
+    report = add_fixes(inp, run_audit(inp))
+    findings = report.findings
     if req.grants is None:
-        from kvsctl.audit.findings import GRANTS_NOT_GIVEN
+        from kvsctl.checks.rules import GRANTS_NOT_GIVEN
 
         note = GRANTS_NOT_GIVEN(
             "no --grants file was given; the key was assumed to have no grants", resource=req.key_arn
         )
-        report = AuditReport(report.results, (*report.findings, note))
-    return inp, report
+        findings = (*findings, note)
+    files = frozenset(_files(req))
+    results = tuple(_in_files(_where_to_fix(r, req), files) for r in report.results)
+    return inp, AuditReport(results, tuple(_in_files(f, files) for f in findings))
+
+
+def _where_to_fix(r: Result, req: PolicyAuditRequest) -> Result:
+    """A check no statement decided (an implicit deny) points at the document to change: the key policy for
+    a kms: action, the principal's identity policy for the others (when one was given)."""
+    if r.location is not None:
+        return r
+    if (r.action or "").startswith("kms:"):
+        return dataclasses.replace(r, location=Location(document=req.key_policy))
+    for item in req.identity_policies:
+        who, path = split_assignment(item, "--identity-policy")
+        if who == r.subject.principal:
+            return dataclasses.replace(r, location=Location(document=path))
+    return r
+
+
+def _files(req: PolicyAuditRequest) -> list[str]:
+    """The policy files named on the command line (the names their documents carry)."""
+    out = [req.key_policy, *req.scps, *req.rcps]
+    for flag, levels in (("--scp-level", req.scp_levels), ("--rcp-level", req.rcp_levels)):
+        out += [f for item in levels for f in split_level(item, flag)]
+    for flag, items in (("--identity-policy", req.identity_policies), ("--permissions-boundary", req.boundaries)):
+        out += [split_assignment(item, flag)[1] for item in items]
+    return out
+
+
+def _in_files(r: Result, files: frozenset[str]) -> Result:
+    if r.location is None:
+        return r
+    located = r.location.in_files(files)
+    return r if located is r.location else dataclasses.replace(r, location=located)
 
 
 def dumps_compact(obj: object) -> str:

@@ -11,7 +11,7 @@ from typing import Any
 from kvsctl import validate
 from kvsctl.aws.kms_admin import KmsAdminGateway
 from kvsctl.aws.session import ClientFactory
-from kvsctl.errors import AwsError, CheckFailed, ExitCode, UsageError
+from kvsctl.errors import AwsError, CheckFailed, ExitCode, Interrupted, UsageError
 from kvsctl.keyref import parse_key_ref
 from kvsctl.keys.policy import PolicyRequest, RecommendedPolicy, build_key_policy, lockout_problem
 from kvsctl.models import KeyInfo, StreamView
@@ -36,6 +36,7 @@ class CreateKeyRequest:
     allow_account_iam: bool = False
     account: str | None = None
     dry_run: bool = False
+    reads: tuple[str, ...] = ("getmedia",)  # consumer read paths the key serves
 
     def plan(self, region: str | None) -> RecommendedPolicy:
         """Check every input and build the policy (exit 2, before any AWS call)."""
@@ -51,6 +52,7 @@ class CreateKeyRequest:
                 region=region,
                 account=self.account,
                 allow_account_iam=self.allow_account_iam,
+                reads=self.reads,
             )
         )
         problem = lockout_problem(rec)
@@ -77,6 +79,7 @@ class KeyCreateOutcome:
             "alias": self.request.alias,
             "key": self.key.to_json() if self.key else None,
             "policy": self.policy.document,
+            "paths": list(self.policy.paths),
             "tags": dict(self.request.tags),
             "description": self.request.description,
         }
@@ -123,7 +126,13 @@ class KeyReport:
             "usable_by_kvs": not self.key.usable_problems,
             "problems": self.key.usable_problems,
             "streams": [
-                {"name": v.stream.name, "stream_arn": v.stream.arn, "arn": v.stream.arn, "status": v.stream.status}
+                {
+                    "name": v.stream.name,
+                    "stream_arn": v.stream.arn,
+                    "arn": v.stream.arn,
+                    "status": v.stream.status,
+                    "retention_hours": v.stream.retention_hours,
+                }
                 for v in self.streams
             ],
             "policy": self.policy,
@@ -154,6 +163,24 @@ def _kind_notes(key: KeyInfo, streams: tuple[StreamView, ...]) -> list[str]:
     return notes
 
 
+def lifecycle_notes(key: KeyInfo, streams: tuple[StreamView, ...]) -> list[str]:
+    """What the key's state means for the streams on it (kvsctl/workloads/lifecycle.py)."""
+    from kvsctl.workloads import lifecycle
+
+    if not streams:
+        return ["no stream in this region uses this key"]
+    out: list[str] = []
+    for v in streams:
+        st = v.stream
+        if key.state == "PendingDeletion":
+            out.append(
+                lifecycle.pending_deletion_message(key.arn, key.region, key.deletion_date, st.name, st.retention_hours)
+            )
+        elif key.state == "Disabled":
+            out.append(lifecycle.disabled_message(key.arn, key.region, key.state, st.name, st.retention_hours))
+    return out
+
+
 class KeyAdminService:
     def __init__(self, factory: ClientFactory, region: str | None = None) -> None:
         self.factory = factory
@@ -178,6 +205,12 @@ class KeyAdminService:
             return KeyCreateOutcome("would-create", req, rec, None)
         try:
             created = self.kms.create_key(policy=rec.document, description=req.description, tags=dict(req.tags))
+        except KeyboardInterrupt:
+            raise Interrupted(
+                "interrupted during CreateKey: a key may or may not have been created",
+                hint="Look for it with 'aws kms list-keys' (a key without alias "
+                f"{req.alias}, created just now): schedule its deletion, or rerun to create the key.",
+            ) from None
         except AwsError as exc:
             if exc.aws_code == "MalformedPolicyDocumentException":
                 raise AwsError(
@@ -207,16 +240,31 @@ class KeyAdminService:
         cleanup = f"aws kms schedule-key-deletion --key-id {arn} --pending-window-in-days 7"
         steps: list[tuple[str, Callable[[], None]]] = [
             ("rotation", lambda: self.kms.enable_key_rotation(key_id)),
-            ("alias", lambda: self.kms.create_alias(req.alias, key_id)),
+            ("alias", lambda: self._create_alias(req.alias, key_id)),
         ]
         for step, call in steps:
+            todo = list(finish.values())[list(finish).index(step) :]
+            what = "enabling rotation" if step == "rotation" else f"creating alias {req.alias}"
             try:
                 call()
             except AwsError as exc:
-                todo = list(finish.values())[list(finish).index(step) :]
-                what = "enabling rotation" if step == "rotation" else f"creating alias {req.alias}"
                 raise PartialCreateError(exc, key_arn=arn, step=what, remaining=todo, cleanup=cleanup) from exc
+            except KeyboardInterrupt:
+                raise Interrupted(
+                    f"interrupted while {what}: key {arn} exists, the rest was not done",
+                    hint=f"To finish: {'; '.join(todo)}. Or to clean up: {cleanup}",
+                    details={"key_arn": arn, "remaining": todo, "cleanup": cleanup},
+                ) from None
         return KeyCreateOutcome("created", req, rec, self.kms.describe_key_id(key_id))
+
+    def _create_alias(self, alias: str, key_id: str) -> None:
+        """CreateAlias; an AlreadyExists for an alias that points at this very key is success: an earlier
+        attempt whose answer was lost (a timeout, a 5xx) made it, and the retry found it."""
+        try:
+            self.kms.create_alias(alias, key_id)
+        except AwsError as exc:
+            if exc.aws_code != "AlreadyExistsException" or self.kms.alias_target(alias) != key_id:
+                raise
 
     # -- describe ----------------------------------------------------------------------------------
     def describe(self, key_text: str) -> KeyReport:
@@ -254,6 +302,7 @@ class KeyAdminService:
             access = self.access(key, policy, notes)
         streams = tuple(self.streams_using(key))
         notes += _kind_notes(key, streams)
+        notes += lifecycle_notes(key, streams)
         return KeyReport(key, streams, policy, tuple(notes), access)
 
     def access(self, key: KeyInfo, policy: dict[str, Any], notes: list[str]) -> Any:
@@ -265,7 +314,7 @@ class KeyAdminService:
 
         grants: tuple[Grant, ...] | None
         try:
-            grants = tuple(Grant.from_api(g) for g in self.kms.list_grants(key.key_id))
+            grants = self.kms.list_grants(key.key_id)
         except (AwsError, ValueError) as exc:
             notes.append(f"could not read the key's grants: {getattr(exc, 'message', exc)}")
             grants = None

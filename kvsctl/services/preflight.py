@@ -7,10 +7,11 @@ import dataclasses
 from typing import Any
 
 from kvsctl.aws.kms import KmsGateway
+from kvsctl.aws.organizations import RcpRead
 from kvsctl.aws.session import ClientFactory
 from kvsctl.errors import AwsError
 from kvsctl.models import KeyInfo
-from kvsctl.services.audit_live import AuditScope, LiveAuditService, evaluate
+from kvsctl.services.audit_live import AuditScope, LiveAuditService, evaluate, read_rcps_for
 from kvsctl.streamspec.model import Spec
 from kvsctl.streamspec.preflight import PreflightReport, StreamPreflight, access_checks, spec_checks
 
@@ -32,6 +33,10 @@ class PreflightService:
             consumers=consumers,
         )
         facts = LiveAuditService(self.factory).gather(scope)
+        rcps = read_rcps_for(self.factory, facts)
+        if spec.rcps:
+            given = RcpRead(tuple((f"RCP {name}", doc) for name, doc in spec.rcps))
+            rcps = {account: given for account in rcps}
         by_name = {sf.name: sf for sf in facts.streams}
         streams: list[StreamPreflight] = []
         for s in spec.streams:
@@ -45,6 +50,7 @@ class PreflightService:
                 note = "; ".join(f.message for f in key.findings) or None
             checks = spec_checks(
                 s,
+                spec_path=spec.path,
                 stream=sf.stream,
                 held=key.key if key else None,
                 held_aws_managed=bool(key and key.aws_managed),
@@ -60,8 +66,12 @@ class PreflightService:
                     producers=s.producers,
                     consumers=s.consumers,
                     findings=tuple(f for f in facts.findings if f.principal in mine),
+                    reads=s.reads,
+                    producer_creates=s.producer_creates,
                 )
-                checks += access_checks(s, evaluate(one, strict=strict, fail_on=fail_on))
+                checks += access_checks(
+                    s, evaluate(one, strict=strict, fail_on=fail_on, rcps=rcps), spec_path=spec.path
+                )
             streams.append(
                 StreamPreflight(s, sf.stream.arn if sf.stream else None, key.arn if key else None, tuple(checks))
             )

@@ -11,7 +11,7 @@ from kvsctl import validate
 from kvsctl.aws.kms import KmsGateway
 from kvsctl.aws.kvs import KvsGateway
 from kvsctl.aws.session import ClientFactory
-from kvsctl.errors import AwsError, CheckFailed
+from kvsctl.errors import AwsError, CheckFailed, Interrupted
 from kvsctl.keyref import KeyRef, parse_key_ref
 from kvsctl.models import KeyInfo, Stream, StreamView, is_aws_managed_reference
 from kvsctl.services.keys import KeyResolver, is_kvs_aws_managed
@@ -116,13 +116,21 @@ class StreamService:
                 device_name=req.device_name,
                 tags=dict(req.tags),
             )
+        except KeyboardInterrupt:
+            raise Interrupted(
+                f"interrupted during CreateStream: stream {req.name} may or may not exist now",
+                hint=f"See with 'kvsctl stream describe {req.name}'; rerun with --if-not-exists to finish.",
+                details={"in_progress": req.name},
+            ) from None
         except AwsError as exc:
             if exc.aws_code != "ResourceInUseException":
                 raise
             raced = self.kvs.describe_stream(req.name)
             if raced is None:
                 raise
-            if self._made_by_our_retry(raced, key, started):
+            # ResourceInUse on the first request: someone else made it between our check and our create
+            if exc.attempts > 1 and self._made_by_our_retry(raced, key, started):
+                key = self._key_now(key, warn)
                 return CreateOutcome("created", StreamView(raced, key), key, sent, req)
             return self._existing(req, raced, key)  # created by someone else meanwhile
         created = self.kvs.describe_stream(req.name)
@@ -132,7 +140,26 @@ class StreamService:
                 code="eventual_consistency",
                 hint="Run 'kvsctl stream describe' in a few seconds.",
             )
+        key = self._key_now(key, warn)
         return CreateOutcome("created", StreamView(created, key), key, sent, req)
+
+    def _key_now(self, key: KeyInfo, warn: Callable[[str], None]) -> KeyInfo:
+        """The key as it is after the create (it may have been disabled or scheduled for deletion since it
+        was checked): what is reported is what the stream has now, with a warning when it changed."""
+        if is_kvs_aws_managed(key):
+            return key
+        try:
+            now = self.kms.describe_key_id(key.arn)
+        except AwsError as exc:
+            warn(f"could not read key {key.arn} again after creating the stream: {exc.message}")
+            return key
+        if now.state != key.state:
+            problems = "; ".join(now.usable_problems) or "usable"
+            warn(
+                f"key {key.arn} changed while the stream was created: it is now {now.state} (was {key.state}); "
+                f"{problems}. The stream keeps this key for good: PutMedia/GetMedia fail until the key is usable."
+            )
+        return now
 
     @staticmethod
     def _made_by_our_retry(stream: Stream, key: KeyInfo, started: datetime) -> bool:

@@ -26,8 +26,18 @@ from kvsctl.errors import KvsctlError, UsageError
 from kvsctl.keyref import KeyRef, parse_key_ref
 from kvsctl.streamspec.locate import KeyLocator
 
-TOP_KEYS = ("region", "stream")
-STREAM_KEYS = ("name", "kms_key", "retention_hours", "media_type", "tags", "producers", "consumers")
+TOP_KEYS = ("region", "rcps", "stream")
+STREAM_KEYS = (
+    "name",
+    "kms_key",
+    "retention_hours",
+    "media_type",
+    "tags",
+    "producers",
+    "consumers",
+    "reads",
+    "producer_creates",
+)
 REQUIRED_STREAM_KEYS = ("name", "kms_key")
 
 EXAMPLE = (
@@ -67,6 +77,8 @@ class StreamSpec:
     tags: dict[str, str] = field(default_factory=dict)
     producers: tuple[str, ...] = ()
     consumers: tuple[str, ...] = ()
+    reads: tuple[str, ...] = ("getmedia",)  # the consumers' read paths (kvsctl/workloads/paths.py)
+    producer_creates: bool = False
     #: line of each key ("kms_key", ...) and of each principal ("producers:ARN"), for reports
     lines: dict[str, int] = field(default_factory=dict, compare=False)
 
@@ -82,6 +94,8 @@ class StreamSpec:
             "tags": dict(self.tags),
             "producers": list(self.producers),
             "consumers": list(self.consumers),
+            "reads": list(self.reads),
+            "producer_creates": self.producer_creates,
         }
 
 
@@ -90,6 +104,9 @@ class Spec:
     path: str
     region: str | None
     streams: tuple[StreamSpec, ...]
+    # resource control policies of the keys' account, (file, document), paths relative to the spec file;
+    # empty: read them live (Organizations) where allowed
+    rcps: tuple[tuple[str, Any], ...] = ()
 
 
 def _toml_loads(text: str) -> dict[str, Any]:
@@ -112,16 +129,17 @@ def _type_name(value: object) -> str:
     }.get(type(value), type(value).__name__)
 
 
+#: A spec of thousands of streams is well under 1 MiB; anything far larger is not a spec.
+MAX_SPEC_BYTES = 16 * 1024 * 1024
+
+
 def load_spec(path: str | Path) -> Spec:
-    p = Path(path)
+    from kvsctl.files import InputFileProblem, read_bounded
+
     try:
-        raw = p.read_bytes()
-    except FileNotFoundError:
-        raise SpecError(str(path), None, "no such file", hint="Check the path of the spec file.") from None
-    except IsADirectoryError:
-        raise SpecError(str(path), None, "is a directory, not a spec file", hint="Give the .toml file.") from None
-    except OSError as exc:
-        raise SpecError(str(path), None, f"cannot read: {exc.strerror}", hint="Check the file's permissions.") from None
+        raw = read_bounded(path, MAX_SPEC_BYTES)
+    except InputFileProblem as exc:
+        raise SpecError(str(path), None, exc.reason, hint=exc.hint) from None
     try:
         text = raw.decode("utf-8-sig")  # a BOM (Windows editors write one) is not part of the TOML
     except UnicodeDecodeError as exc:
@@ -192,7 +210,31 @@ class _Parser:
                 )
             seen[s.name] = self.loc.line(("name",), index)
             streams.append(s)
-        return Spec(self.file, region, tuple(streams))
+        return Spec(self.file, region, tuple(streams), self.rcps(data.get("rcps")))
+
+    def rcps(self, raw: object) -> tuple[tuple[str, Any], ...]:
+        if raw is None:
+            return ()
+        line = self.loc.line(("rcps",))
+        hint = 'Write rcps = ["rcp.json"] (resource control policy files, relative to the spec file).'
+        if not isinstance(raw, list) or not all(isinstance(x, str) and x for x in raw):
+            raise self.fail("rcps must be an array of file names", line, hint)
+        from kvsctl.policy.document import PolicyKind, PolicyParseError, parse_policy
+
+        out: list[tuple[str, Any]] = []
+        for name in raw:
+            path = Path(self.file).parent / name
+            try:
+                text = path.read_text(encoding="utf-8-sig")
+            except (OSError, UnicodeDecodeError) as exc:
+                why = getattr(exc, "strerror", None) or exc
+                raise self.fail(f"rcps: cannot read {name}: {why}", line, hint) from None
+            try:
+                parse_policy(text, name, PolicyKind.RCP)
+            except PolicyParseError as exc:
+                raise self.fail(f"rcps: {exc}", line, "Fix the RCP; AWS would refuse it too.") from None
+            out.append((name, text))
+        return tuple(out)
 
     def stream(self, index: int, entry: dict[str, Any]) -> StreamSpec:
         def line(*key: str) -> int:
@@ -235,6 +277,14 @@ class _Parser:
         tags = self.tags(entry.get("tags"), label, index)
         producers = self.principals(entry, "producers", label, index)
         consumers = self.principals(entry, "consumers", label, index)
+        reads = self.reads(entry.get("reads"), label, line("reads"))
+        creates = entry.get("producer_creates", False)
+        if not isinstance(creates, bool):
+            raise self.fail(
+                f"{label}: producer_creates must be true or false, not {_type_name(creates)}",
+                line("producer_creates"),
+                "Write producer_creates = true (kvssink creates a missing stream by default).",
+            )
         lines = {key: line(key) for key in entry}
         for key in ("producers", "consumers"):
             for arn in producers if key == "producers" else consumers:
@@ -250,7 +300,20 @@ class _Parser:
             tags=tags,
             producers=producers,
             consumers=consumers,
+            reads=reads,
+            producer_creates=creates,
         )
+
+    def reads(self, value: Any, label: str, line: int) -> tuple[str, ...]:
+        from kvsctl.workloads.paths import parse_reads
+
+        hint = 'Write reads = ["getmedia", "hls"] (getmedia, fragments, hls, dash, clip, images, or "all").'
+        if value is None:
+            return parse_reads(None)
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.fail(f"{label}: reads must be an array of read path names, not {_type_name(value)}", line, hint)
+        result: tuple[str, ...] = self.check(lambda: parse_reads(value, "reads"), label, line)
+        return result
 
     def check(self, func: Any, label: str, line: int) -> Any:
         """Run one of the shared validators, re-raising its error with the file and line."""

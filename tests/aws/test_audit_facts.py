@@ -49,7 +49,7 @@ def test_customer_key_facts(boto: Any, factory: Any) -> None:
         s.key.policy_source == "key"
         and json.loads(s.key.policy)["Statement"][0]["Sid"] == "Enable IAM User Permissions"
     )
-    assert s.key.grants is not None and [g["GranteePrincipal"] for g in s.key.grants] == [w.CONSUMER]
+    assert s.key.grants is not None and [g.grantee_principal for g in s.key.grants] == [w.CONSUMER]
     assert s.key.key is not None and s.key.key.aliases == ("alias/cams",)
     assert all(p.complete for p in facts.principals.values())
     assert facts.findings == ()
@@ -204,3 +204,23 @@ def test_session_errors_stop_the_gathering(boto: Any, monkeypatch: Any) -> None:
     with pytest.raises(AwsError) as err:
         LiveAuditService(factory).gather(AuditScope(names=("cam",)))
     assert err.value.code == "endpoint_unreachable"
+
+
+def test_the_kms_gateway_returns_grants_typed_and_refuses_a_malformed_one(boto: Any, factory: Any) -> None:
+    """ListGrants items become Grant objects at the gateway (no boto3 dict goes further); an item that is
+    not a grant as KMS describes one is a ValueError there, which the audit reports as could-not-check.
+    moto always answers well-formed grants, so botocore's Stubber plays the malformed answer."""
+    from botocore.stub import Stubber
+
+    from kvsctl.audit.model import Grant
+    from kvsctl.aws.kms import KmsGateway
+
+    key = w.make_key(boto.kms)
+    boto.kms.create_grant(KeyId=key, GranteePrincipal=w.CONSUMER, Operations=["Decrypt"])
+    (grant,) = KmsGateway(factory).list_grants(key)
+    assert isinstance(grant, Grant) and grant.grantee_principal == w.CONSUMER and grant.operations == ("Decrypt",)
+
+    with Stubber(factory.client("kms")) as stub:
+        stub.add_response("list_grants", {"Grants": [{"GrantId": "g1", "Operations": ["Decrypt"]}], "Truncated": False})
+        with pytest.raises(ValueError, match="GranteePrincipal"):
+            KmsGateway(factory).list_grants(key)

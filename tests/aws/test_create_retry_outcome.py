@@ -17,6 +17,8 @@ from tests.helpers import ACCOUNT, make_key
 def _stub_kvs(factory: Any, key_arn: str, created: dt.datetime) -> Stubber:
     stub = Stubber(factory.client("kinesisvideo"))
     stub.add_client_error("describe_stream", service_error_code="ResourceNotFoundException", http_status_code=404)
+    # the first attempt: a 5xx after KVS made the stream; the retry: ResourceInUse
+    stub.add_client_error("create_stream", service_error_code="InternalFailure", http_status_code=500)
     stub.add_client_error("create_stream", service_error_code="ResourceInUseException", http_status_code=400)
     stub.add_response(
         "describe_stream",
@@ -49,6 +51,25 @@ def test_an_older_stream_is_someone_elses_and_left_untouched(factory: Any, boto:
     with pytest.raises(CheckFailed) as info:
         StreamService(factory).create(CreateStreamRequest("cam", kms_key="alias/cams"))
     assert info.value.code == "stream_exists"
+
+
+def test_resource_in_use_on_the_first_attempt_is_someone_elses(factory: Any, boto: Any) -> None:
+    """No earlier attempt of ours could have made it: a concurrent run did, so it is never 'created'."""
+    meta = make_key(boto.kms, alias="alias/cams")
+    stub = Stubber(factory.client("kinesisvideo"))
+    stub.add_client_error("describe_stream", service_error_code="ResourceNotFoundException", http_status_code=404)
+    stub.add_client_error("create_stream", service_error_code="ResourceInUseException", http_status_code=400)
+    info = {
+        "StreamName": "cam",
+        "StreamARN": f"arn:aws:kinesisvideo:us-east-1:{ACCOUNT}:stream/cam/1",
+        "KmsKeyId": meta["Arn"],
+        "CreationTime": dt.datetime.now(dt.timezone.utc),
+    }
+    stub.add_response("describe_stream", {"StreamInfo": info})
+    stub.activate()
+    with pytest.raises(CheckFailed) as err:
+        StreamService(factory).create(CreateStreamRequest("cam", kms_key="alias/cams"))
+    assert err.value.code == "stream_exists"
 
 
 def test_a_new_stream_with_another_key_is_not_ours(factory: Any, boto: Any) -> None:

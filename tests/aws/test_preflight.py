@@ -48,9 +48,9 @@ def role(boto: Any, arn: str, *actions: str) -> None:
 def account(boto: Any, tmp_path: Path) -> Path:
     """The state the spec declares: roles, the key (made by kvsctl), the streams (made by apply)."""
     role(boto, ADMIN)
-    role(boto, CAM, "kinesisvideo:PutMedia")
-    role(boto, VIEW, "kinesisvideo:GetMedia")
-    role(boto, NIGHT, "kinesisvideo:GetMedia")
+    role(boto, CAM, "kinesisvideo:DescribeStream", "kinesisvideo:GetDataEndpoint", "kinesisvideo:PutMedia")
+    role(boto, VIEW, "kinesisvideo:GetDataEndpoint", "kinesisvideo:GetMedia")
+    role(boto, NIGHT, "kinesisvideo:GetDataEndpoint", "kinesisvideo:GetMedia")
     created = run_cli(
         "key", "create", "--alias", "alias/cams", "--admin", ADMIN, "--producer", CAM, "--consumer", VIEW, "-o", "json"
     )
@@ -85,10 +85,10 @@ def test_pass(boto: Any, account: Path) -> None:
     assert {c["status"] for c in lobby.values()} == {"pass"}
     assert lobby["Stream uses the declared KMS key"]["line"] == 3
     assert lobby["Retention as declared"]["line"] == 4
-    assert lobby["producer role/Camera: kms:GenerateDataKey"]["line"] == 6
-    assert lobby["consumer role/Viewer: kms:Decrypt"]["status"] == "pass"
+    assert lobby["producer role/Camera producer: kms:GenerateDataKey"]["line"] == 6
+    assert lobby["consumer role/Viewer getmedia: kms:Decrypt"]["status"] == "pass"
     dock = checks(out, "dock-cam")
-    assert dock["consumer role/Viewer: kms:Decrypt"]["line"] == 14  # the element's own line
+    assert dock["consumer role/Viewer getmedia: kms:Decrypt"]["line"] == 14  # the element's own line
     assert "Retention as declared" not in dock  # not declared, not checked
     assert out["summary"]["fail"] == 0
     assert snapshot(boto) == before  # preflight reads only
@@ -109,10 +109,10 @@ def test_fail_paths_each_point_at_their_line(boto: Any, account: Path) -> None:
     out = r.json
     assert out["ok"] is False
     lobby = checks(out, "lobby-cam")
-    night = lobby["consumer role/NightViewer: kms:Decrypt"]
+    night = lobby["consumer role/NightViewer getmedia: kms:Decrypt"]
     assert (night["status"], night["line"]) == ("fail", 7)
     assert "implicit_deny" in night["message"]
-    assert lobby["consumer role/NightViewer: kinesisvideo:GetMedia"]["status"] == "pass"
+    assert lobby["consumer role/NightViewer getmedia: kinesisvideo:GetMedia"]["status"] == "pass"
     retention = lobby["Retention as declared"]
     assert (retention["status"], retention["line"]) == ("fail", 4)
     assert "retention is 24 h, the spec says 48 h" in retention["message"]
@@ -194,3 +194,33 @@ def test_bad_spec_is_exit_2(boto: Any, tmp_path: Path) -> None:
     assert r.exit_code == 2
     assert r.error["line"] == 4
     assert "producers" in r.error["hint"]
+
+
+def test_spec_reads_checks_each_declared_read_path_at_its_line(boto: Any, account: Path) -> None:
+    # Viewer may GetMedia but not HLS: `reads` makes preflight check the HLS path too, and fail there
+    account.write_text(
+        account.read_text().replace(f'consumers = ["{VIEW}"]', f'consumers = ["{VIEW}"]\nreads = ["getmedia", "hls"]')
+    )
+    r = run_cli("preflight", str(account), "-o", "json")
+    assert r.exit_code == 1, r.stdout
+    lobby = checks(r.json, "lobby-cam")
+    hls = lobby["consumer role/Viewer hls: kinesisvideo:GetHLSStreamingSessionURL"]
+    assert hls["status"] == "fail" and hls["line"] == 7
+    assert "identity policy of role/Viewer" in (hls["fix"] or hls.get("remediation") or "")
+    assert lobby["consumer role/Viewer getmedia: kinesisvideo:GetMedia"]["status"] == "pass"
+    assert not any(" hls:" in name for name in checks(r.json, "dock-cam"))  # reads are per stream
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ('reads = ["webrtc"]', "not a read path"),
+        ('reads = "hls"', "must be an array"),
+        ("producer_creates = 1", "true or false"),
+    ],
+)
+def test_spec_reads_bad_values_are_exit_2_with_the_line(tmp_path: Path, line: str, message: str) -> None:
+    spec = tmp_path / "s.toml"
+    spec.write_text(f'[[stream]]\nname = "cam"\nkms_key = "alias/cams"\n{line}\n')
+    r = run_cli("preflight", str(spec), "-o", "json")
+    assert r.exit_code == 2 and message in r.stderr and "s.toml:4" in r.stderr

@@ -43,10 +43,17 @@ def test_good_key_policy_with_iam_all_allow() -> None:
     data = r.json
     assert data["ok"] is True
     assert decisions(data) == {
+        ("CameraProducer", "kinesisvideo:DescribeStream"): "allow",
+        ("CameraProducer", "kinesisvideo:GetDataEndpoint"): "allow",
         ("CameraProducer", "kms:GenerateDataKey"): "allow",
         ("CameraProducer", "kinesisvideo:PutMedia"): "allow",
+        ("ViewerConsumer", "kinesisvideo:GetDataEndpoint"): "allow",
         ("ViewerConsumer", "kms:Decrypt"): "allow",
         ("ViewerConsumer", "kinesisvideo:GetMedia"): "allow",
+    }
+    assert {(r["path"], r["basis"]) for r in data["results"]} == {
+        ("producer", "documented"),
+        ("getmedia", "documented"),
     }
     assert all(f["severity"] == "info" for f in data["findings"])
 
@@ -240,3 +247,47 @@ def test_offline_audit_imports_no_boto3() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.stdout.strip().splitlines()[-1] == "0 False", out.stdout + out.stderr
+
+
+def _write(tmp_path: Path, name: str, *stmts: dict[str, Any]) -> str:
+    f = tmp_path / name
+    f.write_text(json.dumps({"Version": "2012-10-17", "Statement": list(stmts)}))
+    return str(f)
+
+
+def test_scp_levels_every_level_must_allow(tmp_path: Path) -> None:
+    """Organizations UG SCP evaluation: an OU whose SCPs allow only s3 denies kms, even with FullAWSAccess
+    at the root and the account (issue #10 class 4)."""
+    full = _write(tmp_path, "full.json", {"Effect": "Allow", "Action": "*", "Resource": "*"})
+    s3 = _write(tmp_path, "s3.json", {"Effect": "Allow", "Action": "s3:*", "Resource": "*"})
+    kms = _write(tmp_path, "kms.json", {"Effect": "Allow", "Action": "kms:*", "Resource": "*"})
+    base = (EX / "key-policy-good.json", "--producer", P, *FULL_IAM, "-o", "json")
+    r = audit(*base, "--scp-level", full, "--scp-level", s3, "--scp-level", full)
+    assert r.exit_code == 1, r.stderr
+    assert decisions(r.json)[("CameraProducer", "kms:GenerateDataKey")] == "implicit_deny"
+    r = audit(*base, "--scp-level", full, "--scp-level", f"{s3},{kms}", "--scp-level", full)
+    assert r.exit_code == 0, r.stderr
+    assert decisions(r.json)[("CameraProducer", "kms:GenerateDataKey")] == "allow"
+
+
+def test_rcp_deny_wins_over_the_key_policy(tmp_path: Path) -> None:
+    """Organizations UG RCP evaluation: a Deny in an RCP denies use of a customer managed key (issue #10
+    class 5); an RCP without Principal is refused like AWS refuses it (exit 2)."""
+    deny = _write(
+        tmp_path,
+        "rcp.json",
+        {
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "kms:*",
+            "Resource": "*",
+            "Condition": {"BoolIfExists": {"aws:SecureTransport": "true"}},
+        },
+    )
+    r = audit(EX / "key-policy-good.json", "--producer", P, *FULL_IAM, "--rcp-level", deny, "-o", "json")
+    assert r.exit_code == 1, r.stderr
+    assert decisions(r.json)[("CameraProducer", "kms:GenerateDataKey")] == "explicit_deny"
+    bad = _write(tmp_path, "bad.json", {"Effect": "Deny", "Action": "kms:*", "Resource": "*"})
+    r = audit(EX / "key-policy-good.json", "--producer", P, "--rcp", bad)
+    assert r.exit_code == 2
+    assert "RCP statement needs Principal" in r.stderr

@@ -52,6 +52,9 @@ def test_every_flag_is_echoed_under_assumptions() -> None:
         "rotated_keys": 2,
         "rotations": 3,
         "credential_lifetime_minutes": 60,
+        "sessions_per_device": 1,
+        "calibration_file": None,
+        "price_file": None,
     }
     # 500 pairs × (720 × 60 / 2.5 = 17,280) = 8,640,000 requests, all billable
     # × 0.04 / 10,000 = $34.56; keys 4 × 1.5 = 6 + 2 keys × 2 rotations × 0.5 = 2 → $8; total $42.56
@@ -79,7 +82,16 @@ def test_compare_json() -> None:
     assert r.exit_code == 0, r.stderr
     data = r.json
     names = [s["name"] for s in data["scenarios"]]
-    assert names == ["today", "key_per_stream", "shared_key", "aws_managed_key", "longer_credentials"]
+    assert names == [
+        "today",
+        "key_per_stream",
+        "shared_key",
+        "aws_managed_key",
+        "longer_credentials",
+        "credentials_15_min",
+        "credentials_12_h",
+        "one_session_per_device",
+    ]
     by_name = {s["name"]: s for s in data["scenarios"]}
     # 10 streams × 2 × 8,760 = 175,200; billable 155,200 × 0.000003 = 0.4656
     assert by_name["today"]["total_usd"] == 1.4656

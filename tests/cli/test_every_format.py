@@ -23,6 +23,7 @@ import pytest
 
 from tests.audit_world import CONSUMER, PRODUCER, make_principals
 from tests.helpers import ACCOUNT, REGION, CliResult, run_cli
+from tests.trail_fixtures import write_scenario
 
 SARIF_SCHEMA = Path(__file__).resolve().parents[1] / "data" / "sarif-schema-2.1.0.json"
 ADMIN = f"arn:aws:iam::{ACCOUNT}:role/KeyAdmin"
@@ -114,6 +115,19 @@ INVOCATIONS: dict[str, Invocation] = {
     ),
     "key create": Invocation(lambda w: ["key", "create", "--alias", "alias/new", "--admin", ADMIN, "--dry-run"]),
     "key describe": Invocation(lambda w: ["key", "describe", "alias/cams"]),
+    "iam recommend-policy": Invocation(
+        lambda w: [
+            "iam",
+            "recommend-policy",
+            "--consumer",
+            "--read",
+            "all",
+            "--key-arn",
+            w.key_arn,
+            "--stream-arn",
+            w.stream_arn,
+        ]
+    ),
     "apply": Invocation(lambda w: ["apply", str(w.spec_file), "--dry-run"]),
     "preflight": Invocation(lambda w: ["preflight", str(w.spec_file)], exits=(0, 1)),
     "audit policy": Invocation(
@@ -146,6 +160,8 @@ INVOCATIONS: dict[str, Invocation] = {
         exits=(1,),
     ),
     "cost estimate": Invocation(lambda w: ["cost", "estimate", "--streams", "3"]),
+    "rules": Invocation(lambda w: ["rules"]),
+    "cost calibrate": Invocation(lambda w: ["cost", "calibrate", str(write_scenario(w.tmp / "trail"))]),
     "sandbox serve": Invocation(lambda w: ["sandbox", "serve", "--port", "0"]),
     "key list": Invocation(lambda w: ["key", "list", "--all"]),
     "whoami": Invocation(lambda w: ["whoami"]),

@@ -58,7 +58,7 @@ def test_exit_0_and_1_with_every_kind_of_policy(server: str, tmp_path: Path) -> 
     assert bad.exit_code == 1, bad.stderr
     assert "FAIL" in bad.stdout and "Stream lobby" in bad.stdout  # the table on the terminal
     failures = [c for c in ET.parse(report).iter("testcase") if c.find("failure") is not None]
-    assert [c.get("name") for c in failures] == [f"{w.FENCED_CONSUMER} kms:Decrypt"]
+    assert [c.get("name") for c in failures] == [f"{w.FENCED_CONSUMER} getmedia kms:Decrypt"]
 
 
 def test_aws_managed_key_is_not_created_and_sarif_is_valid(server: str) -> None:

@@ -138,12 +138,18 @@ def seed_declared_state(server: str) -> None:
     from tests.helpers import run_cli
 
     iam = boto3.client("iam", endpoint_url=server, region_name=REGION)
-    for name, action in (("KeyAdmin", None), ("CameraProducer", "PutMedia"), ("VideoAnalytics", "GetMedia")):
+    # the calls real clients make on the stream (kvsctl/workloads/paths.py)
+    producer = ["DescribeStream", "GetDataEndpoint", "PutMedia"]
+    for name, actions in (
+        ("KeyAdmin", None),
+        ("CameraProducer", producer),
+        ("VideoAnalytics", ["GetDataEndpoint", "GetMedia"]),
+    ):
         iam.create_role(RoleName=name, AssumeRolePolicyDocument="{}")
-        if action:
+        if actions:
             doc = {
                 "Version": "2012-10-17",
-                "Statement": [{"Effect": "Allow", "Action": f"kinesisvideo:{action}", "Resource": "*"}],
+                "Statement": [{"Effect": "Allow", "Action": [f"kinesisvideo:{a}" for a in actions], "Resource": "*"}],
             }
             iam.put_role_policy(RoleName=name, PolicyName="kvs", PolicyDocument=json.dumps(doc))
     role = f"arn:aws:iam::{ACCOUNT}:role/"

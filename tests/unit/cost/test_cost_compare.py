@@ -19,6 +19,9 @@ def test_scenarios_hand_computed() -> None:
         "shared_key",
         "aws_managed_key",
         "longer_credentials",
+        "credentials_15_min",
+        "credentials_12_h",
+        "one_session_per_device",
     ]
     # today: 30 pairs × 43,800 (1-minute credentials) = 1,314,000 requests
     #   billable 1,294,000 × $0.000003 = $3.882; + 1 key = $4.882
@@ -43,6 +46,11 @@ def test_scenarios_hand_computed() -> None:
     assert longer.estimate.requests_per_month == 262_800
     assert longer.estimate.total_usd == D("1.7284")
     assert longer.delta_usd == D("-3.1536")
+    # the IoT role alias's bounds: 15 min asks 3 times a session, 12 h 144 times: both 8,760 a pair
+    assert by_name["credentials_15_min"].estimate.requests_per_month == 262_800
+    assert by_name["credentials_12_h"].estimate.requests_per_month == 262_800
+    # already one session per device
+    assert by_name["one_session_per_device"].estimate.total_usd == D("4.882")
 
 
 def test_rotated_keys_follow_the_key_count() -> None:

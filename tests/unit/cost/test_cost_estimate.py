@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal as D
 
 import pytest
@@ -81,10 +82,13 @@ def test_smaller_free_tier_allowance() -> None:
 def test_partial_interval_rounds_up_per_pair() -> None:
     # 730 h × 60 = 43,800 min / 7 = 6,257.14 → 6,258 requests per pair (a request starts
     # each interval, so the last partial interval costs one). 3 pairs → 18,774
-    # (ceil of the fleet total would give 18,772; the count is per pair).
-    a = A(streams=3, producers_per_stream=1, consumers_per_stream=0, data_key_interval_minutes=D(7))
+    # (ceil of the fleet total would give 18,772; the count is per pair). Credentials never renewed.
+    a = A(streams=3, producers_per_stream=1, consumers_per_stream=0, data_key_interval_minutes=D(7),
+          credential_lifetime_minutes=None)  # fmt: skip
     assert requests_per_pair(a) == 6_258
     assert estimate(a).requests_per_month == 18_774
+    # with 60-minute credentials each session asks ceil(60 / 7) = 9 times: 43,800 × 9 / 60 = 6,570
+    assert requests_per_pair(replace(a, credential_lifetime_minutes=D(60))) == 6_570
 
 
 def test_fractional_interval_is_exact() -> None:
@@ -101,11 +105,11 @@ def test_fractional_interval_is_exact() -> None:
         (D(1), 43_800),  # dies after 1 min: a new credential's first request every minute
         (D("2.5"), 17_520),  # 43,800 / 2.5
         (D(5), 8_760),  # equal to the interval: no extra request
-        (D(7), 8_760),  # outlives the interval: modelled as adding nothing (noted)
+        (D(7), 12_515),  # asks at 0 and 5, renewed at 7: ceil(43,800 × 2 / 7) (noted)
         (D(60), 8_760),  # a one-hour assumed-role session
     ],
 )
-def test_credential_lifetime_is_min_of_interval_and_lifetime(lifetime: D | None, per_pair: int) -> None:
+def test_credential_lifetime_sets_the_requests_of_each_session(lifetime: D | None, per_pair: int) -> None:
     assert requests_per_pair(A(credential_lifetime_minutes=lifetime)) == per_pair
 
 
@@ -202,3 +206,11 @@ def test_notes_cite_the_borrowed_cadence() -> None:
 def test_too_precise_to_compute_exactly_is_an_input_error() -> None:
     with pytest.raises(CostInputError):
         estimate(A(price_per_10k=D("0." + "1" * 90), free_tier=False))
+
+
+def test_notes_say_every_kind_of_customer_key_costs_the_same() -> None:
+    """KMS pricing page: $1/month alike for multi-Region primaries and replicas, imported key material and
+    CloudHSM / external key store keys; CloudHSM's own cluster charges are outside KMS (docs/key-kinds.md)."""
+    notes = " ".join(estimate(A()).notes)
+    assert "imported key material, keys in custom key stores and each multi-Region primary and replica" in notes
+    assert "CloudHSM" in notes and "not in this estimate" in notes

@@ -72,7 +72,9 @@ def test_estimate_json_has_contract_keys_and_round_trips() -> None:
     assert list(data["assumptions"]) == list(assumption_names())
     assert data["assumptions"]["data_key_interval_minutes"] == 5
     assert data["assumptions"]["free_tier"] is False
-    assert data["assumptions"]["credential_lifetime_minutes"] is None
+    assert data["assumptions"]["credential_lifetime_minutes"] == 60  # IoT role alias default
+    assert data["assumptions"]["sessions_per_device"] == 1
+    assert data["assumptions"]["calibration_file"] is None and data["assumptions"]["price_file"] is None
     assert data["prices"]["sources"] == ["https://aws.amazon.com/kms/pricing/"]
     total = sum(D(str(line["amount_usd"])) for line in data["breakdown"])
     assert total == D(str(data["total_usd"]))

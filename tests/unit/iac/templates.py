@@ -89,7 +89,9 @@ def stack() -> dict[str, Any]:
                     "Type": "AWS::KinesisVideo::Stream",
                     "Properties": {"Name": {"Ref": "StreamName"}, "KmsKeyId": {"Fn::GetAtt": ["Key", "Arn"]}},
                 },
-                "CameraRole": role("camera", ["kinesisvideo:PutMedia", "kinesisvideo:GetDataEndpoint"]),
+                "CameraRole": role(
+                    "camera", ["kinesisvideo:DescribeStream", "kinesisvideo:PutMedia", "kinesisvideo:GetDataEndpoint"]
+                ),
                 "ViewerRole": role("viewer", ["kinesisvideo:GetMedia", "kinesisvideo:GetDataEndpoint"]),
             },
         }

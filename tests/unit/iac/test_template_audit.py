@@ -39,8 +39,11 @@ def test_a_good_stack_passes_in_yaml_and_json(tmp_path: Path, name: str) -> None
     data = r.json
     assert data["ok"] is True
     assert decisions(data) == {
+        ("CameraRole", "kinesisvideo:DescribeStream"): "allow",  # the producer SDK's calls
+        ("CameraRole", "kinesisvideo:GetDataEndpoint"): "allow",
         ("CameraRole", "kms:GenerateDataKey"): "allow",
         ("CameraRole", "kinesisvideo:PutMedia"): "allow",
+        ("ViewerRole", "kinesisvideo:GetDataEndpoint"): "allow",
         ("ViewerRole", "kms:Decrypt"): "allow",
         ("ViewerRole", "kinesisvideo:GetMedia"): "allow",
     }
@@ -422,15 +425,17 @@ def test_dozens_of_streams_are_audited_quickly(tmp_path: Path) -> None:
             "Type": "AWS::KinesisVideo::Stream",
             "Properties": {"Name": f"cam-{i:02d}", "KmsKeyId": {"Fn::GetAtt": ["Key", "Arn"]}},
         }
-    t["Resources"]["CameraRole"] = role("camera", ["kinesisvideo:PutMedia"], "*")
-    t["Resources"]["ViewerRole"] = role("viewer", ["kinesisvideo:GetMedia"], "*")
+    t["Resources"]["CameraRole"] = role(
+        "camera", ["kinesisvideo:DescribeStream", "kinesisvideo:GetDataEndpoint", "kinesisvideo:PutMedia"], "*"
+    )
+    t["Resources"]["ViewerRole"] = role("viewer", ["kinesisvideo:GetDataEndpoint", "kinesisvideo:GetMedia"], "*")
     path = write(tmp_path, t)
     start = time.perf_counter()
     r = audit(str(path))
     elapsed = time.perf_counter() - start
     assert r.exit_code == 0, r.stderr
     assert len(r.json["streams"]) == 61
-    assert len(r.json["results"]) == 61 * 4
+    assert len(r.json["results"]) == 61 * 7  # producer 4 + getmedia reader 3, per stream
     assert all(x["decision"] == "allow" for x in r.json["results"])
     assert elapsed < 20
 

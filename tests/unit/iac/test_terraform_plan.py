@@ -52,8 +52,11 @@ def test_the_example_plan_passes_with_keys_and_roles_followed_through_the_config
     assert r.exit_code == 0, r.stderr
     data = r.json
     assert decisions(data) == {
+        ("aws_iam_role.camera", "kinesisvideo:DescribeStream"): "allow",  # the producer SDK's calls
+        ("aws_iam_role.camera", "kinesisvideo:GetDataEndpoint"): "allow",
         ("aws_iam_role.camera", "kms:GenerateDataKey"): "allow",
         ("aws_iam_role.camera", "kinesisvideo:PutMedia"): "allow",
+        ("aws_iam_role.viewer", "kinesisvideo:GetDataEndpoint"): "allow",
         ("aws_iam_role.viewer", "kms:Decrypt"): "allow",
         ("aws_iam_role.viewer", "kinesisvideo:GetMedia"): "allow",
     }

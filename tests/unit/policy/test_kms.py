@@ -349,6 +349,33 @@ CASES = [
         explicit,
         id="IAM UG: a Deny in a boundary is an explicit deny",
     ),
+    pytest.param(
+        Case(
+            USER,
+            GDK,
+            [st(ALLOW, GDK, "*", Condition={"StringEquals": {"kms:CallerAccount": A}})],
+            iam=[],
+            boundary=[st(ALLOW, "s3:*")],
+        ),
+        cond,
+        id='IAM UG boundaries: Principal "*" under a boundary that does not allow: undocumented, conditional',
+    ),
+    pytest.param(
+        Case(
+            ROLE,
+            GDK,
+            [st(ALLOW, GDK, "*", Condition={"StringEquals": {"kms:CallerAccount": A}})],
+            iam=[],
+            boundary=[st(ALLOW, "kms:*")],
+        ),
+        allow_d,
+        id='IAM UG boundaries: Principal "*" with a boundary that allows the action',
+    ),
+    pytest.param(
+        Case(ROLE, GDK, [st(ALLOW, GDK, "*", Condition={"StringEquals": {"kms:CallerAccount": A}})], iam=[]),
+        allow_d,
+        id='KMS DG key policies: Principal "*" pinned to the account, no boundary',
+    ),
     # --- SCPs
     pytest.param(
         Case(ROLE, GDK, [st(ALLOW, GDK, ROLE)], scps=[[st(DENY, "kms:*")]]),

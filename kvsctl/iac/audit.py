@@ -304,6 +304,8 @@ class _Grants:
             return False
         who, iam, named = parsed
         for action in actions:
+            if not _may_allow(iam, action):
+                continue  # no Allow statement names it: an implicit deny, without evaluating
             ctx = kvs_request_context(who, action=action, resource=stream_arn, overrides=self.context)
             d = authorize_identity_only(Request(who, action, stream_arn, ctx), iam=iam)
             if d.kind is DecisionKind.ALLOW:
@@ -316,6 +318,18 @@ class _Grants:
         """The read paths whose own actions (GetMedia; ListFragments, GetMediaForFragmentList; ...) the
         principal is granted one of: it is a consumer on those paths."""
         return tuple(n for n in READ_PATHS if self.any_of(p, read_path(n).own_actions, stream_arn))
+
+
+def _may_allow(iam: IamPolicies, action: str) -> bool:
+    """Whether some identity Allow statement could match ``action`` (its Action pattern matches, or it
+    uses NotAction). Without one the identity policies cannot allow it, conditionally or not."""
+    from kvsctl.policy.match import glob_match
+
+    return any(
+        st.effect == "Allow" and (st.not_action or any(glob_match(a, action, ignore_case=True) for a in st.actions))
+        for pol in iam.identity
+        for st in pol.statements
+    )
 
 
 _LABEL = re.compile(r"^(?P<name>.*) #(?P<index>\d+)(?: \".*\")?$")

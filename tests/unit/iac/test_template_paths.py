@@ -206,3 +206,14 @@ def test_results_name_their_stream_so_streams_sharing_roles_stay_apart(tmp_path:
     by_stream = {(x["stream"], x["action"]) for x in r.json["results"] if x["principal_id"] == "ViewerRole"}
     assert ("lobby-cam", "kinesisvideo:GetMedia") in by_stream
     assert ("dock-cam", "kinesisvideo:GetMedia") in by_stream
+
+
+def test_the_kvs_read_only_managed_policy_makes_a_consumer_on_every_path() -> None:
+    """The CDK example's viewer has AmazonKinesisVideoStreamsReadOnlyAccess (Get*, List*, Describe*):
+    with --read all it is a consumer on all six read paths, and every call is allowed."""
+    cdk = Path(__file__).resolve().parents[3] / "examples" / "iac" / "cdk.out"
+    r = run_cli("audit", "template", str(cdk), "--read", "all", "-o", "json")
+    assert r.exit_code == 0, r.stderr
+    assert paths_of(r.json, "ViewerRole6E1B8D2A") == {"getmedia", "fragments", "hls", "dash", "clip", "images"}
+    assert paths_of(r.json, "CameraRole4A6BD2C5") == {"producer"}
+    assert {x["decision"] for x in r.json["results"]} == {"allow"}

@@ -51,7 +51,8 @@ class GlobalOptions:
                 profile=profile or self.profile or os.environ.get("AWS_PROFILE") or None,
                 region=self.region,
                 endpoint_url=self.endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or None,
-            )
+            ),
+            notify=self.notice,
         )
 
     def emit(self, result: Any) -> None:
@@ -70,10 +71,52 @@ class GlobalOptions:
         sys.stderr.write(f"{paint('warning:', '1;33', no_color=self.no_color)} {message}\n")
         sys.stderr.flush()
 
+    def notice(self, message: str) -> None:
+        """One line on stderr about waiting (a retry, a slow endpoint): `kvsctl: ...`. Never on stdout;
+        not at all with -o json when stderr is not a terminal, where stderr carries the JSON error."""
+        if self.json and not _isatty(sys.stderr):
+            return
+        if not _NOTICES.fresh(message):
+            return
+        sys.stderr.write(f"{paint('kvsctl:', '2', no_color=self.no_color)} {message}\n")
+        sys.stderr.flush()
+
     def progress(self, message: str) -> None:
         if sys.stderr.isatty():
             sys.stderr.write(f"{message}\n")
             sys.stderr.flush()
+
+
+class _Recent:
+    """Remembers lines said in the last few seconds: many threads throttled at once say it once."""
+
+    def __init__(self, window: float = 2.0) -> None:
+        import threading
+
+        self.window = window
+        self._said: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def fresh(self, line: str) -> bool:
+        import time
+
+        now = time.monotonic()
+        with self._lock:
+            if now - self._said.get(line, -self.window) < self.window:
+                return False
+            self._said = {k: t for k, t in self._said.items() if now - t < self.window}
+            self._said[line] = now
+            return True
+
+
+_NOTICES = _Recent()
+
+
+def _isatty(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
 
 
 def paint(text: str, sgr: str, *, no_color: bool = False) -> str:

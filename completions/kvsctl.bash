@@ -98,8 +98,50 @@ _kvsctl_extension() {
     "audit policy|--rcp") echo "json" ;;
     "audit policy|--grants") echo "json" ;;
     "cost estimate|--calibration") echo "json" ;;
-    "stream create|--kms-key") echo "KEY" ;;
-    "stream list|--kms-key") echo "KEY" ;;
+  esac
+}
+_kvsctl_dynamic() {
+  case "$1" in
+    "apply|--profile") echo "profiles" ;;
+    "apply|--region") echo "regions" ;;
+    "audit all|--key-profile") echo "profiles" ;;
+    "audit all|--profile") echo "profiles" ;;
+    "audit all|--region") echo "regions" ;;
+    "audit stream|--key-profile") echo "profiles" ;;
+    "audit stream|--profile") echo "profiles" ;;
+    "audit stream|--region") echo "regions" ;;
+    "cost calibrate|--profile") echo "profiles" ;;
+    "cost calibrate|--region") echo "regions" ;;
+    "cost estimate|--profile") echo "profiles" ;;
+    "cost estimate|--region") echo "regions" ;;
+    "key create|--profile") echo "profiles" ;;
+    "key create|--region") echo "regions" ;;
+    "key describe|--profile") echo "profiles" ;;
+    "key describe|--region") echo "regions" ;;
+    "key list|--profile") echo "profiles" ;;
+    "key list|--region") echo "regions" ;;
+    "key recommend-policy|--region") echo "regions" ;;
+    "preflight|--profile") echo "profiles" ;;
+    "preflight|--region") echo "regions" ;;
+    "stream create|--kms-key") echo "keys" ;;
+    "stream create|--profile") echo "profiles" ;;
+    "stream create|--region") echo "regions" ;;
+    "stream describe|--profile") echo "profiles" ;;
+    "stream describe|--region") echo "regions" ;;
+    "stream list|--kms-key") echo "keys" ;;
+    "stream list|--profile") echo "profiles" ;;
+    "stream list|--region") echo "regions" ;;
+    "whoami|--profile") echo "profiles" ;;
+    "whoami|--region") echo "regions" ;;
+    *"|--profile") echo "profiles" ;;
+    *"|--region") echo "regions" ;;
+  esac
+}
+_kvsctl_argument() {
+  case "$1" in
+    "stream describe") echo "streams" ;;
+    "audit stream") echo "streams" ;;
+    "key describe") echo "keys" ;;
   esac
 }
 _kvsctl_takes_value() {
@@ -299,6 +341,12 @@ _kvsctl_takes_value() {
   esac
   return 1
 }
+# Values only the account or the machine knows: kvsctl answers them (cached, time-bounded, silent).
+_kvsctl_ask() {
+  local IFS=$'
+'
+  "${COMP_WORDS[0]}" __complete "$1" -- "${COMP_WORDS[@]:1:COMP_CWORD-1}" 2>/dev/null
+}
 _kvsctl() {
   local cur prev path w i
   cur="${COMP_WORDS[COMP_CWORD]}"
@@ -316,16 +364,34 @@ _kvsctl() {
     COMPREPLY=($(compgen -W "$choices" -- "$cur"))
     return 0
   fi
+  local kind
+  kind="$(_kvsctl_dynamic "$path|$prev")"
+  if [[ -n "$kind" ]]; then
+    local IFS=$'
+' found
+    found="$(_kvsctl_ask "$kind")"
+    if [[ -z "$found" && "$kind" == "keys" ]]; then
+      found=$'aws-managed
+alias/'
+    fi
+    COMPREPLY=($(compgen -W "$found" -- "$cur"))
+    return 0
+  fi
   if _kvsctl_takes_value "$path|$prev"; then
     local ext
     ext="$(_kvsctl_extension "$path|$prev")"
-    if [[ "$ext" == "KEY" ]]; then
-      COMPREPLY=($(compgen -W "aws-managed alias/" -- "$cur"))
-    elif [[ -n "$ext" ]]; then
+    if [[ -n "$ext" ]]; then
       COMPREPLY=($(compgen -d -- "$cur") $(compgen -f -X "!*.$ext" -- "$cur"))
     else
       COMPREPLY=($(compgen -f -- "$cur"))
     fi
+    return 0
+  fi
+  kind="$(_kvsctl_argument "$path")"
+  if [[ -n "$kind" && "$cur" != -* ]]; then
+    local IFS=$'
+'
+    COMPREPLY=($(compgen -W "$(_kvsctl_ask "$kind")" -- "$cur"))
     return 0
   fi
   COMPREPLY=($(compgen -W "$(_kvsctl_words "$path")" -- "$cur"))

@@ -43,8 +43,8 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a whoami
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -l version
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -l help
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "apply"' -l dry-run
-complete -c kvsctl -n '__kvsctl_path | string match -q -- "apply"' -l profile -r
-complete -c kvsctl -n '__kvsctl_path | string match -q -- "apply"' -l region -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "apply"' -l profile -x -a '(kvsctl __complete profiles -- (commandline -opc)[2..-1])'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "apply"' -l region -x -a '(kvsctl __complete regions -- (commandline -opc)[2..-1])'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "apply"' -l endpoint-url -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "apply"' -l output -x -a 'table json'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "apply"' -s o -x -a 'table json'
@@ -64,14 +64,14 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l contex
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l fail-on -x -a 'error warning'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l strict
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l require-customer-key
-complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l key-profile -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l key-profile -x -a '(kvsctl __complete profiles -- (commandline -opc)[2..-1])'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l read -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l producer-creates
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l explain -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l report -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l overwrite
-complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l profile -r
-complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l region -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l profile -x -a '(kvsctl __complete profiles -- (commandline -opc)[2..-1])'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l region -x -a '(kvsctl __complete regions -- (commandline -opc)[2..-1])'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l endpoint-url -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l output -x -a 'table json sarif junit'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -s o -x -a 'table json sarif junit'
@@ -102,21 +102,22 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l que
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l no-color
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l help
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -a '(kvsctl __complete streams -- (commandline -opc)[2..-1])'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l producer -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l consumer -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l context -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l fail-on -x -a 'error warning'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l strict
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l require-customer-key
-complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l key-profile -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l key-profile -x -a '(kvsctl __complete profiles -- (commandline -opc)[2..-1])'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l read -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l producer-creates
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l explain -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l ack-code -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l report -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l overwrite
-complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l profile -r
-complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l region -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l profile -x -a '(kvsctl __complete profiles -- (commandline -opc)[2..-1])'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l region -x -a '(kvsctl __complete regions -- (commandline -opc)[2..-1])'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l endpoint-url -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l output -x -a 'table json sarif junit'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -s o -x -a 'table json sarif junit'
@@ -153,8 +154,8 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost calibrate"' -l h
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost calibrate"' -l price-per-10k -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost calibrate"' -l save -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost calibrate"' -l force
-complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost calibrate"' -l profile -r
-complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost calibrate"' -l region -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost calibrate"' -l profile -x -a '(kvsctl __complete profiles -- (commandline -opc)[2..-1])'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost calibrate"' -l region -x -a '(kvsctl __complete regions -- (commandline -opc)[2..-1])'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost calibrate"' -l endpoint-url -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost calibrate"' -l output -x -a 'table json'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost calibrate"' -s o -x -a 'table json'
@@ -185,8 +186,8 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l fr
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l name-prefix -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l infracost-usage -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l force
-complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l profile -r
-complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l region -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l profile -x -a '(kvsctl __complete profiles -- (commandline -opc)[2..-1])'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l region -x -a '(kvsctl __complete regions -- (commandline -opc)[2..-1])'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l endpoint-url -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l output -x -a 'table json'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -s o -x -a 'table json'
@@ -225,8 +226,8 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -l accou
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -l allow-account-iam
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -l read -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -l dry-run
-complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -l profile -r
-complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -l region -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -l profile -x -a '(kvsctl __complete profiles -- (commandline -opc)[2..-1])'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -l region -x -a '(kvsctl __complete regions -- (commandline -opc)[2..-1])'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -l endpoint-url -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -l output -x -a 'table json'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -s o -x -a 'table json'
@@ -234,8 +235,9 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -l query
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -l no-color
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -l help
-complete -c kvsctl -n '__kvsctl_path | string match -q -- "key describe"' -l profile -r
-complete -c kvsctl -n '__kvsctl_path | string match -q -- "key describe"' -l region -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "key describe"' -a '(kvsctl __complete keys -- (commandline -opc)[2..-1])'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "key describe"' -l profile -x -a '(kvsctl __complete profiles -- (commandline -opc)[2..-1])'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "key describe"' -l region -x -a '(kvsctl __complete regions -- (commandline -opc)[2..-1])'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key describe"' -l endpoint-url -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key describe"' -l output -x -a 'table json'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key describe"' -s o -x -a 'table json'
@@ -244,8 +246,8 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "key describe"' -l no-
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key describe"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key describe"' -l help
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key list"' -l all
-complete -c kvsctl -n '__kvsctl_path | string match -q -- "key list"' -l profile -r
-complete -c kvsctl -n '__kvsctl_path | string match -q -- "key list"' -l region -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "key list"' -l profile -x -a '(kvsctl __complete profiles -- (commandline -opc)[2..-1])'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "key list"' -l region -x -a '(kvsctl __complete regions -- (commandline -opc)[2..-1])'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key list"' -l endpoint-url -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key list"' -l output -x -a 'table json'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key list"' -s o -x -a 'table json'
@@ -256,7 +258,7 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "key list"' -l help
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key recommend-policy"' -l admin -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key recommend-policy"' -l producer -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key recommend-policy"' -l consumer -r
-complete -c kvsctl -n '__kvsctl_path | string match -q -- "key recommend-policy"' -l region -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "key recommend-policy"' -l region -x -a '(kvsctl __complete regions -- (commandline -opc)[2..-1])'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key recommend-policy"' -l account -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key recommend-policy"' -l allow-account-iam
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key recommend-policy"' -l read -r
@@ -270,8 +272,8 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l strict
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l fail-on -x -a 'error warning'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l report -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l overwrite
-complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l profile -r
-complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l region -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l profile -x -a '(kvsctl __complete profiles -- (commandline -opc)[2..-1])'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l region -x -a '(kvsctl __complete regions -- (commandline -opc)[2..-1])'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l endpoint-url -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l output -x -a 'table json sarif junit'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -s o -x -a 'table json sarif junit'
@@ -305,7 +307,7 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream"' -a create
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream"' -a describe
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream"' -a list
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream"' -l help
-complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream create"' -l kms-key -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream create"' -l kms-key -x -a '(kvsctl __complete keys -- (commandline -opc)[2..-1])'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream create"' -l retention-hours -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream create"' -l media-type -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream create"' -l device-name -r
@@ -313,8 +315,8 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream create"' -l ta
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream create"' -l dry-run
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream create"' -l if-not-exists
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream create"' -l strict
-complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream create"' -l profile -r
-complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream create"' -l region -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream create"' -l profile -x -a '(kvsctl __complete profiles -- (commandline -opc)[2..-1])'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream create"' -l region -x -a '(kvsctl __complete regions -- (commandline -opc)[2..-1])'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream create"' -l endpoint-url -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream create"' -l output -x -a 'table json'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream create"' -s o -x -a 'table json'
@@ -322,8 +324,9 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream create"' -l qu
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream create"' -l no-color
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream create"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream create"' -l help
-complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream describe"' -l profile -r
-complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream describe"' -l region -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream describe"' -a '(kvsctl __complete streams -- (commandline -opc)[2..-1])'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream describe"' -l profile -x -a '(kvsctl __complete profiles -- (commandline -opc)[2..-1])'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream describe"' -l region -x -a '(kvsctl __complete regions -- (commandline -opc)[2..-1])'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream describe"' -l endpoint-url -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream describe"' -l output -x -a 'table json'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream describe"' -s o -x -a 'table json'
@@ -332,9 +335,9 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream describe"' -l 
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream describe"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream describe"' -l help
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream list"' -l name-prefix -r
-complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream list"' -l kms-key -r
-complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream list"' -l profile -r
-complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream list"' -l region -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream list"' -l kms-key -x -a '(kvsctl __complete keys -- (commandline -opc)[2..-1])'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream list"' -l profile -x -a '(kvsctl __complete profiles -- (commandline -opc)[2..-1])'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream list"' -l region -x -a '(kvsctl __complete regions -- (commandline -opc)[2..-1])'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream list"' -l endpoint-url -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream list"' -l output -x -a 'table json'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream list"' -s o -x -a 'table json'
@@ -342,8 +345,8 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream list"' -l quer
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream list"' -l no-color
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream list"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream list"' -l help
-complete -c kvsctl -n '__kvsctl_path | string match -q -- "whoami"' -l profile -r
-complete -c kvsctl -n '__kvsctl_path | string match -q -- "whoami"' -l region -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "whoami"' -l profile -x -a '(kvsctl __complete profiles -- (commandline -opc)[2..-1])'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "whoami"' -l region -x -a '(kvsctl __complete regions -- (commandline -opc)[2..-1])'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "whoami"' -l endpoint-url -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "whoami"' -l output -x -a 'table json'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "whoami"' -s o -x -a 'table json'

@@ -110,8 +110,16 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run() -> None:
-    """The console script. `--version` alone is answered here, before typer (and rich) load."""
+    """The console script. `--version` alone and `__complete` (the shell's dynamic completion) are
+    answered here, before typer (and rich) load."""
     if sys.argv[1:] in (["--version"],):
         sys.stdout.write(version_text())
         sys.exit(0)
+    if sys.argv[1:2] == ["__complete"]:  # a TAB in the shell: answered without typer, rich or (mostly) boto3
+        import os
+
+        from kvsctl.cli.dyncomplete import main as complete
+
+        code = complete(sys.argv[2:])
+        os._exit(code)  # at once: a lookup past its time bound is abandoned, not waited for
     sys.exit(main())

@@ -312,7 +312,14 @@ COMP_WORDS=(kvsctl audit policy --key-policy ""); COMP_CWORD=4; _kvsctl; echo "1
 COMP_WORDS=(kvsctl stream create cam --kms-key ""); COMP_CWORD=5; _kvsctl; echo "2:${{COMPREPLY[*]}}"
 COMP_WORDS=(kvsctl --region us-west-2 who); COMP_CWORD=3; _kvsctl; echo "3:${{COMPREPLY[*]}}"
 """
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    # --kms-key asks kvsctl for the aliases; with nothing answering (a closed local port) it offers
+    # what every account has
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "AWS_ENDPOINT_URL": "http://127.0.0.1:9",
+        "XDG_CACHE_HOME": str(tmp_path / "cache"),
+    }
     proc = subprocess.run(["bash", "-c", probe], capture_output=True, text=True, timeout=60, env=env)
     out = proc.stdout.splitlines()
     assert out[0] == "complete -o default -F _kvsctl kvsctl", proc.stderr

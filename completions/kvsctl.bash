@@ -25,8 +25,8 @@ _kvsctl_words() {
     "sandbox serve") echo "--port --output -o --query --no-color --debug --help" ;;
     "schema") echo "--output -o --query --no-color --debug --help" ;;
     "stream") echo "create describe list --help" ;;
-    "stream create") echo "--kms-key --retention-hours --media-type --device-name --tag --dry-run --if-not-exists --strict --profile --region --endpoint-url --output -o --query --no-color --debug --help" ;;
-    "stream describe") echo "--profile --region --endpoint-url --output -o --query --no-color --debug --help" ;;
+    "stream create") echo "--stream-name --kms-key --retention-hours --media-type --device-name --tag --dry-run --if-not-exists --strict --profile --region --endpoint-url --output -o --query --no-color --debug --help" ;;
+    "stream describe") echo "--stream-name --stream-arn --profile --region --endpoint-url --output -o --query --no-color --debug --help" ;;
     "stream list") echo "--name-prefix --kms-key --profile --region --endpoint-url --output -o --query --no-color --debug --help" ;;
     "whoami") echo "--profile --region --endpoint-url --output -o --query --no-color --debug --help" ;;
   esac
@@ -126,6 +126,7 @@ _kvsctl_dynamic() {
     "stream create|--kms-key") echo "keys" ;;
     "stream create|--profile") echo "profiles" ;;
     "stream create|--region") echo "regions" ;;
+    "stream describe|--stream-name") echo "streams" ;;
     "stream describe|--profile") echo "profiles" ;;
     "stream describe|--region") echo "regions" ;;
     "stream list|--kms-key") echo "keys" ;;
@@ -307,6 +308,7 @@ _kvsctl_takes_value() {
     "schema|--output") return 0 ;;
     "schema|-o") return 0 ;;
     "schema|--query") return 0 ;;
+    "stream create|--stream-name") return 0 ;;
     "stream create|--kms-key") return 0 ;;
     "stream create|--retention-hours") return 0 ;;
     "stream create|--media-type") return 0 ;;
@@ -318,6 +320,8 @@ _kvsctl_takes_value() {
     "stream create|--output") return 0 ;;
     "stream create|-o") return 0 ;;
     "stream create|--query") return 0 ;;
+    "stream describe|--stream-name") return 0 ;;
+    "stream describe|--stream-arn") return 0 ;;
     "stream describe|--profile") return 0 ;;
     "stream describe|--region") return 0 ;;
     "stream describe|--endpoint-url") return 0 ;;

@@ -307,6 +307,7 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream"' -a create
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream"' -a describe
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream"' -a list
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream"' -l help
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream create"' -l stream-name -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream create"' -l kms-key -x -a '(kvsctl __complete keys -- (commandline -opc)[2..-1])'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream create"' -l retention-hours -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream create"' -l media-type -r
@@ -325,6 +326,8 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream create"' -l no
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream create"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream create"' -l help
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream describe"' -a '(kvsctl __complete streams -- (commandline -opc)[2..-1])'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream describe"' -l stream-name -x -a '(kvsctl __complete streams -- (commandline -opc)[2..-1])'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream describe"' -l stream-arn -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream describe"' -l profile -x -a '(kvsctl __complete profiles -- (commandline -opc)[2..-1])'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream describe"' -l region -x -a '(kvsctl __complete regions -- (commandline -opc)[2..-1])'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream describe"' -l endpoint-url -r

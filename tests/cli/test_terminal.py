@@ -72,7 +72,7 @@ def test_help_metavars_say_what_to_give() -> None:
     assert "--key-policy FILE" in page and "--producer ARN" in page and "--context KEY=VALUE" in page
     assert "--strict " in page and "--strict BOOL" not in page  # a flag takes no value
     page = run_cli("stream", "create", "--help").stdout
-    assert "Usage: kvsctl stream create [OPTIONS] NAME" in page
+    assert "Usage: kvsctl stream create [OPTIONS] [NAME]" in page and "--stream-name NAME" in page
     assert "--tag KEY=VALUE" in page and "-o, --output table|json" in page
 
 

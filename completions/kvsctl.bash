@@ -2,33 +2,33 @@
 _kvsctl_words() {
   case "$1" in
     "") echo "apply audit completion cost iam key preflight sandbox schema stream whoami --version --help" ;;
-    "apply") echo "--dry-run --profile --region --endpoint-url --output -o --query --no-color --debug --help" ;;
+    "apply") echo "--dry-run --profile --region --endpoint-url --output -o --query --no-color --no-pager --debug --help" ;;
     "audit") echo "all policy stream template --help" ;;
-    "audit all") echo "--name-prefix --producer --consumer --context --fail-on --strict --require-customer-key --key-profile --read --producer-creates --explain --report --overwrite --profile --region --endpoint-url --output -o --query --no-color --debug --help" ;;
-    "audit policy") echo "--key-policy --key-arn --stream-arn --producer --consumer --identity-policy --permissions-boundary --scp --scp-level --rcp --rcp-level --grants --context --read --producer-creates --strict --explain --output -o --query --no-color --debug --help" ;;
-    "audit stream") echo "--producer --consumer --context --fail-on --strict --require-customer-key --key-profile --read --producer-creates --explain --ack-code --report --overwrite --profile --region --endpoint-url --output -o --query --no-color --debug --help" ;;
-    "audit template") echo "--parameter --producer --consumer --change-set --context --fail-on --strict --require-customer-key --report --overwrite --output -o --query --no-color --debug --help" ;;
+    "audit all") echo "--name-prefix --producer --consumer --context --fail-on --strict --require-customer-key --key-profile --read --producer-creates --explain --report --overwrite --profile --region --endpoint-url --output -o --query --no-color --no-pager --debug --help" ;;
+    "audit policy") echo "--key-policy --key-arn --stream-arn --producer --consumer --identity-policy --permissions-boundary --scp --scp-level --rcp --rcp-level --grants --context --read --producer-creates --strict --explain --output -o --query --no-color --no-pager --debug --help" ;;
+    "audit stream") echo "--producer --consumer --context --fail-on --strict --require-customer-key --key-profile --read --producer-creates --explain --ack-code --report --overwrite --profile --region --endpoint-url --output -o --query --no-color --no-pager --debug --help" ;;
+    "audit template") echo "--parameter --producer --consumer --change-set --context --fail-on --strict --require-customer-key --report --overwrite --output -o --query --no-color --no-pager --debug --help" ;;
     "completion") echo "--install --help" ;;
     "cost") echo "calibrate estimate --help" ;;
-    "cost calibrate") echo "--cloudtrail --lookup-events --start --end --hours-per-month --price-per-10k --save --force --profile --region --endpoint-url --output -o --query --no-color --debug --help" ;;
-    "cost estimate") echo "--streams --producers-per-stream --consumers-per-stream --customer-keys --data-key-interval --hours-per-month --credential-lifetime-minutes --sessions-per-device --calibration --free-tier --no-free-tier --free-tier-requests --price-per-10k --key-price --rotation-price --price-file --rotated-keys --rotations --compare --from-account --name-prefix --infracost-usage --force --profile --region --endpoint-url --output -o --query --no-color --debug --help" ;;
+    "cost calibrate") echo "--cloudtrail --lookup-events --start --end --hours-per-month --price-per-10k --save --force --profile --region --endpoint-url --output -o --query --no-color --no-pager --debug --help" ;;
+    "cost estimate") echo "--streams --producers-per-stream --consumers-per-stream --customer-keys --data-key-interval --hours-per-month --credential-lifetime-minutes --sessions-per-device --calibration --free-tier --no-free-tier --free-tier-requests --price-per-10k --key-price --rotation-price --price-file --rotated-keys --rotations --compare --from-account --name-prefix --infracost-usage --force --profile --region --endpoint-url --output -o --query --no-color --no-pager --debug --help" ;;
     "iam") echo "recommend-policy --help" ;;
-    "iam recommend-policy") echo "--key-arn --producer --consumer --stream-arn --name-prefix --read --producer-creates --account --output -o --query --no-color --debug --help" ;;
+    "iam recommend-policy") echo "--key-arn --producer --consumer --stream-arn --name-prefix --read --producer-creates --account --output -o --query --no-color --no-pager --debug --help" ;;
     "key") echo "create describe list recommend-policy --help" ;;
-    "key create") echo "--alias --admin --producer --consumer --description --tag --account --allow-account-iam --read --dry-run --profile --region --endpoint-url --output -o --query --no-color --debug --help" ;;
-    "key describe") echo "--profile --region --endpoint-url --output -o --query --no-color --debug --help" ;;
-    "key list") echo "--all --profile --region --endpoint-url --output -o --query --no-color --debug --help" ;;
-    "key recommend-policy") echo "--admin --producer --consumer --region --account --allow-account-iam --read --output -o --query --no-color --debug --help" ;;
-    "preflight") echo "--strict --fail-on --report --overwrite --profile --region --endpoint-url --output -o --query --no-color --debug --help" ;;
+    "key create") echo "--alias --admin --producer --consumer --description --tag --account --allow-account-iam --read --dry-run --profile --region --endpoint-url --output -o --query --no-color --no-pager --debug --help" ;;
+    "key describe") echo "--profile --region --endpoint-url --output -o --query --no-color --no-pager --debug --help" ;;
+    "key list") echo "--all --profile --region --endpoint-url --output -o --query --no-color --no-pager --debug --help" ;;
+    "key recommend-policy") echo "--admin --producer --consumer --region --account --allow-account-iam --read --output -o --query --no-color --no-pager --debug --help" ;;
+    "preflight") echo "--strict --fail-on --report --overwrite --profile --region --endpoint-url --output -o --query --no-color --no-pager --debug --help" ;;
     "sandbox") echo "demo serve --help" ;;
-    "sandbox demo") echo "--port --output -o --no-color --debug --help" ;;
-    "sandbox serve") echo "--port --output -o --query --no-color --debug --help" ;;
-    "schema") echo "--output -o --query --no-color --debug --help" ;;
+    "sandbox demo") echo "--port --output -o --no-color --no-pager --debug --help" ;;
+    "sandbox serve") echo "--port --output -o --query --no-color --no-pager --debug --help" ;;
+    "schema") echo "--output -o --query --no-color --no-pager --debug --help" ;;
     "stream") echo "create describe list --help" ;;
-    "stream create") echo "--stream-name --kms-key --retention-hours --media-type --device-name --tag --dry-run --if-not-exists --strict --profile --region --endpoint-url --output -o --query --no-color --debug --help" ;;
-    "stream describe") echo "--stream-name --stream-arn --profile --region --endpoint-url --output -o --query --no-color --debug --help" ;;
-    "stream list") echo "--name-prefix --kms-key --profile --region --endpoint-url --output -o --query --no-color --debug --help" ;;
-    "whoami") echo "--profile --region --endpoint-url --output -o --query --no-color --debug --help" ;;
+    "stream create") echo "--stream-name --kms-key --retention-hours --media-type --device-name --tag --dry-run --if-not-exists --strict --profile --region --endpoint-url --output -o --query --no-color --no-pager --debug --help" ;;
+    "stream describe") echo "--stream-name --stream-arn --profile --region --endpoint-url --output -o --query --no-color --no-pager --debug --help" ;;
+    "stream list") echo "--name-prefix --kms-key --profile --region --endpoint-url --output -o --query --no-color --no-pager --debug --help" ;;
+    "whoami") echo "--profile --region --endpoint-url --output -o --query --no-color --no-pager --debug --help" ;;
   esac
 }
 _kvsctl_subcommands() {

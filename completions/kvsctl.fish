@@ -50,6 +50,7 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "apply"' -l output -x 
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "apply"' -s o -x -a 'table json'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "apply"' -l query -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "apply"' -l no-color
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "apply"' -l no-pager
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "apply"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "apply"' -l help
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit"' -a all
@@ -77,6 +78,7 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l output
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -s o -x -a 'table json sarif junit'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l query -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l no-color
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l no-pager
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l help
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l key-policy -r
@@ -100,6 +102,7 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l out
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -s o -x -a 'table json'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l query -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l no-color
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l no-pager
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l help
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -a '(kvsctl __complete streams -- (commandline -opc)[2..-1])'
@@ -123,6 +126,7 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l out
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -s o -x -a 'table json sarif junit'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l query -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l no-color
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l no-pager
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l help
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit template"' -l parameter -r
@@ -139,6 +143,7 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit template"' -l o
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit template"' -s o -x -a 'table json sarif junit'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit template"' -l query -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit template"' -l no-color
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit template"' -l no-pager
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit template"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit template"' -l help
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "completion"' -l install
@@ -161,6 +166,7 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost calibrate"' -l o
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost calibrate"' -s o -x -a 'table json'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost calibrate"' -l query -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost calibrate"' -l no-color
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost calibrate"' -l no-pager
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost calibrate"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost calibrate"' -l help
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l streams -r
@@ -193,6 +199,7 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l ou
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -s o -x -a 'table json'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l query -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l no-color
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l no-pager
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l help
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "iam"' -a recommend-policy
@@ -209,6 +216,7 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "iam recommend-policy"
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "iam recommend-policy"' -s o -x -a 'table json'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "iam recommend-policy"' -l query -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "iam recommend-policy"' -l no-color
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "iam recommend-policy"' -l no-pager
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "iam recommend-policy"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "iam recommend-policy"' -l help
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key"' -a create
@@ -233,6 +241,7 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -l outpu
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -s o -x -a 'table json'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -l query -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -l no-color
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -l no-pager
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -l help
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key describe"' -a '(kvsctl __complete keys -- (commandline -opc)[2..-1])'
@@ -243,6 +252,7 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "key describe"' -l out
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key describe"' -s o -x -a 'table json'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key describe"' -l query -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key describe"' -l no-color
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "key describe"' -l no-pager
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key describe"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key describe"' -l help
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key list"' -l all
@@ -253,6 +263,7 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "key list"' -l output 
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key list"' -s o -x -a 'table json'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key list"' -l query -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key list"' -l no-color
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "key list"' -l no-pager
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key list"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key list"' -l help
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key recommend-policy"' -l admin -r
@@ -266,6 +277,7 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "key recommend-policy"
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key recommend-policy"' -s o -x -a 'table json'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key recommend-policy"' -l query -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key recommend-policy"' -l no-color
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "key recommend-policy"' -l no-pager
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key recommend-policy"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key recommend-policy"' -l help
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l strict
@@ -279,6 +291,7 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l output
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -s o -x -a 'table json sarif junit'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l query -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l no-color
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l no-pager
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l help
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "sandbox"' -a demo
@@ -288,6 +301,7 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "sandbox demo"' -l por
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "sandbox demo"' -l output -x -a 'table'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "sandbox demo"' -s o -x -a 'table'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "sandbox demo"' -l no-color
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "sandbox demo"' -l no-pager
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "sandbox demo"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "sandbox demo"' -l help
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "sandbox serve"' -l port -r
@@ -295,12 +309,14 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "sandbox serve"' -l ou
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "sandbox serve"' -s o -x -a 'table json'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "sandbox serve"' -l query -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "sandbox serve"' -l no-color
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "sandbox serve"' -l no-pager
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "sandbox serve"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "sandbox serve"' -l help
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "schema"' -l output -x -a 'table json'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "schema"' -s o -x -a 'table json'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "schema"' -l query -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "schema"' -l no-color
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "schema"' -l no-pager
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "schema"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "schema"' -l help
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream"' -a create
@@ -323,6 +339,7 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream create"' -l ou
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream create"' -s o -x -a 'table json'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream create"' -l query -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream create"' -l no-color
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream create"' -l no-pager
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream create"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream create"' -l help
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream describe"' -a '(kvsctl __complete streams -- (commandline -opc)[2..-1])'
@@ -335,6 +352,7 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream describe"' -l 
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream describe"' -s o -x -a 'table json'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream describe"' -l query -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream describe"' -l no-color
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream describe"' -l no-pager
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream describe"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream describe"' -l help
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream list"' -l name-prefix -r
@@ -346,6 +364,7 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream list"' -l outp
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream list"' -s o -x -a 'table json'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream list"' -l query -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream list"' -l no-color
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream list"' -l no-pager
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream list"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream list"' -l help
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "whoami"' -l profile -x -a '(kvsctl __complete profiles -- (commandline -opc)[2..-1])'
@@ -355,5 +374,6 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "whoami"' -l output -x
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "whoami"' -s o -x -a 'table json'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "whoami"' -l query -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "whoami"' -l no-color
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "whoami"' -l no-pager
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "whoami"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "whoami"' -l help

@@ -20,8 +20,8 @@ Examples:
 
   kvsctl sandbox demo
 
-Global options (--profile, --region, --endpoint-url, -o, --query, --no-color, --debug) go before or
-after the command:
+Global options (--profile, --region, --endpoint-url, -o, --query, --no-color, --no-pager, --debug) go
+before or after the command:
 
   kvsctl --region us-west-2 -o json stream list --query 'streams[].name'
 """

@@ -36,6 +36,7 @@ class GlobalOptions:
     no_color: bool = False
     debug: bool = False
     query: str | None = None  # a JMESPath expression, already checked to compile
+    no_pager: bool = False
 
     @property
     def json(self) -> bool:
@@ -64,7 +65,7 @@ class GlobalOptions:
             sys.stdout.write(dumps(apply_query(self.query, result.to_json())) + "\n")
             sys.stdout.flush()
             return
-        emit(result, self.output, no_color=self.no_color)
+        emit(result, self.output, no_color=self.no_color, pager=not self.no_pager)
 
     def warn(self, message: str) -> None:
         """A warning on stderr (never on stdout, so JSON stays clean); the prefix coloured on a terminal."""
@@ -196,6 +197,7 @@ GLOBAL_FLAGS: dict[str, bool] = {
     "-o": True,
     "--query": True,
     "--no-color": False,
+    "--no-pager": False,
     "--debug": False,
 }
 
@@ -348,6 +350,19 @@ def _global_params(formats: Sequence[OutputFormat], aws: bool, multi_region: boo
             ],
         ),
         inspect.Parameter(
+            "no_pager",
+            kw,
+            default=False,
+            annotation=Annotated[
+                bool,
+                typer.Option(
+                    "--no-pager",
+                    help="Never page a long table (default: KVSCTL_PAGER, PAGER or less -FRX on a terminal).",
+                    rich_help_panel="Global options",
+                ),
+            ],
+        ),
+        inspect.Parameter(
             "debug",
             kw,
             default=False,
@@ -375,7 +390,7 @@ def _choices(formats: Sequence[OutputFormat]) -> Any:
     return _CHOICE_ENUMS[names]
 
 
-_GLOBAL_NAMES = ("profile", "region", "endpoint_url", "output", "query", "no_color", "debug")
+_GLOBAL_NAMES = ("profile", "region", "endpoint_url", "output", "query", "no_color", "no_pager", "debug")
 
 
 def _output(given: Any, query: str | None, formats: Sequence[OutputFormat]) -> OutputFormat:
@@ -426,6 +441,7 @@ def with_global_options(
                 endpoint_url=values["endpoint_url"],
                 output=output,
                 no_color=bool(values["no_color"]),
+                no_pager=bool(values["no_pager"]),
                 debug=bool(values["debug"]),
                 query=query,
             )

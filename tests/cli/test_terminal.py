@@ -211,8 +211,10 @@ PRODUCER = "arn:aws:iam::111122223333:role/CameraProducer"
 CONSUMER = "arn:aws:iam::111122223333:role/ViewerConsumer"
 
 
-def run_in_pty(argv: list[str], columns: int, *, raw: bool = False, env_extra: dict[str, str] | None = None) -> str:
-    """Run kvsctl in a pseudo-terminal of the given width; what it drew (ANSI codes removed)."""
+def run_in_pty(
+    argv: list[str], columns: int, *, raw: bool = False, env_extra: dict[str, str] | None = None, rows: int = 50
+) -> str:
+    """Run kvsctl in a pseudo-terminal of the given size; what it drew (ANSI codes removed)."""
     import fcntl
     import pty
     import struct
@@ -221,10 +223,12 @@ def run_in_pty(argv: list[str], columns: int, *, raw: bool = False, env_extra: d
     pid, fd = pty.fork()
     if pid == 0:  # the child: a real terminal on stdout
         env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}
-        env.update(TERM="xterm-256color", PYTHONPATH=str(ROOT), **(env_extra or {}))
+        # no pager unless a test asks for one: nobody presses q here
+        env.update(TERM="xterm-256color", PYTHONPATH=str(ROOT), KVSCTL_PAGER="")
+        env.update(env_extra or {})
         os.chdir(ROOT)
         os.execve(sys.executable, [sys.executable, "-m", "kvsctl", *argv], env)
-    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
     chunks = []
     while True:
         try:

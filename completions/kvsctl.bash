@@ -11,7 +11,7 @@ _kvsctl_words() {
     "completion") echo "--install --help" ;;
     "cost") echo "calibrate estimate --help" ;;
     "cost calibrate") echo "--cloudtrail --lookup-events --start --end --hours-per-month --price-per-10k --save --force --profile --region --endpoint-url --output -o --query --no-color --no-pager --debug --help" ;;
-    "cost estimate") echo "--streams --producers-per-stream --consumers-per-stream --customer-keys --data-key-interval --hours-per-month --credential-lifetime-minutes --sessions-per-device --calibration --free-tier --no-free-tier --free-tier-requests --price-per-10k --key-price --rotation-price --price-file --rotated-keys --rotations --compare --from-account --name-prefix --infracost-usage --force --profile --region --endpoint-url --output -o --query --no-color --no-pager --debug --help" ;;
+    "cost estimate") echo "--streams --producers-per-stream --consumers-per-stream --customer-keys --data-key-interval --hours-per-month --credential-lifetime-minutes --sessions-per-device --calibration --free-tier --no-free-tier --free-tier-requests --price-per-10k --key-price --rotation-price --price-file --rotated-keys --rotations --compare --from-account --name-prefix --infracost-usage --force --verbose --profile --region --endpoint-url --output -o --query --no-color --no-pager --debug --help" ;;
     "iam") echo "recommend-policy --help" ;;
     "iam recommend-policy") echo "--key-arn --producer --consumer --stream-arn --name-prefix --read --producer-creates --account --output -o --query --no-color --no-pager --debug --help" ;;
     "key") echo "create describe list recommend-policy --help" ;;

@@ -192,6 +192,7 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l fr
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l name-prefix -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l infracost-usage -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l force
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l verbose
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l profile -x -a '(kvsctl __complete profiles -- (commandline -opc)[2..-1])'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l region -x -a '(kvsctl __complete regions -- (commandline -opc)[2..-1])'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l endpoint-url -r

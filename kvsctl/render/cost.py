@@ -132,6 +132,8 @@ class AccountEstimateView:
 
     account: AccountEstimate
     comparison: Comparison | None = None
+    #: every stream in the table; else the costliest SHOWN_STREAMS (JSON always has every stream)
+    verbose: bool = False
 
     def to_json(self) -> dict[str, Any]:
         data = account_estimate_to_dict(self.account)
@@ -160,10 +162,15 @@ class AccountEstimateView:
                 usd_display(k.key_cost_usd) + ("" if k.charged else " (not charged)"),
             )
         parts.append(keys)
-        streams = Table(title=f"Per stream ({len(a.per_stream)})", title_justify="left")
+        shown = list(a.per_stream)
+        title = f"Per stream ({len(shown)})"
+        if not self.verbose and len(shown) > SHOWN_STREAMS:
+            shown = sorted(shown, key=lambda s: (-s.request_cost_usd, s.name))[:SHOWN_STREAMS]
+            title = f"Per stream: the {SHOWN_STREAMS} costliest of {len(a.per_stream):,}"
+        streams = Table(title=title, title_justify="left")
         for col in ("stream", "key", "credentials", "requests / month", "requests USD"):
             streams.add_column(col, overflow="fold")
-        for s in a.per_stream:
+        for s in shown:
             streams.add_row(
                 s.name,
                 s.key,
@@ -172,6 +179,10 @@ class AccountEstimateView:
                 usd_display(s.request_cost_usd),
             )
         parts.append(streams)
+        if len(shown) < len(a.per_stream):
+            parts.append(
+                f"{len(a.per_stream) - len(shown):,} more: --verbose shows every stream (-o json has them all)."
+            )
         if a.unused_keys:
             unused = Table(
                 title="Customer managed keys no stream uses (not counted as KVS cost)",
@@ -187,6 +198,10 @@ class AccountEstimateView:
         parts.append(_assumptions_table(a.estimate))
         parts += _notes(a.estimate.notes)
         return parts
+
+
+#: streams in the per-stream table without --verbose
+SHOWN_STREAMS = 10
 
 
 def _short(arn: str) -> str:

@@ -17,6 +17,7 @@ from kvsctl import __version__
 from kvsctl.aws.errors import translate_botocore_error, translate_client_error
 from kvsctl.aws.ratelimit import RateLimiter
 from kvsctl.errors import AwsError, UsageError
+from kvsctl.words import plural
 
 #: kvsctl's own request log (--debug shows it, and not botocore's internals)
 log = logging.getLogger("kvsctl.aws")
@@ -603,7 +604,7 @@ class ClientFactory:
             pages += 1
             if pages > self.retry.max_pages:
                 raise AwsError(
-                    f"{operation} did not end after {self.retry.max_pages} pages",
+                    f"{operation} did not end after {plural(self.retry.max_pages, 'page')}",
                     hint="The service keeps handing out page tokens; this is a service or proxy fault. "
                     "Raise KVSCTL_MAX_PAGES if the account really is that large.",
                     code="paging_runaway",

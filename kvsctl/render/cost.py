@@ -20,6 +20,7 @@ from kvsctl.cost.serialize import (
     estimate_to_dict,
     usd_display,
 )
+from kvsctl.words import noun
 
 _BAR_WIDTH = 40
 
@@ -100,7 +101,7 @@ def _comparison_parts(c: Comparison) -> list[Any]:
     scenario_chart = _bar_chart("Monthly cost per scenario", [(s.title, s.estimate.total_usd) for s in c.scenarios])
     curve_chart = _bar_chart(
         "Monthly cost against credential count (credential-stream pairs)",
-        [(f"{p.credentials:,} ({p.streams:,} streams)", p.total_usd) for p in c.credential_curve],
+        [(f"{p.credentials:,} ({p.streams:,} {noun(p.streams, 'stream')})", p.total_usd) for p in c.credential_curve],
     )
     return [table, scenario_chart, curve_chart]
 

@@ -6,7 +6,7 @@ they run `kvsctl __complete KIND -- WORDS...`, answered here before typer, rich 
 
 - `profiles`: the sections of the AWS config and credentials files (configparser; no boto3).
 - `regions`: the regions where botocore's endpoint data lists Kinesis Video Streams (read as JSON from
-  botocore's data folder; botocore itself is not imported).
+  botocore's data folder, then cached; botocore itself is not imported).
 - `streams`, `keys`: ListStreams and ListAliases in the account of the command line's --profile,
   --region and --endpoint-url (or the environment). These do import boto3, with one attempt, tight
   timeouts and an overall bound (`KVSCTL_COMPLETION_TIMEOUT`, default 2 s): a TAB never hangs the
@@ -243,16 +243,24 @@ def _bounded(lookup: Callable[[], list[str]], timeout: float) -> list[str] | Non
 def values(kind: str, words: Sequence[str], *, now: float | None = None) -> list[str]:
     """The completion candidates of one kind for the words typed so far (cached answers first)."""
     if kind == "profiles":
-        return profiles()
-    if kind == "regions":
-        return regions()
+        return profiles()  # a small file: read it every time, so a new profile shows at once
+    now = time.time() if now is None else now
+    ttl = _seconds("KVSCTL_COMPLETION_TTL", DEFAULT_TTL)
+    if kind == "regions":  # botocore's endpoint data is large: the short list is cached
+        where = {"profile": "", "region": "", "endpoint_url": ""}
+        path = _cache_file(kind, where)
+        cached = _read_cache(path, ttl, now) if ttl > 0 else None
+        if cached:
+            return cached
+        found = regions()
+        if found and ttl > 0:
+            _write_cache(path, found, now)
+        return found
     lookup = LIVE.get(kind)
     if lookup is None:
         return []
-    now = time.time() if now is None else now
     where = scope(words)
     path = _cache_file(kind, where)
-    ttl = _seconds("KVSCTL_COMPLETION_TTL", DEFAULT_TTL)
     cached = _read_cache(path, ttl, now) if ttl > 0 else None
     if cached is not None:
         return cached

@@ -171,10 +171,11 @@ class AccountEstimateView:
         streams = Table(title=title, title_justify="left")
         for col in ("stream", "key", "credentials", "requests / month", "requests USD"):
             streams.add_column(col, overflow="fold")
+        labels = {k.key: (k.aliases[0] if k.aliases else _short(k.key)) for k in a.per_key}
         for s in shown:
             streams.add_row(
                 s.name,
-                s.key,
+                labels.get(s.key, _short(s.key)),  # the per-key table above names it the same way
                 str(s.credentials),
                 f"{s.requests_per_month:,}",
                 usd_display(s.request_cost_usd),

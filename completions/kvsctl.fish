@@ -13,7 +13,7 @@ end
 function __kvsctl_subcommands
     switch $argv[1]
         case ""
-            printf '%s\n' apply audit completion cost iam key preflight sandbox schema stream whoami
+            printf '%s\n' apply audit completion cost iam key preflight rules sandbox schema stream whoami
         case "audit"
             printf '%s\n' all policy stream template
         case "cost"
@@ -36,6 +36,7 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a cost
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a iam
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a key
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a preflight
+complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a rules
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a sandbox
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a schema
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a stream
@@ -71,6 +72,8 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l produc
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l explain -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l report -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l overwrite
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l sarif-root -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l allow-empty
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l profile -x -a '(kvsctl __complete profiles -- (commandline -opc)[2..-1])'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l region -x -a '(kvsctl __complete regions -- (commandline -opc)[2..-1])'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l endpoint-url -r
@@ -98,8 +101,12 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l rea
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l producer-creates
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l strict
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l explain -r
-complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l output -x -a 'table json'
-complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -s o -x -a 'table json'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l fail-on -x -a 'error warning'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l report -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l overwrite
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l sarif-root -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l output -x -a 'table json sarif junit'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -s o -x -a 'table json sarif junit'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l query -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l no-color
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l no-pager
@@ -119,6 +126,7 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l exp
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l ack-code -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l report -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l overwrite
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l sarif-root -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l profile -x -a '(kvsctl __complete profiles -- (commandline -opc)[2..-1])'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l region -x -a '(kvsctl __complete regions -- (commandline -opc)[2..-1])'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l endpoint-url -r
@@ -285,6 +293,7 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l strict
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l fail-on -x -a 'error warning'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l report -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l overwrite
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l sarif-root -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l profile -x -a '(kvsctl __complete profiles -- (commandline -opc)[2..-1])'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l region -x -a '(kvsctl __complete regions -- (commandline -opc)[2..-1])'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l endpoint-url -r
@@ -295,6 +304,13 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l no-col
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l no-pager
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l help
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "rules"' -l output -x -a 'table json'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "rules"' -s o -x -a 'table json'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "rules"' -l query -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "rules"' -l no-color
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "rules"' -l no-pager
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "rules"' -l debug
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "rules"' -l help
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "sandbox"' -a demo
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "sandbox"' -a serve
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "sandbox"' -l help

@@ -96,9 +96,9 @@ def __getattr__(name: str) -> Any:
 
 
 def _register() -> None:
-    from kvsctl.cli import audit, completion_cmd, cost, iam, key, sandbox, schema, spec, stream, whoami
+    from kvsctl.cli import audit, completion_cmd, cost, iam, key, rules, sandbox, schema, spec, stream, whoami
 
-    for module in (stream, key, iam, spec, audit, cost, sandbox, schema, whoami, completion_cmd):
+    for module in (stream, key, iam, spec, audit, cost, rules, sandbox, schema, whoami, completion_cmd):
         module.register(app)
 
 

@@ -216,8 +216,8 @@ AUDIT_TEMPLATE: Schema = {
         "results": {"type": "array", "items": {**ref("access_result"), "required": ["location"]}},
         "files": {**STRINGS, "description": "The templates and plans read."},
     },
-    "description": "Results and findings carry location {file, line}; results of a template's principals "
-    "carry principal_id (its logical id or Terraform address).",
+    "description": "Results and findings carry location {file, line, label} in the template or plan; results "
+    "of a template's principals carry principal_id (its logical id or Terraform address).",
 }
 
 MONEY: Schema = {**NUMBER, "description": "US dollars."}
@@ -502,7 +502,7 @@ SCHEMAS: dict[str, tuple[str, Schema]] = {
         "Live audit of named streams (with --ack-code, a diagnosis of that code).",
         {**AUDIT, "properties": {**AUDIT["properties"], "diagnosis": DIAGNOSIS}},
     ),
-    "audit all": ("Live audit of every stream in the region(s).", AUDIT),
+    "audit all": ("Live audit of every stream in one or more regions.", AUDIT),
     "report merge": (
         "One audit report from the JSON reports of separate runs; the same shape as audit all's.",
         AUDIT,

@@ -57,7 +57,7 @@ def build(url: str, accounts: int, regions: list[str], streams: int, keys: int) 
             kvs = boto3.client("kinesisvideo", region_name=region, endpoint_url=url, **creds)
             arns = [w.make_key(kms, policy=w.delegating_key_policy(account)) for _ in range(keys)]
             for s in range(streams):
-                w.make_stream(kvs, f"cam-{s:03d}", arns[s % keys])
+                w.make_stream(kvs, f"cam-{s:03d}", arns[s % keys] if keys else None)  # 0 keys: AWS managed
     return ids
 
 
@@ -84,7 +84,9 @@ def main() -> int:
     parser.add_argument("--accounts", type=int, default=20)
     parser.add_argument("--regions", type=int, default=2)
     parser.add_argument("--streams", type=int, default=50, help="per account and region")
-    parser.add_argument("--keys", type=int, default=3, help="per account and region")
+    parser.add_argument(
+        "--keys", type=int, default=3, help="per account and region (0: every stream on the AWS managed key, no RCPs)"
+    )
     parser.add_argument("--latency", type=float, default=0.05, help="seconds added to every request")
     args = parser.parse_args()
     os.environ.update({"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_REGION": "us-east-1"})
@@ -98,7 +100,8 @@ def main() -> int:
         accounts = build(server.url, args.accounts, regions, args.streams, args.keys)
         print(
             f"built {len(accounts)} accounts x {len(regions)} regions x {args.streams} streams "
-            f"({len(accounts) * len(regions) * args.streams} streams, {args.keys} keys per account and region) "
+            f"({len(accounts) * len(regions) * args.streams} streams, {args.keys or 'no'} customer keys per account "
+            "and region) "
             f"in {time.perf_counter() - t0:.1f}s"
         )
         server.latency = args.latency

@@ -528,10 +528,6 @@ class ClientFactory:
                 operation=api_name,
             ) from None
 
-    def _cancelled_event(self) -> threading.Event | None:
-        """The event a rate-limit wait watches, so that Ctrl-C ends it (not with an injected test sleep)."""
-        return self._cancelled if self.sleep is time.sleep else None
-
     def _say(self, line: str) -> None:
         log.debug("%s", line)
         if self.notify is not None:

@@ -165,6 +165,12 @@ def test_the_fix_of_a_denied_read_applied_to_the_template_makes_it_pass(tmp_path
     (change,) = fix["changes"]
     assert change["target"] == "identity"
     assert change["principal"] == f"arn:aws:iam::{ACCOUNT}:role/viewer"
+    # written for the template: the stream by its reference (its deployed ARN is not the one assumed),
+    # placed at the role's declaration
+    assert change["statement"]["Resource"] == {"Fn::GetAtt": ["Stream", "Arn"]}
+    assert change["where"].startswith(f"a policy of ViewerRole ({path}:")
+    line = int(change["where"].split(f"{path}:")[1].split(")")[0])
+    assert path.read_text().splitlines()[line - 1].strip() == "ViewerRole:"
     _apply_identity_fix(t, "ViewerRole", change["statement"])
     again = audit(str(write(tmp_path, t)), "--consumer", "ViewerRole", "--producer", "CameraRole",
                   "--read", f"getmedia,{read}")  # fmt: skip
@@ -181,6 +187,12 @@ def test_a_key_policy_fix_applied_to_the_template_makes_it_pass(tmp_path: Path) 
     assert gdk["fix"]["verified"] is True
     (change,) = gdk["fix"]["changes"]
     assert change["target"] == "key_policy"
+    st = change["statement"]
+    assert st["Principal"] == {"AWS": {"Fn::GetAtt": ["CameraRole", "Arn"]}}
+    assert st["Condition"] == {
+        "StringEquals": {"kms:ViaService": {"Fn::Sub": "kinesisvideo.${AWS::Region}.amazonaws.com"}}
+    }
+    assert change["where"].startswith("the key policy of Key (")
     t["Resources"]["Key"]["Properties"]["KeyPolicy"]["Statement"].append(change["statement"])
     again = audit(str(write(tmp_path, t)))
     assert again.exit_code == 0, [x for x in again.json["results"] if x["decision"] != "allow"]

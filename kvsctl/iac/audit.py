@@ -602,7 +602,7 @@ def _placed(
         elif c.op == "add" and c.target == "key_policy" and key.fact is not None:
             where = f"the key policy of {key.fact.id} ({key.fact.loc})"
         summary = summary.replace(c.where, where)
-        statement = _referenced(c.statement, refs or {}) if c.op == "add" else c.statement
+        statement = _referenced(c.statement, refs or {})
         changes.append(dataclasses.replace(c, where=where, statement=statement))
     return dataclasses.replace(r, patch=dataclasses.replace(fix, changes=tuple(changes), summary=summary))
 

@@ -2,34 +2,34 @@
 _kvsctl_words() {
   case "$1" in
     "") echo "apply audit completion cost iam key preflight rules sandbox schema stream whoami --version --help" ;;
-    "apply") echo "--dry-run --profile --region --endpoint-url --output -o --query --no-color --debug --help" ;;
+    "apply") echo "--dry-run --profile --region --endpoint-url --output -o --query --no-color --no-pager --debug --help" ;;
     "audit") echo "all policy stream template --help" ;;
-    "audit all") echo "--name-prefix --producer --consumer --context --fail-on --strict --require-customer-key --key-profile --read --producer-creates --explain --report --overwrite --sarif-root --allow-empty --profile --region --endpoint-url --output -o --query --no-color --debug --help" ;;
-    "audit policy") echo "--key-policy --key-arn --stream-arn --producer --consumer --identity-policy --permissions-boundary --scp --scp-level --rcp --rcp-level --grants --context --read --producer-creates --strict --explain --fail-on --report --overwrite --sarif-root --output -o --query --no-color --debug --help" ;;
-    "audit stream") echo "--producer --consumer --context --fail-on --strict --require-customer-key --key-profile --read --producer-creates --explain --ack-code --report --overwrite --sarif-root --profile --region --endpoint-url --output -o --query --no-color --debug --help" ;;
-    "audit template") echo "--parameter --producer --consumer --change-set --context --fail-on --strict --require-customer-key --report --overwrite --output -o --query --no-color --debug --help" ;;
+    "audit all") echo "--name-prefix --producer --consumer --context --fail-on --strict --require-customer-key --key-profile --read --producer-creates --explain --report --overwrite --sarif-root --allow-empty --profile --region --endpoint-url --output -o --query --no-color --no-pager --debug --help" ;;
+    "audit policy") echo "--key-policy --key-arn --stream-arn --producer --consumer --identity-policy --permissions-boundary --scp --scp-level --rcp --rcp-level --grants --context --read --producer-creates --strict --explain --fail-on --report --overwrite --sarif-root --output -o --query --no-color --no-pager --debug --help" ;;
+    "audit stream") echo "--producer --consumer --context --fail-on --strict --require-customer-key --key-profile --read --producer-creates --explain --ack-code --report --overwrite --sarif-root --profile --region --endpoint-url --output -o --query --no-color --no-pager --debug --help" ;;
+    "audit template") echo "--parameter --producer --consumer --change-set --context --fail-on --strict --require-customer-key --report --overwrite --output -o --query --no-color --no-pager --debug --help" ;;
     "completion") echo "--install --help" ;;
     "cost") echo "calibrate estimate --help" ;;
-    "cost calibrate") echo "--cloudtrail --lookup-events --start --end --hours-per-month --price-per-10k --save --force --profile --region --endpoint-url --output -o --query --no-color --debug --help" ;;
-    "cost estimate") echo "--streams --producers-per-stream --consumers-per-stream --customer-keys --data-key-interval --hours-per-month --credential-lifetime-minutes --sessions-per-device --calibration --free-tier --no-free-tier --free-tier-requests --price-per-10k --key-price --rotation-price --price-file --rotated-keys --rotations --compare --from-account --name-prefix --infracost-usage --force --profile --region --endpoint-url --output -o --query --no-color --debug --help" ;;
+    "cost calibrate") echo "--cloudtrail --lookup-events --start --end --hours-per-month --price-per-10k --save --force --profile --region --endpoint-url --output -o --query --no-color --no-pager --debug --help" ;;
+    "cost estimate") echo "--streams --producers-per-stream --consumers-per-stream --customer-keys --data-key-interval --hours-per-month --credential-lifetime-minutes --sessions-per-device --calibration --free-tier --no-free-tier --free-tier-requests --price-per-10k --key-price --rotation-price --price-file --rotated-keys --rotations --compare --from-account --name-prefix --infracost-usage --force --verbose --profile --region --endpoint-url --output -o --query --no-color --no-pager --debug --help" ;;
     "iam") echo "recommend-policy --help" ;;
-    "iam recommend-policy") echo "--key-arn --producer --consumer --stream-arn --name-prefix --read --producer-creates --account --output -o --query --no-color --debug --help" ;;
+    "iam recommend-policy") echo "--key-arn --producer --consumer --stream-arn --name-prefix --read --producer-creates --account --output -o --query --no-color --no-pager --debug --help" ;;
     "key") echo "create describe list recommend-policy --help" ;;
-    "key create") echo "--alias --admin --producer --consumer --description --tag --account --allow-account-iam --read --dry-run --profile --region --endpoint-url --output -o --query --no-color --debug --help" ;;
-    "key describe") echo "--profile --region --endpoint-url --output -o --query --no-color --debug --help" ;;
-    "key list") echo "--all --profile --region --endpoint-url --output -o --query --no-color --debug --help" ;;
-    "key recommend-policy") echo "--admin --producer --consumer --region --account --allow-account-iam --read --output -o --query --no-color --debug --help" ;;
-    "preflight") echo "--strict --fail-on --report --overwrite --sarif-root --profile --region --endpoint-url --output -o --query --no-color --debug --help" ;;
-    "rules") echo "--output -o --query --no-color --debug --help" ;;
+    "key create") echo "--alias --admin --producer --consumer --description --tag --account --allow-account-iam --read --dry-run --profile --region --endpoint-url --output -o --query --no-color --no-pager --debug --help" ;;
+    "key describe") echo "--profile --region --endpoint-url --output -o --query --no-color --no-pager --debug --help" ;;
+    "key list") echo "--all --profile --region --endpoint-url --output -o --query --no-color --no-pager --debug --help" ;;
+    "key recommend-policy") echo "--admin --producer --consumer --region --account --allow-account-iam --read --output -o --query --no-color --no-pager --debug --help" ;;
+    "preflight") echo "--strict --fail-on --report --overwrite --sarif-root --profile --region --endpoint-url --output -o --query --no-color --no-pager --debug --help" ;;
+    "rules") echo "--output -o --query --no-color --no-pager --debug --help" ;;
     "sandbox") echo "demo serve --help" ;;
-    "sandbox demo") echo "--port --output -o --no-color --debug --help" ;;
-    "sandbox serve") echo "--port --output -o --query --no-color --debug --help" ;;
-    "schema") echo "--output -o --query --no-color --debug --help" ;;
+    "sandbox demo") echo "--port --output -o --no-color --no-pager --debug --help" ;;
+    "sandbox serve") echo "--port --output -o --query --no-color --no-pager --debug --help" ;;
+    "schema") echo "--output -o --query --no-color --no-pager --debug --help" ;;
     "stream") echo "create describe list --help" ;;
-    "stream create") echo "--kms-key --retention-hours --media-type --device-name --tag --dry-run --if-not-exists --strict --profile --region --endpoint-url --output -o --query --no-color --debug --help" ;;
-    "stream describe") echo "--profile --region --endpoint-url --output -o --query --no-color --debug --help" ;;
-    "stream list") echo "--name-prefix --kms-key --profile --region --endpoint-url --output -o --query --no-color --debug --help" ;;
-    "whoami") echo "--profile --region --endpoint-url --output -o --query --no-color --debug --help" ;;
+    "stream create") echo "--stream-name --kms-key --retention-hours --media-type --device-name --tag --dry-run --if-not-exists --strict --profile --region --endpoint-url --output -o --query --no-color --no-pager --debug --help" ;;
+    "stream describe") echo "--stream-name --stream-arn --profile --region --endpoint-url --output -o --query --no-color --no-pager --debug --help" ;;
+    "stream list") echo "--name-prefix --kms-key --profile --region --endpoint-url --output -o --query --no-color --no-pager --debug --help" ;;
+    "whoami") echo "--profile --region --endpoint-url --output -o --query --no-color --no-pager --debug --help" ;;
   esac
 }
 _kvsctl_subcommands() {
@@ -102,8 +102,51 @@ _kvsctl_extension() {
     "audit policy|--rcp") echo "json" ;;
     "audit policy|--grants") echo "json" ;;
     "cost estimate|--calibration") echo "json" ;;
-    "stream create|--kms-key") echo "KEY" ;;
-    "stream list|--kms-key") echo "KEY" ;;
+  esac
+}
+_kvsctl_dynamic() {
+  case "$1" in
+    "apply|--profile") echo "profiles" ;;
+    "apply|--region") echo "regions" ;;
+    "audit all|--key-profile") echo "profiles" ;;
+    "audit all|--profile") echo "profiles" ;;
+    "audit all|--region") echo "regions" ;;
+    "audit stream|--key-profile") echo "profiles" ;;
+    "audit stream|--profile") echo "profiles" ;;
+    "audit stream|--region") echo "regions" ;;
+    "cost calibrate|--profile") echo "profiles" ;;
+    "cost calibrate|--region") echo "regions" ;;
+    "cost estimate|--profile") echo "profiles" ;;
+    "cost estimate|--region") echo "regions" ;;
+    "key create|--profile") echo "profiles" ;;
+    "key create|--region") echo "regions" ;;
+    "key describe|--profile") echo "profiles" ;;
+    "key describe|--region") echo "regions" ;;
+    "key list|--profile") echo "profiles" ;;
+    "key list|--region") echo "regions" ;;
+    "key recommend-policy|--region") echo "regions" ;;
+    "preflight|--profile") echo "profiles" ;;
+    "preflight|--region") echo "regions" ;;
+    "stream create|--kms-key") echo "keys" ;;
+    "stream create|--profile") echo "profiles" ;;
+    "stream create|--region") echo "regions" ;;
+    "stream describe|--stream-name") echo "streams" ;;
+    "stream describe|--profile") echo "profiles" ;;
+    "stream describe|--region") echo "regions" ;;
+    "stream list|--kms-key") echo "keys" ;;
+    "stream list|--profile") echo "profiles" ;;
+    "stream list|--region") echo "regions" ;;
+    "whoami|--profile") echo "profiles" ;;
+    "whoami|--region") echo "regions" ;;
+    *"|--profile") echo "profiles" ;;
+    *"|--region") echo "regions" ;;
+  esac
+}
+_kvsctl_argument() {
+  case "$1" in
+    "stream describe") echo "streams" ;;
+    "audit stream") echo "streams" ;;
+    "key describe") echo "keys" ;;
   esac
 }
 _kvsctl_takes_value() {
@@ -278,6 +321,7 @@ _kvsctl_takes_value() {
     "schema|--output") return 0 ;;
     "schema|-o") return 0 ;;
     "schema|--query") return 0 ;;
+    "stream create|--stream-name") return 0 ;;
     "stream create|--kms-key") return 0 ;;
     "stream create|--retention-hours") return 0 ;;
     "stream create|--media-type") return 0 ;;
@@ -289,6 +333,8 @@ _kvsctl_takes_value() {
     "stream create|--output") return 0 ;;
     "stream create|-o") return 0 ;;
     "stream create|--query") return 0 ;;
+    "stream describe|--stream-name") return 0 ;;
+    "stream describe|--stream-arn") return 0 ;;
     "stream describe|--profile") return 0 ;;
     "stream describe|--region") return 0 ;;
     "stream describe|--endpoint-url") return 0 ;;
@@ -312,6 +358,12 @@ _kvsctl_takes_value() {
   esac
   return 1
 }
+# Values only the account or the machine knows: kvsctl answers them (cached, time-bounded, silent).
+_kvsctl_ask() {
+  local IFS=$'
+'
+  "${COMP_WORDS[0]}" __complete "$1" -- "${COMP_WORDS[@]:1:COMP_CWORD-1}" 2>/dev/null
+}
 _kvsctl() {
   local cur prev path w i
   cur="${COMP_WORDS[COMP_CWORD]}"
@@ -329,16 +381,34 @@ _kvsctl() {
     COMPREPLY=($(compgen -W "$choices" -- "$cur"))
     return 0
   fi
+  local kind
+  kind="$(_kvsctl_dynamic "$path|$prev")"
+  if [[ -n "$kind" ]]; then
+    local IFS=$'
+' found
+    found="$(_kvsctl_ask "$kind")"
+    if [[ -z "$found" && "$kind" == "keys" ]]; then
+      found=$'aws-managed
+alias/'
+    fi
+    COMPREPLY=($(compgen -W "$found" -- "$cur"))
+    return 0
+  fi
   if _kvsctl_takes_value "$path|$prev"; then
     local ext
     ext="$(_kvsctl_extension "$path|$prev")"
-    if [[ "$ext" == "KEY" ]]; then
-      COMPREPLY=($(compgen -W "aws-managed alias/" -- "$cur"))
-    elif [[ -n "$ext" ]]; then
+    if [[ -n "$ext" ]]; then
       COMPREPLY=($(compgen -d -- "$cur") $(compgen -f -X "!*.$ext" -- "$cur"))
     else
       COMPREPLY=($(compgen -f -- "$cur"))
     fi
+    return 0
+  fi
+  kind="$(_kvsctl_argument "$path")"
+  if [[ -n "$kind" && "$cur" != -* ]]; then
+    local IFS=$'
+'
+    COMPREPLY=($(compgen -W "$(_kvsctl_ask "$kind")" -- "$cur"))
     return 0
   fi
   COMPREPLY=($(compgen -W "$(_kvsctl_words "$path")" -- "$cur"))

@@ -20,8 +20,8 @@ Examples:
 
   kvsctl sandbox demo
 
-Global options (--profile, --region, --endpoint-url, -o, --query, --no-color, --debug) go before or
-after the command:
+Global options (--profile, --region, --endpoint-url, -o, --query, --no-color, --no-pager, --debug) go
+before or after the command:
 
   kvsctl --region us-west-2 -o json stream list --query 'streams[].name'
 """
@@ -110,8 +110,16 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run() -> None:
-    """The console script. `--version` alone is answered here, before typer (and rich) load."""
+    """The console script. `--version` alone and `__complete` (the shell's dynamic completion) are
+    answered here, before typer (and rich) load."""
     if sys.argv[1:] in (["--version"],):
         sys.stdout.write(version_text())
         sys.exit(0)
+    if sys.argv[1:2] == ["__complete"]:  # a TAB in the shell: answered without typer, rich or (mostly) boto3
+        import os
+
+        from kvsctl.cli.dyncomplete import main as complete
+
+        code = complete(sys.argv[2:])
+        os._exit(code)  # at once: a lookup past its time bound is abandoned, not waited for
     sys.exit(main())

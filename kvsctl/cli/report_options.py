@@ -130,4 +130,4 @@ def emit_report(g: GlobalOptions, view: Any, target: Path | ReportPlan | None) -
     from kvsctl.render.reports import write_report
 
     write_report(target, view, g.output)
-    emit(view, OutputFormat.table, no_color=g.no_color)
+    emit(view, OutputFormat.table, no_color=g.no_color, pager=not g.no_pager)

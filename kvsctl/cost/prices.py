@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from kvsctl.words import noun
+
 KMS_PRICING_URL = "https://aws.amazon.com/kms/pricing/"
 KDS_CADENCE_URL = "https://docs.aws.amazon.com/streams/latest/dev/costs-performance.html"
 KVS_SSE_URL = "https://docs.aws.amazon.com/kinesisvideostreams/latest/dg/how-kms.html"
@@ -119,7 +121,7 @@ def load_price_file(path: str, text: str) -> PriceOverride:
     unknown = sorted(set(data) - set(PRICE_FILE_FIELDS) - set(PRICE_FILE_INFO))
     if unknown:
         raise UsageError(
-            f"{path}: unknown price name(s): {', '.join(unknown)}",
+            f"{path}: unknown price {noun(len(unknown), 'name')}: {', '.join(unknown)}",
             hint=f"known: {', '.join([*PRICE_FILE_FIELDS, *PRICE_FILE_INFO])}",
         )
     values: dict[str, Decimal | int] = {}

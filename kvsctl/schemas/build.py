@@ -477,7 +477,7 @@ SCHEMAS: dict[str, tuple[str, Schema]] = {
         "Live audit of named streams (with --ack-code, a diagnosis of that code).",
         {**AUDIT, "properties": {**AUDIT["properties"], "diagnosis": DIAGNOSIS}},
     ),
-    "audit all": ("Live audit of every stream in the region(s).", AUDIT),
+    "audit all": ("Live audit of every stream in one or more regions.", AUDIT),
     "audit template": (
         "Offline audit of CloudFormation templates, CDK output and Terraform plans, located at file:line.",
         AUDIT_TEMPLATE,

@@ -112,6 +112,7 @@ def main(argv: list[str] | None = None) -> int:
 def run() -> None:
     """The console script. `--version` alone is answered here, before typer (and rich) load."""
     if sys.argv[1:] in (["--version"],):
-        sys.stdout.write(version_text())
-        sys.exit(0)
+        from kvsctl.cli.boundary import write_page
+
+        sys.exit(write_page(version_text(), 0))
     sys.exit(main())

@@ -58,10 +58,12 @@ class GlobalOptions:
         from kvsctl.render import emit
 
         if self.query is not None and self.output is OutputFormat.json:
-            from kvsctl.render import dumps
+            from kvsctl.render import dumps, writing_stdout
 
-            sys.stdout.write(dumps(apply_query(self.query, result.to_json())) + "\n")
-            sys.stdout.flush()
+            text = dumps(apply_query(self.query, result.to_json())) + "\n"
+            with writing_stdout(result):
+                sys.stdout.write(text)
+                sys.stdout.flush()
             return
         emit(result, self.output, no_color=self.no_color)
 
@@ -111,7 +113,8 @@ def default_output(formats: Sequence[OutputFormat] = tuple(OutputFormat)) -> Out
                 code="usage",
             )
         return OutputFormat(env)
-    return OutputFormat.table if sys.stdout.isatty() else OutputFormat.json
+    tty = sys.stdout is not None and sys.stdout.isatty()  # None: started with stdout closed
+    return OutputFormat.table if tty else OutputFormat.json
 
 
 def compile_query(expression: str) -> Any:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kvsctl import __version__
-from kvsctl.aws.errors import translate_botocore_error, translate_client_error
+from kvsctl.aws.errors import translate_botocore_error, translate_client_error, translate_credential_failure
 from kvsctl.aws.ratelimit import RateLimiter
 from kvsctl.errors import AwsError, UsageError
 
@@ -439,6 +439,11 @@ class ClientFactory:
                 if translated is None:
                     raise
                 raise translated from exc
+            except Exception as exc:  # a credential_process or token file failing, while signing
+                credential = translate_credential_failure(exc)
+                if credential is None:
+                    raise
+                raise credential from exc
             missing = missing_promise(api_name, result)
             if missing is not None:
                 raise self.not_aws(api_name, f"no valid {missing} in the answer")

@@ -217,18 +217,18 @@ def _run(command: Any, args: list[str]) -> int:
         sys.stderr.write("kvsctl: interrupted\n")
         return 130
     except Exception as exc:  # the last line of defence: a bug, reported in one line
-        if isinstance(exc, OSError) and exc.errno in _OUTPUT_ERRNOS and exc.filename is None:
-            _silence_stdout()
-            failed = OutputFailed(exc.strerror or str(exc))
-            report(failed, _wants_json(args))
-            return int(failed.exit_code)
-        if type(exc).__module__.startswith("botocore"):
+        if "botocore" in sys.modules:  # (never imported by offline commands)
             from kvsctl.aws.errors import translate_botocore_error
 
             translated = translate_botocore_error(exc)
             if translated is not None:
                 report(translated, _wants_json(args))
                 return int(translated.exit_code)
+        if isinstance(exc, OSError) and exc.errno in _OUTPUT_ERRNOS and exc.filename is None:
+            _silence_stdout()
+            failed = OutputFailed(exc.strerror or str(exc))
+            report(failed, _wants_json(args))
+            return int(failed.exit_code)
         if _debug(args):
             _print_traceback()
         err = KvsctlError(

@@ -22,6 +22,7 @@ from kvsctl.cost.calibrate import (
     rounded,
 )
 from kvsctl.cost.model import CostInputError
+from kvsctl.longnum import NumberTooLong, read_int
 
 CALIBRATION_FORMAT = "kvsctl-cost-calibration"
 CALIBRATION_VERSION = 1
@@ -186,10 +187,11 @@ class CalibrationFile:
 
 def load_calibration(path: str, text: str) -> CalibrationFile:
     try:
-        data = json.loads(text, parse_float=Decimal)
+        data = json.loads(text, parse_float=Decimal, parse_int=read_int)
     except ValueError as exc:
         raise CostInputError(
-            f"{path}: not JSON ({exc})", hint="Give a file written by `kvsctl cost calibrate --save`."
+            f"{path}: {exc if isinstance(exc, NumberTooLong) else f'not JSON ({exc})'}",
+            hint="Give a file written by `kvsctl cost calibrate --save`.",
         ) from None
     if not isinstance(data, dict) or data.get("format") != CALIBRATION_FORMAT:
         raise CostInputError(

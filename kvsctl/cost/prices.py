@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from kvsctl.longnum import NumberTooLong, read_int
+
 KMS_PRICING_URL = "https://aws.amazon.com/kms/pricing/"
 KDS_CADENCE_URL = "https://docs.aws.amazon.com/streams/latest/dev/costs-performance.html"
 KVS_SSE_URL = "https://docs.aws.amazon.com/kinesisvideostreams/latest/dg/how-kms.html"
@@ -111,9 +113,10 @@ def load_price_file(path: str, text: str) -> PriceOverride:
 
     hint = 'e.g. {"as_of": "2027-01-01", "symmetric_requests_per_10k": 0.03, "customer_key_month": 1}'
     try:
-        data = json.loads(text, parse_float=Decimal)
+        data = json.loads(text, parse_float=Decimal, parse_int=read_int)
     except ValueError as exc:
-        raise UsageError(f"{path}: not JSON ({exc})", hint=hint) from None
+        what = str(exc) if isinstance(exc, NumberTooLong) else f"not JSON ({exc})"
+        raise UsageError(f"{path}: {what}", hint=hint) from None
     if not isinstance(data, dict):
         raise UsageError(f"{path}: a price file is a JSON object", hint=hint)
     unknown = sorted(set(data) - set(PRICE_FILE_FIELDS) - set(PRICE_FILE_INFO))

@@ -11,9 +11,10 @@ from typing import Any
 from kvsctl import validate
 from kvsctl.aws.kms_admin import KmsAdminGateway
 from kvsctl.aws.session import ClientFactory
-from kvsctl.errors import AwsError, CheckFailed, ExitCode, Interrupted, UsageError
+from kvsctl.errors import AwsError, CheckFailed, ExitCode, Interrupted, UsageError, clip
 from kvsctl.keyref import parse_key_ref
 from kvsctl.keys.policy import PolicyRequest, RecommendedPolicy, build_key_policy, lockout_problem
+from kvsctl.longnum import read_int
 from kvsctl.models import KeyInfo, StreamView
 from kvsctl.services.keys import is_kvs_aws_managed
 from kvsctl.services.streams import StreamService
@@ -285,11 +286,13 @@ class KeyAdminService:
         policy: dict[str, Any] | None = None
         if key.state != "NotCreated" and key.state != "PendingDeletion":
             try:
-                policy = json.loads(self.kms.get_key_policy(key.key_id))
+                policy = json.loads(self.kms.get_key_policy(key.key_id), parse_int=read_int)
             except AwsError as exc:
                 if exc.code != "access_denied":
                     raise
                 notes.append("could not read the key policy: access denied")
+            except ValueError as exc:  # not JSON, or a number too long to read: said, not a crash
+                notes.append(f"could not read the key policy: {clip(str(exc))}")
         if key.state == "NotCreated":
             notes.append("the AWS managed key does not exist yet: KMS creates it when KVS first uses it")
         access = None

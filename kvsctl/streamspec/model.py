@@ -24,6 +24,7 @@ from typing import Any
 from kvsctl import validate
 from kvsctl.errors import KvsctlError, UsageError
 from kvsctl.keyref import KeyRef, parse_key_ref
+from kvsctl.longnum import too_long_in
 from kvsctl.streamspec.locate import KeyLocator
 
 TOP_KEYS = ("region", "rcps", "stream")
@@ -153,7 +154,10 @@ def load_spec(path: str | Path) -> Spec:
 def parse_spec(text: str, file: str = "spec.toml") -> Spec:
     try:
         data = _toml_loads(text)
-    except ValueError as exc:  # tomllib.TOMLDecodeError
+    except ValueError as exc:  # tomllib.TOMLDecodeError, or int()'s digit limit inside tomllib
+        found = too_long_in(text) if "integer string conversion" in str(exc) else None
+        if found is not None:
+            raise SpecError(file, found[1], str(found[0]), hint=EXAMPLE) from None
         msg = str(exc)
         m = re.search(r"\(at line (\d+), column \d+\)", msg) or re.search(r"line (\d+)", msg)
         line = int(m.group(1)) if m else None

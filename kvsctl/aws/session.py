@@ -255,6 +255,26 @@ class CallStats:
         return sum(self.calls.values())
 
 
+def check_profile_exists(name: str, flag: str) -> None:
+    """A profile named on the command line must exist in the AWS config or credentials file, whether or
+    not this run comes to use it: a typo is a usage error (exit 2) before any request."""
+    import botocore.session
+    from botocore import exceptions as bce
+
+    try:
+        known = botocore.session.Session().available_profiles
+    except bce.BotoCoreError as exc:  # a config file botocore cannot parse
+        raise (translate_botocore_error(exc) or AwsError(str(exc))) from exc
+    if name not in known:
+        from kvsctl.errors import shown
+
+        raise UsageError(
+            f"{flag} {shown(name)}: no such profile in the AWS config or credentials file",
+            hint="List profiles with 'aws configure list-profiles' (AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE).",
+            code="unknown_profile",
+        )
+
+
 def _check_region(region: str) -> None:
     """A malformed region is a usage error (exit 2), found before any request, not a botocore crash."""
     from botocore.exceptions import InvalidRegionError

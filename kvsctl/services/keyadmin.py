@@ -16,7 +16,6 @@ from kvsctl.keyref import parse_key_ref
 from kvsctl.keys.policy import PolicyRequest, RecommendedPolicy, build_key_policy, lockout_problem
 from kvsctl.longnum import read_int
 from kvsctl.models import KeyInfo, StreamView
-from kvsctl.services.keys import is_kvs_aws_managed
 from kvsctl.services.streams import StreamService
 
 MAX_DESCRIPTION = 8192
@@ -336,13 +335,4 @@ class KeyAdminService:
         return summarize(key.arn, policy, grants, known, unread)
 
     def streams_using(self, key: KeyInfo) -> list[StreamView]:
-        streams = StreamService(self.factory, self._region)
-        matches: list[StreamView] = []
-        for stream in streams.kvs.list_streams():
-            view = streams.view(stream)
-            if is_kvs_aws_managed(key):
-                if view.encryption == "aws-managed":
-                    matches.append(view)
-            elif view.key is not None and view.key.arn == key.arn:
-                matches.append(view)
-        return sorted(matches, key=lambda v: v.stream.name)
+        return StreamService(self.factory, self._region, kms=self.kms).using_key(key)

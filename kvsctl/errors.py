@@ -33,10 +33,11 @@ def clip(text: str, limit: int = ECHO_LIMIT) -> str:
 def shown(value: object, limit: int = ECHO_LIMIT) -> str:
     """A value the user gave, quoted for an error message (its repr) and clipped to `limit` characters.
     Every message that echoes input uses this, so a 10 MB value is never printed whole."""
-    text = value if isinstance(value, str) else str(value)
-    if len(text) <= limit:
-        return repr(text)
-    return f"{text[:limit]!r}… ({len(text):,} chars)"
+    if not isinstance(value, str):
+        return clip(repr(value), limit)
+    if len(value) <= limit:
+        return repr(value)
+    return f"{value[:limit]!r}… ({len(value):,} chars)"
 
 
 #: The backstop for messages that echo input without `shown` (click's own messages, exception texts):

@@ -21,6 +21,7 @@ from typing import Annotated, Any, TypeVar, get_type_hints
 
 import typer
 
+from kvsctl.errors import shown
 from kvsctl.render import BASIC_FORMATS, OutputFormat
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -108,7 +109,7 @@ def default_output(formats: Sequence[OutputFormat] = tuple(OutputFormat)) -> Out
             from kvsctl.errors import UsageError
 
             raise UsageError(
-                f"KVSCTL_OUTPUT={raw!r} is not an output this command can print",
+                f"KVSCTL_OUTPUT={shown(raw)} is not an output this command can print",
                 hint=f"Use one of: {', '.join(names)} (or unset KVSCTL_OUTPUT).",
                 code="usage",
             )
@@ -132,7 +133,7 @@ def compile_query(expression: str) -> Any:
         where = getattr(exc, "lex_position", None)
         at = f" at column {where}" if isinstance(where, int) else ""
         raise UsageError(
-            f"--query {expression!r} is not a JMESPath expression ({detail.lower()}{at})",
+            f"--query {shown(expression)} is not a JMESPath expression ({detail.lower()}{at})",
             hint="See https://jmespath.org/ (e.g. --query 'streams[].name').",
             code="usage",
         ) from None

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from kvsctl.errors import shown
 from kvsctl.longnum import NumberTooLong, read_int
 
 KMS_PRICING_URL = "https://aws.amazon.com/kms/pricing/"
@@ -131,16 +132,16 @@ def load_price_file(path: str, text: str) -> PriceOverride:
             continue
         raw = data[name]
         if isinstance(raw, bool) or not isinstance(raw, int | Decimal | str):
-            raise UsageError(f"{path}: {name} must be a number, got {raw!r}", hint=hint)
+            raise UsageError(f"{path}: {name} must be a number, got {shown(raw)}", hint=hint)
         try:
             number = Decimal(raw) if not isinstance(raw, int) else raw
         except ArithmeticError:
-            raise UsageError(f"{path}: {name} must be a number, got {raw!r}", hint=hint) from None
+            raise UsageError(f"{path}: {name} must be a number, got {shown(raw)}", hint=hint) from None
         if (isinstance(number, Decimal) and not number.is_finite()) or number < 0:
-            raise UsageError(f"{path}: {name} must be a finite number, 0 or more, got {raw!r}", hint=hint)
+            raise UsageError(f"{path}: {name} must be a finite number, 0 or more, got {shown(raw)}", hint=hint)
         if name == "free_tier_requests":
             if number != int(number):
-                raise UsageError(f"{path}: free_tier_requests must be a whole number, got {raw!r}", hint=hint)
+                raise UsageError(f"{path}: free_tier_requests must be a whole number, got {shown(raw)}", hint=hint)
             number = int(number)
         values[field_name] = number
     as_of = data.get("as_of")

@@ -23,6 +23,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from kvsctl.errors import shown
 from kvsctl.longnum import NumberTooLong, max_digits, read_int, too_long_in
 
 MAX_BYTES = 64 * 1024 * 1024  # Terraform plans of large configurations run to tens of MiB
@@ -156,7 +157,7 @@ def _map(loader: Any, node: Any) -> LDict:
             raise yaml.constructor.ConstructorError(
                 None,
                 None,
-                f"duplicate key {key!r} (first on line {out.key_lines[key]})",
+                f"duplicate key {shown(key)} (first on line {out.key_lines[key]})",
                 key_node.start_mark,
             )
         out[key] = loader.construct_object(value_node, deep=True)

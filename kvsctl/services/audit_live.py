@@ -35,7 +35,7 @@ from kvsctl.aws.kms import KmsGateway
 from kvsctl.aws.kvs import KvsGateway
 from kvsctl.aws.organizations import RcpRead, read_rcps
 from kvsctl.aws.session import ClientFactory
-from kvsctl.errors import AwsError, UsageError
+from kvsctl.errors import AwsError, UsageError, shown
 from kvsctl.keyref import KeyRef, parse_key_ref
 from kvsctl.keys.kinds import (
     external_store_note,
@@ -707,7 +707,7 @@ def evaluate(
     managed key whose account's RCPs could not be read gets an info finding (``--strict`` fails on it).
     None: the caller does not consider RCPs."""
     if fail_on not in FAIL_ON_CHOICES:
-        raise UsageError(f"--fail-on {fail_on!r}: choose error or warning")
+        raise UsageError(f"--fail-on {shown(fail_on)}: choose error or warning")
     known = {arn: _principal_policies(p) for arn, p in facts.principals.items() if p.complete}
     unread = {arn for arn, p in facts.principals.items() if not p.complete}
     audits: list[StreamAudit] = []

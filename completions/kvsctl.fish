@@ -13,7 +13,7 @@ end
 function __kvsctl_subcommands
     switch $argv[1]
         case ""
-            printf '%s\n' apply audit completion cost iam key preflight sandbox schema stream whoami
+            printf '%s\n' apply audit completion cost iam key preflight rules sandbox schema stream whoami
         case "audit"
             printf '%s\n' all policy stream template
         case "cost"
@@ -36,6 +36,7 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a cost
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a iam
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a key
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a preflight
+complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a rules
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a sandbox
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a schema
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a stream
@@ -43,13 +44,14 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -a whoami
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -l version
 complete -c kvsctl -n '__kvsctl_path | string match -q -- ""' -l help
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "apply"' -l dry-run
-complete -c kvsctl -n '__kvsctl_path | string match -q -- "apply"' -l profile -r
-complete -c kvsctl -n '__kvsctl_path | string match -q -- "apply"' -l region -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "apply"' -l profile -x -a '(kvsctl __complete profiles -- (commandline -opc)[2..-1])'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "apply"' -l region -x -a '(kvsctl __complete regions -- (commandline -opc)[2..-1])'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "apply"' -l endpoint-url -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "apply"' -l output -x -a 'table json'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "apply"' -s o -x -a 'table json'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "apply"' -l query -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "apply"' -l no-color
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "apply"' -l no-pager
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "apply"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "apply"' -l help
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit"' -a all
@@ -64,19 +66,22 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l contex
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l fail-on -x -a 'error warning'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l strict
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l require-customer-key
-complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l key-profile -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l key-profile -x -a '(kvsctl __complete profiles -- (commandline -opc)[2..-1])'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l read -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l producer-creates
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l explain -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l report -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l overwrite
-complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l profile -r
-complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l region -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l sarif-root -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l allow-empty
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l profile -x -a '(kvsctl __complete profiles -- (commandline -opc)[2..-1])'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l region -x -a '(kvsctl __complete regions -- (commandline -opc)[2..-1])'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l endpoint-url -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l output -x -a 'table json sarif junit'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -s o -x -a 'table json sarif junit'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l query -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l no-color
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l no-pager
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l help
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l key-policy -r
@@ -96,32 +101,40 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l rea
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l producer-creates
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l strict
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l explain -r
-complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l output -x -a 'table json'
-complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -s o -x -a 'table json'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l fail-on -x -a 'error warning'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l report -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l overwrite
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l sarif-root -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l output -x -a 'table json sarif junit'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -s o -x -a 'table json sarif junit'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l query -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l no-color
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l no-pager
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l help
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -a '(kvsctl __complete streams -- (commandline -opc)[2..-1])'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l producer -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l consumer -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l context -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l fail-on -x -a 'error warning'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l strict
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l require-customer-key
-complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l key-profile -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l key-profile -x -a '(kvsctl __complete profiles -- (commandline -opc)[2..-1])'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l read -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l producer-creates
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l explain -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l ack-code -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l report -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l overwrite
-complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l profile -r
-complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l region -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l sarif-root -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l profile -x -a '(kvsctl __complete profiles -- (commandline -opc)[2..-1])'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l region -x -a '(kvsctl __complete regions -- (commandline -opc)[2..-1])'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l endpoint-url -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l output -x -a 'table json sarif junit'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -s o -x -a 'table json sarif junit'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l query -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l no-color
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l no-pager
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l help
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit template"' -l parameter -r
@@ -138,6 +151,7 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit template"' -l o
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit template"' -s o -x -a 'table json sarif junit'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit template"' -l query -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit template"' -l no-color
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit template"' -l no-pager
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit template"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit template"' -l help
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "completion"' -l install
@@ -153,13 +167,14 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost calibrate"' -l h
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost calibrate"' -l price-per-10k -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost calibrate"' -l save -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost calibrate"' -l force
-complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost calibrate"' -l profile -r
-complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost calibrate"' -l region -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost calibrate"' -l profile -x -a '(kvsctl __complete profiles -- (commandline -opc)[2..-1])'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost calibrate"' -l region -x -a '(kvsctl __complete regions -- (commandline -opc)[2..-1])'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost calibrate"' -l endpoint-url -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost calibrate"' -l output -x -a 'table json'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost calibrate"' -s o -x -a 'table json'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost calibrate"' -l query -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost calibrate"' -l no-color
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost calibrate"' -l no-pager
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost calibrate"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost calibrate"' -l help
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l streams -r
@@ -185,13 +200,15 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l fr
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l name-prefix -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l infracost-usage -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l force
-complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l profile -r
-complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l region -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l verbose
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l profile -x -a '(kvsctl __complete profiles -- (commandline -opc)[2..-1])'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l region -x -a '(kvsctl __complete regions -- (commandline -opc)[2..-1])'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l endpoint-url -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l output -x -a 'table json'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -s o -x -a 'table json'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l query -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l no-color
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l no-pager
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "cost estimate"' -l help
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "iam"' -a recommend-policy
@@ -208,6 +225,7 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "iam recommend-policy"
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "iam recommend-policy"' -s o -x -a 'table json'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "iam recommend-policy"' -l query -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "iam recommend-policy"' -l no-color
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "iam recommend-policy"' -l no-pager
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "iam recommend-policy"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "iam recommend-policy"' -l help
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key"' -a create
@@ -225,38 +243,42 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -l accou
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -l allow-account-iam
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -l read -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -l dry-run
-complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -l profile -r
-complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -l region -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -l profile -x -a '(kvsctl __complete profiles -- (commandline -opc)[2..-1])'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -l region -x -a '(kvsctl __complete regions -- (commandline -opc)[2..-1])'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -l endpoint-url -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -l output -x -a 'table json'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -s o -x -a 'table json'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -l query -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -l no-color
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -l no-pager
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key create"' -l help
-complete -c kvsctl -n '__kvsctl_path | string match -q -- "key describe"' -l profile -r
-complete -c kvsctl -n '__kvsctl_path | string match -q -- "key describe"' -l region -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "key describe"' -a '(kvsctl __complete keys -- (commandline -opc)[2..-1])'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "key describe"' -l profile -x -a '(kvsctl __complete profiles -- (commandline -opc)[2..-1])'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "key describe"' -l region -x -a '(kvsctl __complete regions -- (commandline -opc)[2..-1])'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key describe"' -l endpoint-url -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key describe"' -l output -x -a 'table json'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key describe"' -s o -x -a 'table json'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key describe"' -l query -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key describe"' -l no-color
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "key describe"' -l no-pager
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key describe"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key describe"' -l help
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key list"' -l all
-complete -c kvsctl -n '__kvsctl_path | string match -q -- "key list"' -l profile -r
-complete -c kvsctl -n '__kvsctl_path | string match -q -- "key list"' -l region -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "key list"' -l profile -x -a '(kvsctl __complete profiles -- (commandline -opc)[2..-1])'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "key list"' -l region -x -a '(kvsctl __complete regions -- (commandline -opc)[2..-1])'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key list"' -l endpoint-url -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key list"' -l output -x -a 'table json'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key list"' -s o -x -a 'table json'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key list"' -l query -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key list"' -l no-color
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "key list"' -l no-pager
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key list"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key list"' -l help
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key recommend-policy"' -l admin -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key recommend-policy"' -l producer -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key recommend-policy"' -l consumer -r
-complete -c kvsctl -n '__kvsctl_path | string match -q -- "key recommend-policy"' -l region -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "key recommend-policy"' -l region -x -a '(kvsctl __complete regions -- (commandline -opc)[2..-1])'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key recommend-policy"' -l account -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key recommend-policy"' -l allow-account-iam
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key recommend-policy"' -l read -r
@@ -264,21 +286,31 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "key recommend-policy"
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key recommend-policy"' -s o -x -a 'table json'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key recommend-policy"' -l query -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key recommend-policy"' -l no-color
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "key recommend-policy"' -l no-pager
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key recommend-policy"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "key recommend-policy"' -l help
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l strict
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l fail-on -x -a 'error warning'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l report -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l overwrite
-complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l profile -r
-complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l region -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l sarif-root -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l profile -x -a '(kvsctl __complete profiles -- (commandline -opc)[2..-1])'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l region -x -a '(kvsctl __complete regions -- (commandline -opc)[2..-1])'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l endpoint-url -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l output -x -a 'table json sarif junit'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -s o -x -a 'table json sarif junit'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l query -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l no-color
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l no-pager
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "preflight"' -l help
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "rules"' -l output -x -a 'table json'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "rules"' -s o -x -a 'table json'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "rules"' -l query -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "rules"' -l no-color
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "rules"' -l no-pager
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "rules"' -l debug
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "rules"' -l help
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "sandbox"' -a demo
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "sandbox"' -a serve
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "sandbox"' -l help
@@ -286,6 +318,7 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "sandbox demo"' -l por
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "sandbox demo"' -l output -x -a 'table'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "sandbox demo"' -s o -x -a 'table'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "sandbox demo"' -l no-color
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "sandbox demo"' -l no-pager
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "sandbox demo"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "sandbox demo"' -l help
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "sandbox serve"' -l port -r
@@ -293,19 +326,22 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "sandbox serve"' -l ou
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "sandbox serve"' -s o -x -a 'table json'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "sandbox serve"' -l query -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "sandbox serve"' -l no-color
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "sandbox serve"' -l no-pager
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "sandbox serve"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "sandbox serve"' -l help
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "schema"' -l output -x -a 'table json'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "schema"' -s o -x -a 'table json'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "schema"' -l query -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "schema"' -l no-color
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "schema"' -l no-pager
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "schema"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "schema"' -l help
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream"' -a create
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream"' -a describe
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream"' -a list
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream"' -l help
-complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream create"' -l kms-key -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream create"' -l stream-name -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream create"' -l kms-key -x -a '(kvsctl __complete keys -- (commandline -opc)[2..-1])'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream create"' -l retention-hours -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream create"' -l media-type -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream create"' -l device-name -r
@@ -313,41 +349,48 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream create"' -l ta
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream create"' -l dry-run
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream create"' -l if-not-exists
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream create"' -l strict
-complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream create"' -l profile -r
-complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream create"' -l region -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream create"' -l profile -x -a '(kvsctl __complete profiles -- (commandline -opc)[2..-1])'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream create"' -l region -x -a '(kvsctl __complete regions -- (commandline -opc)[2..-1])'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream create"' -l endpoint-url -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream create"' -l output -x -a 'table json'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream create"' -s o -x -a 'table json'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream create"' -l query -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream create"' -l no-color
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream create"' -l no-pager
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream create"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream create"' -l help
-complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream describe"' -l profile -r
-complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream describe"' -l region -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream describe"' -a '(kvsctl __complete streams -- (commandline -opc)[2..-1])'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream describe"' -l stream-name -x -a '(kvsctl __complete streams -- (commandline -opc)[2..-1])'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream describe"' -l stream-arn -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream describe"' -l profile -x -a '(kvsctl __complete profiles -- (commandline -opc)[2..-1])'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream describe"' -l region -x -a '(kvsctl __complete regions -- (commandline -opc)[2..-1])'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream describe"' -l endpoint-url -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream describe"' -l output -x -a 'table json'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream describe"' -s o -x -a 'table json'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream describe"' -l query -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream describe"' -l no-color
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream describe"' -l no-pager
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream describe"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream describe"' -l help
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream list"' -l name-prefix -r
-complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream list"' -l kms-key -r
-complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream list"' -l profile -r
-complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream list"' -l region -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream list"' -l kms-key -x -a '(kvsctl __complete keys -- (commandline -opc)[2..-1])'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream list"' -l profile -x -a '(kvsctl __complete profiles -- (commandline -opc)[2..-1])'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream list"' -l region -x -a '(kvsctl __complete regions -- (commandline -opc)[2..-1])'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream list"' -l endpoint-url -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream list"' -l output -x -a 'table json'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream list"' -s o -x -a 'table json'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream list"' -l query -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream list"' -l no-color
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream list"' -l no-pager
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream list"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "stream list"' -l help
-complete -c kvsctl -n '__kvsctl_path | string match -q -- "whoami"' -l profile -r
-complete -c kvsctl -n '__kvsctl_path | string match -q -- "whoami"' -l region -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "whoami"' -l profile -x -a '(kvsctl __complete profiles -- (commandline -opc)[2..-1])'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "whoami"' -l region -x -a '(kvsctl __complete regions -- (commandline -opc)[2..-1])'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "whoami"' -l endpoint-url -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "whoami"' -l output -x -a 'table json'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "whoami"' -s o -x -a 'table json'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "whoami"' -l query -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "whoami"' -l no-color
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "whoami"' -l no-pager
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "whoami"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "whoami"' -l help

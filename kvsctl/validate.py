@@ -60,6 +60,64 @@ def stream_ref(value: str) -> tuple[str, str | None, str | None]:
     return stream_name(value), None, None
 
 
+def stream_given(
+    positional: list[str] | str | None,
+    names: list[str] | None = None,
+    arns: list[str] | None = None,
+    *,
+    region: str | None = None,
+    many: bool = False,
+    new: bool = False,
+) -> list[str]:
+    """The streams a command was given, each checked by `stream_ref`: as its positional NAME (a name or a
+    stream ARN, as the AWS CLI takes either), as `--stream-name` (the AWS CLI's spelling) or as
+    `--stream-arn`. Exactly one stream unless `many`; a `new` stream (to create) is a name, never an ARN.
+    An ARN in another region than --region is refused: the request would look in the wrong place."""
+    given = [positional] if isinstance(positional, str) else list(positional or ())
+    given += list(names or ())
+    for value in arns or ():
+        if not value.startswith("arn:"):
+            raise UsageError(
+                f"--stream-arn {value!r} is not an ARN",
+                hint="Give the stream's name as NAME or --stream-name, or its ARN as --stream-arn.",
+                code="invalid_stream_name",
+            )
+        given.append(value)
+    if not given:
+        raise UsageError(
+            "name a stream" + (" or more" if many else ""),
+            hint="Give it as NAME" + ("" if new else ", its ARN") + " or --stream-name NAME.",
+            code="usage",
+        )
+    if len(given) > 1 and not many:
+        raise UsageError(
+            f"one stream, not {len(given)}: {', '.join(given)}",
+            hint="Give the stream once, as NAME or --stream-name" + ("" if new else " or --stream-arn") + ".",
+            code="usage",
+        )
+    for value in given:
+        name, is_arn, in_region = stream_ref(value)
+        if is_arn and new:
+            raise UsageError(
+                f"{value!r} is a stream ARN; a new stream is given by name",
+                hint=f"Use the name: {name}.",
+                code="invalid_stream_name",
+            )
+        if in_region and region and in_region != region:
+            raise UsageError(
+                f"stream {value} is in {in_region}, not in --region {region}",
+                hint="Drop --region (the ARN names the region) or give the stream's name.",
+                code="usage",
+            )
+    return given
+
+
+def arn_region(values: list[str]) -> str | None:
+    """The region the given stream ARNs share, or None (names only, or ARNs in several regions)."""
+    regions = {r for v in values if (r := stream_ref(v)[2]) is not None}
+    return regions.pop() if len(regions) == 1 else None
+
+
 def name_prefix(prefix: str | None) -> str | None:
     """A ListStreams BEGINS_WITH value: same characters as a stream name (KVS refuses others)."""
     if prefix and not STREAM_NAME.fullmatch(prefix):

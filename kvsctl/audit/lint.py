@@ -7,13 +7,15 @@ from collections.abc import Iterable
 
 from kvsctl.audit.actions import ACTIONS_BY_PREFIX, CANONICAL_ACTION, KNOWN_PREFIXES, PREFIX_FIXES
 from kvsctl.audit.context import kvs_via_service
-from kvsctl.audit.findings import (
+from kvsctl.checks.model import Location, Result
+from kvsctl.checks.rules import (
     DELETED_PRINCIPAL,
     EMPTY_CONDITION_VALUES,
     KEY_POLICY_PUBLIC,
     MALFORMED_PRINCIPAL,
     MALFORMED_RESOURCE,
     NEVER_MATCHES,
+    PREFIX_NOT_KNOWN,
     RESOURCE_TYPE_WILDCARD,
     SERVICE_PRINCIPAL_KVS,
     SHORT_RESOURCE_ARN,
@@ -23,7 +25,6 @@ from kvsctl.audit.findings import (
     VARIABLES_WITHOUT_VERSION,
     VIA_SERVICE_MISMATCH,
 )
-from kvsctl.audit.model import Finding, Severity
 from kvsctl.policy.conditions import is_negated
 from kvsctl.policy.document import ConditionClause, Policy, PolicyKind, Statement
 from kvsctl.policy.match import glob_match, match_resource, parse_arn, resource_pattern_problem
@@ -37,10 +38,10 @@ _OTHER_PIN_KEYS = {"aws:principalorgid", "aws:principalorgpaths", "aws:userid", 
 _PIN_OPS = {"StringEquals", "StringEqualsIgnoreCase", "StringLike", "ArnEquals", "ArnLike"}
 
 
-def location(policy: Policy, st: Statement) -> str:
+def location(policy: Policy, st: Statement) -> Location:
     sid = f' "{st.sid}"' if st.sid else ""
     line = f" (line {st.line})" if st.line is not None else ""
-    return f"{policy.name} #{st.index}{sid}{line}"
+    return Location(document=policy.name, line=st.line, label=f"{policy.name} #{st.index}{sid}{line}")
 
 
 def _wild(s: str) -> bool:
@@ -69,9 +70,9 @@ def is_public(st: Statement) -> bool:
     return everyone and not any(_pins(c) for c in st.conditions)
 
 
-def _action_findings(policy: Policy, st: Statement) -> tuple[list[Finding], bool]:
+def _action_findings(policy: Policy, st: Statement) -> tuple[list[Result], bool]:
     """Findings for Action/NotAction entries; second value: every entry is known not to exist."""
-    out: list[Finding] = []
+    out: list[Result] = []
     dead = 0
     loc = location(policy, st)
     for a in st.actions:
@@ -94,11 +95,7 @@ def _action_findings(policy: Policy, st: Statement) -> tuple[list[Finding], bool
                 dead += 1
             else:
                 out.append(
-                    UNKNOWN_PREFIX(
-                        f'service prefix "{prefix}:" in "{a}" is not one kvsctl knows',
-                        location=loc,
-                        severity=Severity.INFO,
-                    )
+                    PREFIX_NOT_KNOWN(f'service prefix "{prefix}:" in "{a}" is not one kvsctl knows', location=loc)
                 )
             continue
         known = ACTIONS_BY_PREFIX.get(p)
@@ -110,8 +107,8 @@ def _action_findings(policy: Policy, st: Statement) -> tuple[list[Finding], bool
     return out, bool(st.actions) and dead == len(st.actions) and not st.not_action
 
 
-def _resource_findings(policy: Policy, st: Statement, key_arn: str | None) -> tuple[list[Finding], bool]:
-    out: list[Finding] = []
+def _resource_findings(policy: Policy, st: Statement, key_arn: str | None) -> tuple[list[Result], bool]:
+    out: list[Result] = []
     loc = location(policy, st)
     if st.resources is None:
         return out, False
@@ -168,8 +165,8 @@ def _resource_findings(policy: Policy, st: Statement, key_arn: str | None) -> tu
     return out, never
 
 
-def _principal_findings(policy: Policy, st: Statement) -> list[Finding]:
-    out: list[Finding] = []
+def _principal_findings(policy: Policy, st: Statement) -> list[Result]:
+    out: list[Result] = []
     if st.principal is None:
         return out
     loc = location(policy, st)
@@ -197,8 +194,8 @@ def _principal_findings(policy: Policy, st: Statement) -> list[Finding]:
     return out
 
 
-def _condition_findings(policy: Policy, st: Statement, key_arn: str | None) -> tuple[list[Finding], bool]:
-    out: list[Finding] = []
+def _condition_findings(policy: Policy, st: Statement, key_arn: str | None) -> tuple[list[Result], bool]:
+    out: list[Result] = []
     loc = location(policy, st)
     never = False
     null_true = {
@@ -223,9 +220,9 @@ def _condition_findings(policy: Policy, st: Statement, key_arn: str | None) -> t
     return out, never
 
 
-def lint_policy(policy: Policy, *, key_arn: str | None = None) -> list[Finding]:
+def lint_policy(policy: Policy, *, key_arn: str | None = None) -> list[Result]:
     """Every finding for one parsed policy. ``key_arn`` enables key-specific checks."""
-    out: list[Finding] = []
+    out: list[Result] = []
     uses_vars = False
     for st in policy.statements:
         af, dead = _action_findings(policy, st)

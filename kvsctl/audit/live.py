@@ -1,21 +1,17 @@
-"""The live audit's report: one evaluator report per stream, findings about principals, and the verdict.
-
-The verdict follows `--fail-on` (the lowest finding severity that fails) and `--strict` (a conditional
-check fails too); a denied check always fails. Pure: no I/O.
-"""
+"""The live audit's report: one evaluator report per stream, findings about principals, and the verdict
+(kvsctl.checks.verdict: --fail-on and --strict). Pure: no I/O."""
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from kvsctl.audit.model import AuditReport, CheckResult, Finding
+from kvsctl.audit.model import AuditReport, finding_json, result_json
+from kvsctl.checks.model import Result
+from kvsctl.checks.verdict import FAIL_ON_CHOICES, Verdict
 
-SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
-FAIL_ON_CHOICES = ("error", "warning")
-DENIES = frozenset({"implicit_deny", "explicit_deny"})
+__all__ = ["FAIL_ON_CHOICES", "LiveAuditReport", "StreamAudit"]
 
 
 @dataclass(frozen=True)
@@ -33,36 +29,40 @@ class StreamAudit:
 @dataclass(frozen=True)
 class LiveAuditReport:
     streams: tuple[StreamAudit, ...]
-    findings: tuple[Finding, ...] = ()  # not about one stream (principals whose IAM could not be read)
+    findings: tuple[Result, ...] = ()  # not about one stream (principals; no stream matched)
     strict: bool = False
     fail_on: str = "error"
+    verdict: Verdict = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "verdict", Verdict.of(self.fail_on, self.strict))
 
     # -- verdict -------------------------------------------------------------------------------------
-    def result_fails(self, r: CheckResult) -> bool:
-        return r.decision in DENIES or (self.strict and r.decision == "conditional")
+    def result_fails(self, r: Result) -> bool:
+        return self.verdict.fails(r)
 
-    def finding_fails(self, f: Finding) -> bool:
-        return SEVERITY_RANK[f.severity.value] >= SEVERITY_RANK[self.fail_on]
+    finding_fails = result_fails
 
     def stream_ok(self, s: StreamAudit) -> bool:
-        return not any(self.result_fails(r) for r in s.report.results) and not any(
-            self.finding_fails(f) for f in s.report.findings
-        )
+        return self.verdict.ok(s.report.all())
 
     def ok(self) -> bool:
-        return all(self.stream_ok(s) for s in self.streams) and not any(self.finding_fails(f) for f in self.findings)
+        return self.verdict.ok(self.everything())
 
     @property
     def exit_code(self) -> int:
         return 0 if self.ok() else 1
 
     # -- iteration -----------------------------------------------------------------------------------
-    def results(self) -> Iterator[tuple[StreamAudit, CheckResult]]:
+    def everything(self) -> list[Result]:
+        return [r for s in self.streams for r in s.report.all()] + list(self.findings)
+
+    def results(self) -> Iterator[tuple[StreamAudit, Result]]:
         for s in self.streams:
             for r in s.report.results:
                 yield s, r
 
-    def all_findings(self) -> Iterator[tuple[StreamAudit | None, Finding]]:
+    def all_findings(self) -> Iterator[tuple[StreamAudit | None, Result]]:
         for s in self.streams:
             for f in s.report.findings:
                 yield s, f
@@ -70,18 +70,11 @@ class LiveAuditReport:
             yield None, f
 
     def counts(self) -> dict[str, int]:
-        decisions = Counter(r.decision for _s, r in self.results())
-        severities = Counter(f.severity.value for _s, f in self.all_findings())
+        c = self.verdict.counts(self.everything())
         return {
             "streams": len(self.streams),
             "streams_failing": sum(1 for s in self.streams if not self.stream_ok(s)),
-            "checks": sum(decisions.values()),
-            "allow": decisions["allow"],
-            "conditional": decisions["conditional"],
-            "deny": decisions["implicit_deny"] + decisions["explicit_deny"],
-            "errors": severities["error"],
-            "warnings": severities["warning"],
-            "info": severities["info"],
+            **{k: c[k] for k in ("checks", "allow", "conditional", "deny", "errors", "warnings", "info")},
         }
 
     def summary(self) -> str:
@@ -95,10 +88,10 @@ class LiveAuditReport:
         )
 
     def to_json(self) -> dict[str, Any]:
-        results = [{**r.to_json(), "stream": s.name} for s, r in self.results()]
+        results = [{**result_json(r), "stream": s.name} for s, r in self.results()]
         findings: list[dict[str, Any]] = []
         for s, f in self.all_findings():
-            data: dict[str, Any] = dict(f.to_json())
+            data: dict[str, Any] = dict(finding_json(f))
             if s is not None:
                 data["stream"] = s.name
             findings.append(data)

@@ -8,22 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import Enum
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any
 
-from kvsctl.policy.evaluate import DecisionKind, StatementRef
+from kvsctl.checks.model import Location, Result, Role, Severity, Subject
+from kvsctl.checks.verdict import Verdict
 from kvsctl.workloads.paths import DEFAULT_READS
 
-if TYPE_CHECKING:
-    from kvsctl.workloads.fixes import Fix
-
-Role = Literal["producer", "consumer"]
-
-
-class Severity(str, Enum):
-    ERROR = "error"
-    WARNING = "warning"
-    INFO = "info"
+__all__ = ["AuditInput", "AuditReport", "Grant", "PolicyDoc", "PrincipalPolicies", "Result", "Role", "Severity"]
 
 
 @dataclass(frozen=True)
@@ -116,92 +107,80 @@ class AuditInput:
     key_aws_managed: bool = False  # RCPs do not apply to AWS managed keys
 
 
-@dataclass(frozen=True)
-class CheckResult:
-    principal: str
-    role: Role
-    action: str
-    resource: str
-    decision: str  # a DecisionKind value
-    reasons: tuple[str, ...]
-    statements: tuple[str, ...] = ()  # labels of the deciding statements
-    unknown_keys: tuple[str, ...] = ()
-    trace: tuple[str, ...] = field(default=(), compare=False)
-    path: str = ""  # "producer", "getmedia", "hls", ... (kvsctl/workloads/paths.py)
-    basis: str = "documented"  # "inferred" where AWS documents nothing (KMS on read paths but getmedia)
-    fix: Fix | None = field(default=None, compare=False)
-    refs: tuple[StatementRef, ...] = field(
-        default=(), compare=False
-    )  # the deciding statements themselves  # the smallest change that makes a failing check pass
-
-    @property
-    def failing(self) -> bool:
-        return self.decision in _DENIES
-
-    def to_json(self) -> dict[str, object]:
-        return {
-            "principal": self.principal,
-            "role": self.role,
-            "path": self.path,
-            "action": self.action,
-            "resource": self.resource,
-            "decision": self.decision,
-            "basis": self.basis,
-            "reasons": list(self.reasons),
-            "statements": list(self.statements),
-            "unknown_keys": list(self.unknown_keys),
-            "fix": self.fix.to_json() if self.fix is not None else None,
-        }
+def result_json(r: Result) -> dict[str, object]:
+    """The JSON of one access check (CONTRACT.md, audit: results)."""
+    return {
+        "rule": r.rule,
+        "principal": r.subject.principal,
+        "role": r.subject.role,
+        "path": r.subject.path,
+        "action": r.action,
+        "resource": r.resource,
+        "decision": r.decision.value if r.decision else None,
+        "basis": r.basis,
+        "reasons": list(r.reasons),
+        "statements": list(r.statements),
+        "unknown_keys": list(r.unknown_keys),
+        "fix": r.patch.to_json() if r.patch is not None else None,
+    }
 
 
-@dataclass(frozen=True)
-class Finding:
-    code: str  # stable, e.g. "KVS101"
-    severity: Severity
-    message: str
-    remediation: str
-    title: str = ""
-    principal: str | None = None
-    resource: str | None = None
-    location: str | None = None  # "key policy #2 \"Sid\"", "policies/x.json:12"
-
-    def to_json(self) -> dict[str, object]:
-        out: dict[str, object] = {
-            "code": self.code,
-            "severity": self.severity.value,
-            "title": self.title,
-            "message": self.message,
-            "remediation": self.remediation,
-        }
-        for k in ("principal", "resource", "location"):
-            v = getattr(self, k)
-            if v is not None:
-                out[k] = v
-        return out
+def subject_json(s: Subject) -> dict[str, object]:
+    return {
+        "stream": s.stream,
+        "stream_arn": s.stream_arn,
+        "key": s.key,
+        "principal": s.principal,
+        "role": s.role,
+        "account": s.account,
+        "region": s.region,
+        "path": s.path,
+    }
 
 
-_DENIES = {DecisionKind.IMPLICIT_DENY.value, DecisionKind.EXPLICIT_DENY.value}
-STRICT_REQUIRES = {"KVS134"}  # info findings that --strict turns into a failure
+def location_json(loc: Location | None) -> dict[str, object] | None:
+    if loc is None:
+        return None
+    return {"file": loc.file, "line": loc.line, "label": str(loc)}
+
+
+def finding_json(f: Result) -> dict[str, object]:
+    """The JSON of one finding (CONTRACT.md: {rule, severity, title, message, fix, subject, location});
+    ``code``, ``remediation``, ``principal`` and ``resource`` are the deprecated names of the first wave."""
+    out: dict[str, object] = {
+        "rule": f.rule,
+        "severity": f.severity.value,
+        "status": f.status.value,
+        "title": f.title,
+        "message": f.message,
+        "fix": f.remediation,
+        "subject": subject_json(f.subject),
+        "location": location_json(f.location),
+        "code": f.rule,
+        "remediation": f.remediation,
+    }
+    where = {"principal": f.subject.principal, "resource": f.resource or f.subject.key or f.subject.stream_arn}
+    out.update({k: v for k, v in where.items() if v is not None})
+    return out
 
 
 @dataclass(frozen=True)
 class AuditReport:
-    results: tuple[CheckResult, ...]
-    findings: tuple[Finding, ...]
+    """One evaluation: the access checks (results with a decision) and the findings (rules that fired)."""
 
-    def ok(self, strict: bool = False) -> bool:
+    results: tuple[Result, ...]
+    findings: tuple[Result, ...]
+
+    def all(self) -> tuple[Result, ...]:
+        return (*self.results, *self.findings)
+
+    def ok(self, strict: bool = False, fail_on: str = "error") -> bool:
         """No check denied and no error finding; with ``strict`` no check is conditional either."""
-        if any(r.decision in _DENIES for r in self.results):
-            return False
-        if strict and any(r.decision == DecisionKind.CONDITIONAL.value for r in self.results):
-            return False
-        if strict and any(f.code in STRICT_REQUIRES for f in self.findings):
-            return False  # something that could deny was not checked (resource control policies)
-        return not any(f.severity is Severity.ERROR for f in self.findings)
+        return Verdict.of(fail_on, strict).ok(self.all())
 
-    def to_json(self, strict: bool = False) -> dict[str, object]:
+    def to_json(self, strict: bool = False, fail_on: str = "error") -> dict[str, object]:
         return {
-            "ok": self.ok(strict),
-            "results": [r.to_json() for r in self.results],
-            "findings": [f.to_json() for f in self.findings],
+            "ok": self.ok(strict, fail_on),
+            "results": [result_json(r) for r in self.results],
+            "findings": [finding_json(f) for f in self.findings],
         }

@@ -146,5 +146,9 @@ class AccountSessions:
             credentials=(str(creds["AccessKeyId"]), str(creds["SecretAccessKey"]), str(creds["SessionToken"])),
         )
         return ClientFactory(
-            config, retry=self.base.retry, sleep=self.base.sleep, limiter=self.limiters.for_account(account)
+            config,
+            retry=self.base.retry,
+            sleep=self.base.sleep,
+            limiter=self.limiters.for_account(account),
+            notify=self.base.notify,
         )

@@ -68,8 +68,9 @@ class TokenBucket:
         self._last = clock()
         self._lock = threading.Lock()
 
-    def acquire(self) -> float:
-        """Take one token, waiting as long as needed; returns the seconds waited."""
+    def acquire(self, cancelled: threading.Event | None = None) -> float:
+        """Take one token, waiting as long as needed; returns the seconds waited. With `cancelled`, the
+        wait ends as soon as it is set (Ctrl-C), without a token: the caller sends nothing then."""
         waited = 0.0
         while True:
             with self._lock:
@@ -80,7 +81,11 @@ class TokenBucket:
                     self._tokens = max(0.0, self._tokens - 1.0)
                     return waited
                 wait = (1.0 - self._tokens) / self.rate
-            self._sleep(wait)
+            if cancelled is not None and self._sleep is time.sleep:  # an injected sleep is a test's clock
+                if cancelled.wait(wait):
+                    return waited
+            else:
+                self._sleep(wait)
             waited += wait
 
 
@@ -110,16 +115,27 @@ class RateLimiter:
     def rate_for(self, service: str, api: str) -> float | None:
         return self.rates.get((service, api), SERVICE_DEFAULTS.get(service))
 
-    def acquire(self, service: str, api: str, region: str, params: Mapping[str, Any]) -> float:
+    def acquire(
+        self,
+        service: str,
+        api: str,
+        region: str,
+        params: Mapping[str, Any],
+        *,
+        cancelled: threading.Event | None = None,
+    ) -> float:
+        """Wait for the request's tokens; returns the seconds waited. A set `cancelled` ends the wait."""
         waited = 0.0
         rate = self.rate_for(service, api)
         if rate is not None:
-            waited += self._bucket((region, service, api), rate).acquire()
+            waited += self._bucket((region, service, api), rate).acquire(cancelled)
+        if cancelled is not None and cancelled.is_set():
+            return waited
         if (service, api) in PER_STREAM_APIS:
             stream = str(params.get("StreamARN") or params.get("StreamName") or "")
             if stream:
                 # burst 1: at most PER_STREAM_RATE in any second, never a burst of 2 at once
-                waited += self._bucket((region, service, api, stream), PER_STREAM_RATE, 1.0).acquire()
+                waited += self._bucket((region, service, api, stream), PER_STREAM_RATE, 1.0).acquire(cancelled)
         return waited
 
 

@@ -4,6 +4,7 @@ and one place every call goes through (retries for what botocore does not retry,
 
 from __future__ import annotations
 
+import logging
 import os
 import random
 import threading
@@ -16,6 +17,10 @@ from kvsctl import __version__
 from kvsctl.aws.errors import translate_botocore_error, translate_client_error, translate_credential_failure
 from kvsctl.aws.ratelimit import RateLimiter
 from kvsctl.errors import AwsError, UsageError, shown
+from kvsctl.words import plural
+
+#: kvsctl's own request log (--debug shows it, and not botocore's internals)
+log = logging.getLogger("kvsctl.aws")
 
 #: Error codes that mean "slow down": botocore's standard-mode list, plus KVS's
 #: ClientLimitExceededException (https://docs.aws.amazon.com/kinesisvideostreams/latest/dg/API_DescribeStream.html,
@@ -320,6 +325,41 @@ def _checked_endpoint(url: str) -> str:
     return url
 
 
+#: Seconds without an answer before the user is told a request is still waiting.
+SLOW_NOTICE = 10.0
+
+
+def _host(client: Any) -> str:
+    """The endpoint's host (kms.us-west-2.amazonaws.com, 127.0.0.1:5000), never its credentials."""
+    from urllib.parse import urlsplit
+
+    url = str(getattr(getattr(client, "meta", None), "endpoint_url", "") or "")
+    return urlsplit(url).netloc.rpartition("@")[2] or "the endpoint"
+
+
+def _why(exc: BaseException) -> str:
+    """A few words on why a request failed: `throttled`, `HTTP 503`, `timed out`, `connection failed`."""
+    from botocore import exceptions as bce
+
+    if isinstance(exc, bce.ClientError):
+        code = str(exc.response.get("Error", {}).get("Code", ""))
+        if code in THROTTLING_CODES:
+            return "throttled"
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        return f"failed ({code or f'HTTP {status}'})"
+    if isinstance(exc, bce.ReadTimeoutError | bce.ConnectTimeoutError):
+        return "timed out"
+    if isinstance(exc, bce.ConnectionError):
+        return "could not connect"
+    return f"failed ({type(exc).__name__})"
+
+
+def _params_for_log(params: dict[str, Any]) -> str:
+    """The request's parameters for the --debug log, long values shortened (policies can be pages)."""
+    shown = {k: (v if not isinstance(v, str) or len(v) <= 200 else v[:200] + "…") for k, v in params.items()}
+    return repr(shown)
+
+
 class ClientFactory:
     """Builds clients lazily; every call goes through `call` for retries and error translation."""
 
@@ -330,9 +370,12 @@ class ClientFactory:
         retry: RetryPolicy | None = None,
         sleep: Callable[[float], None] = time.sleep,
         limiter: RateLimiter | None = None,
+        notify: Callable[[str], None] | None = None,
     ) -> None:
         self.config = config or AwsConfig()
         self.limiter = limiter
+        #: one line for the user when a request is retried or slow to answer (None: say nothing)
+        self.notify = notify
         self.retry = retry or RetryPolicy()
         self.sleep = sleep
         self.stats = CallStats()
@@ -441,16 +484,28 @@ class ClientFactory:
             if self._cancelled.is_set():
                 raise AwsError(f"{api_name} not sent: kvsctl was interrupted", code="cancelled", operation=api_name)
             if self.limiter is not None:
-                self.limiter.acquire(service, api_name, region or self.region, params)
+                self.limiter.acquire(
+                    service, api_name, region or self.region, params, cancelled=self._cancelled_event()
+                )
+                if self._cancelled.is_set():
+                    raise AwsError(f"{api_name} not sent: kvsctl was interrupted", code="cancelled", operation=api_name)
             self.stats.add(f"{service}.{api_name}")
+            where = _host(client)
+            if log.isEnabledFor(logging.DEBUG):
+                shown = _params_for_log(params)
+                log.debug("request %s.%s to %s %s (attempt %d)", service, api_name, where, shown, attempt)
+            started = time.monotonic()
             try:
-                result: dict[str, Any] = self._within_deadline(method, params, api_name)
+                result: dict[str, Any] = self._within_deadline(method, params, api_name, where)
             except NotAwsAnswer as exc:
                 raise self.not_aws(api_name, str(exc)) from exc
             except ResponseParserError as exc:
                 raise self.not_aws(api_name, "an answer that could not be read") from exc
             except (ClientError, BotoCoreError) as exc:
+                why = _why(exc)
+                log.debug("answer %s.%s after %.2f s: %s", service, api_name, time.monotonic() - started, why)
                 if attempt < self.retry.max_attempts and retryable(exc):
+                    self._say(f"{api_name} {why}, retrying ({attempt + 1}/{self.retry.max_attempts})…")
                     self._pause(self.retry.delay(attempt))
                     continue
                 if isinstance(exc, ClientError):
@@ -466,14 +521,36 @@ class ClientFactory:
                 if credential is None:
                     raise
                 raise credential from exc
+            if log.isEnabledFor(logging.DEBUG):
+                meta = result.get("ResponseMetadata") or {}
+                log.debug(
+                    "answer %s.%s: HTTP %s in %.2f s (request id %s)",
+                    service,
+                    api_name,
+                    meta.get("HTTPStatusCode", "?"),
+                    time.monotonic() - started,
+                    meta.get("RequestId") or "none",
+                )
             missing = missing_promise(api_name, result)
             if missing is not None:
                 raise self.not_aws(api_name, f"no valid {missing} in the answer")
             return result
 
-    def _within_deadline(self, method: Callable[..., Any], params: dict[str, Any], api_name: str) -> Any:
+    def _cancelled_event(self) -> threading.Event | None:
+        """The event a rate-limit wait watches, so that Ctrl-C ends it (not with an injected test sleep)."""
+        return self._cancelled if self.sleep is time.sleep else None
+
+    def _say(self, line: str) -> None:
+        log.debug("%s", line)
+        if self.notify is not None:
+            self.notify(line)
+
+    def _within_deadline(
+        self, method: Callable[..., Any], params: dict[str, Any], api_name: str, where: str = "the endpoint"
+    ) -> Any:
         """One request, given at most `retry.deadline` seconds in all. It runs in a daemon thread, so a
-        request that outlives the deadline (or a Ctrl-C, or cancel()) is abandoned, never waited for."""
+        request that outlives the deadline (or a Ctrl-C, or cancel()) is abandoned, never waited for.
+        A request still unanswered after `SLOW_NOTICE` seconds is said so, once."""
         box: dict[str, Any] = {}
         done = threading.Event()
 
@@ -490,11 +567,20 @@ class ClientFactory:
                 done.set()
 
         threading.Thread(target=run, name=f"kvsctl-{api_name}", daemon=True).start()
-        end = time.monotonic() + self.retry.deadline
+        start = time.monotonic()
+        end = start + self.retry.deadline
+        slow_at = start + SLOW_NOTICE if self.retry.deadline > SLOW_NOTICE else None
         while not done.wait(min(0.2, max(0.0, end - time.monotonic()))):
+            if slow_at is not None and time.monotonic() >= slow_at:
+                slow_at = None
+                self._say(
+                    f"no answer from {where} after {SLOW_NOTICE:g} s ({api_name}), "
+                    f"waiting up to {self.retry.deadline:g} s…"
+                )
             if self._cancelled.is_set():
                 raise AwsError(f"{api_name} abandoned: kvsctl was interrupted", code="cancelled", operation=api_name)
             if time.monotonic() >= end:
+                self._say(f"no complete answer from {where} within {self.retry.deadline:g} s ({api_name})")
                 raise AwsError(
                     f"no complete answer from the AWS endpoint{self._where()} within {self.retry.deadline:g} s "
                     f"({api_name})",
@@ -545,7 +631,7 @@ class ClientFactory:
             pages += 1
             if pages > self.retry.max_pages:
                 raise AwsError(
-                    f"{operation} did not end after {self.retry.max_pages} pages",
+                    f"{operation} did not end after {plural(self.retry.max_pages, 'page')}",
                     hint="The service keeps handing out page tokens; this is a service or proxy fault. "
                     "Raise KVSCTL_MAX_PAGES if the account really is that large.",
                     code="paging_runaway",

@@ -20,8 +20,8 @@ Examples:
 
   kvsctl sandbox demo
 
-Global options (--profile, --region, --endpoint-url, -o, --query, --no-color, --debug) go before or
-after the command:
+Global options (--profile, --region, --endpoint-url, -o, --query, --no-color, --no-pager, --debug) go
+before or after the command:
 
   kvsctl --region us-west-2 -o json stream list --query 'streams[].name'
 """
@@ -96,9 +96,9 @@ def __getattr__(name: str) -> Any:
 
 
 def _register() -> None:
-    from kvsctl.cli import audit, completion_cmd, cost, iam, key, sandbox, schema, spec, stream, whoami
+    from kvsctl.cli import audit, completion_cmd, cost, iam, key, rules, sandbox, schema, spec, stream, whoami
 
-    for module in (stream, key, iam, spec, audit, cost, sandbox, schema, whoami, completion_cmd):
+    for module in (stream, key, iam, spec, audit, cost, rules, sandbox, schema, whoami, completion_cmd):
         module.register(app)
 
 
@@ -110,9 +110,17 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run() -> None:
-    """The console script. `--version` alone is answered here, before typer (and rich) load."""
+    """The console script. `--version` alone and `__complete` (the shell's dynamic completion) are
+    answered here, before typer (and rich) load."""
     if sys.argv[1:] in (["--version"],):
         from kvsctl.cli.boundary import write_page
 
         sys.exit(write_page(version_text(), 0))
+    if sys.argv[1:2] == ["__complete"]:  # a TAB in the shell: answered without typer, rich or (mostly) boto3
+        import os
+
+        from kvsctl.cli.dyncomplete import main as complete
+
+        code = complete(sys.argv[2:])
+        os._exit(code)  # at once: a lookup past its time bound is abandoned, not waited for
     sys.exit(main())

@@ -7,7 +7,18 @@ from typing import Annotated, Any
 import typer
 
 from kvsctl.cli.options import GlobalOptions, command_group, with_global_options
-from kvsctl.cli.report_options import FailOn, FailOnOpt, OverwriteOpt, ReportOpt, StrictOpt, emit_report, report_target
+from kvsctl.cli.report_options import (
+    FailOn,
+    FailOnOpt,
+    OverwriteOpt,
+    ReportOpt,
+    ReportPlan,
+    SarifRootOpt,
+    StrictOpt,
+    emit_report,
+    plan_report,
+    reporting,
+)
 from kvsctl.render import REPORT_FORMATS
 
 group = command_group("Audit KMS key policies, grants and IAM policies for KVS producers and consumers.")
@@ -42,7 +53,7 @@ def register(root: typer.Typer) -> None:
 
 
 @group.command("policy")
-@with_global_options(aws=False)
+@with_global_options(REPORT_FORMATS, aws=False)
 def policy(
     key_policy: Annotated[str, typer.Option("--key-policy", metavar=_FILE, help="The key policy (JSON).")],
     key_arn: Annotated[str, typer.Option("--key-arn", metavar="ARN", help="ARN of the key the policy belongs to.")],
@@ -119,8 +130,12 @@ def policy(
     ] = None,
     read: _Read = None,
     producer_creates: _ProducerCreates = False,
-    strict: Annotated[bool, typer.Option("--strict", help="Fail (exit 1) on conditional checks too.")] = False,
+    strict: StrictOpt = False,
     explain: _Explain = None,
+    fail_on: FailOnOpt = FailOn.error,
+    report: ReportOpt = None,
+    overwrite: OverwriteOpt = False,
+    sarif_root: SarifRootOpt = None,
     *,
     g: GlobalOptions,
 ) -> int:
@@ -131,8 +146,9 @@ def policy(
 
     Decisions: allow, implicit_deny, explicit_deny, conditional (depends on request context or on
     IAM policies not given). Every denied check has a fix: the smallest statement that makes it pass,
-    and where it goes. Exit 0 when all allow, 1 when any denies or a finding is an error (with
-    --strict, also when any is conditional), 2 for bad input.
+    and where it goes. Exit 0 when all allow, 1 when any denies or a finding fails (--fail-on; with
+    --strict, also when any is conditional), 2 for bad input. SARIF points at the file and line of the
+    statement that decided.
 
     Examples:
 
@@ -143,30 +159,35 @@ def policy(
       kvsctl audit policy ... --consumer VIEWER_ROLE_ARN --read getmedia,hls --stream-arn STREAM_ARN
 
       kvsctl audit policy ... --context kms:EncryptionContext:app=video --explain ROLE -o json
+
+      kvsctl audit policy ... -o sarif --report audit.sarif
     """
     from kvsctl.render.audit import AuditView
     from kvsctl.services.audit import PolicyAuditRequest, audit_policy_files
 
-    request = PolicyAuditRequest(
-        key_policy=key_policy,
-        key_arn=key_arn,
-        stream_arn=stream_arn,
-        producers=producer or (),
-        consumers=consumer or (),
-        identity_policies=identity_policy or (),
-        boundaries=permissions_boundary or (),
-        scps=scp or (),
-        scp_levels=scp_level or (),
-        rcps=rcp or (),
-        rcp_levels=rcp_level or (),
-        grants=grants,
-        context=context or (),
-        reads=read or (),
-        producer_creates=producer_creates,
-    )
-    _, report = audit_policy_files(request)
-    g.emit(AuditView(report, strict=strict, explain=explain))
-    return 0 if report.ok(strict) else 1
+    plan = plan_report("audit-policy", report, overwrite, sarif_root)
+    with reporting(g, plan):
+        request = PolicyAuditRequest(
+            key_policy=key_policy,
+            key_arn=key_arn,
+            stream_arn=stream_arn,
+            producers=producer or (),
+            consumers=consumer or (),
+            identity_policies=identity_policy or (),
+            boundaries=permissions_boundary or (),
+            scps=scp or (),
+            scp_levels=scp_level or (),
+            rcps=rcp or (),
+            rcp_levels=rcp_level or (),
+            grants=grants,
+            context=context or (),
+            reads=read or (),
+            producer_creates=producer_creates,
+        )
+        _, result = audit_policy_files(request)
+        view = AuditView(result, strict=strict, explain=explain, fail_on=fail_on.value, sarif_root=plan.sarif_root)
+        emit_report(g, view, plan)
+    return view.verdict.exit_code(result.all())
 
 
 # -- live audit: `audit stream` and `audit all` ---------------------------------------------------------
@@ -234,6 +255,7 @@ def stream(
     ] = None,
     report: ReportOpt = None,
     overwrite: OverwriteOpt = False,
+    sarif_root: SarifRootOpt = None,
     *,
     g: GlobalOptions,
 ) -> int:
@@ -267,9 +289,8 @@ def stream(
         producer_creates=producer_creates,
     )
     diagnose_for = _ack_principal(ack_code, names, producer, consumer)
-    return _live_audit(
-        g, scope, context, fail_on, strict, key_profile, report, overwrite, explain, progress=False, ack=diagnose_for
-    )
+    plan = plan_report("audit", report, overwrite, sarif_root)
+    return _live_audit(g, scope, context, fail_on, strict, key_profile, plan, explain, progress=False, ack=diagnose_for)
 
 
 def _ack_principal(
@@ -309,10 +330,15 @@ def all_(
     explain: _Explain = None,
     report: ReportOpt = None,
     overwrite: OverwriteOpt = False,
+    sarif_root: SarifRootOpt = None,
+    allow_empty: Annotated[
+        bool, typer.Option("--allow-empty", help="Pass when no stream matches (else exit 1).", rich_help_panel=_LIVE)
+    ] = False,
     *,
     g: GlobalOptions,
 ) -> int:
-    """Audit every stream in the region(s) (--region is repeatable), as `audit stream` does.
+    """Audit every stream in the region(s) (--region is repeatable), as `audit stream` does. No stream
+    matching is a failure (KVS218: a job pointed at the wrong region) unless --allow-empty.
 
     Streams come from ListStreams; keys and principals are read once each however many streams share
     them, so the cost follows distinct keys and principals, not streams. A progress bar shows on
@@ -334,10 +360,12 @@ def all_(
         producers=tuple(producer or ()),
         consumers=tuple(consumer or ()),
         require_customer_key=require_customer_key,
+        allow_empty=allow_empty,
         reads=parse_reads(read),
         producer_creates=producer_creates,
     )
-    return _live_audit(g, scope, context, fail_on, strict, key_profile, report, overwrite, explain, progress=True)
+    plan = plan_report("audit", report, overwrite, sarif_root)
+    return _live_audit(g, scope, context, fail_on, strict, key_profile, plan, explain, progress=True)
 
 
 def _live_audit(
@@ -347,8 +375,7 @@ def _live_audit(
     fail_on: FailOn,
     strict: bool,
     key_profile: str | None,
-    report: str | None,
-    overwrite: bool,
+    plan: ReportPlan,
     explain: str | None,
     *,
     progress: bool,
@@ -360,31 +387,32 @@ def _live_audit(
     from kvsctl.services.audit import parse_context
     from kvsctl.services.audit_live import run
 
-    scope.validated()  # exit 2 before any AWS call
-    ctx = parse_context(context or ())
-    target = report_target(report, overwrite)
-    key_factory = None
-    if key_profile is not None:
-        from kvsctl.aws.session import check_profile_exists
+    with reporting(g, plan):
+        scope.validated()  # exit 2 before any AWS call
+        ctx = parse_context(context or ())
+        key_factory = None
+        if key_profile is not None:
+            from kvsctl.aws.session import check_profile_exists
 
-        check_profile_exists(key_profile, "--key-profile")  # exit 2 whether or not a cross-account key shows up
-        key_factory = g.factory(key_profile)
-    with progress_bar(enabled=progress, no_color=g.no_color) as on_progress:
-        result = run(
-            g.factory(),
-            scope,
-            key_factory=key_factory,
-            context=ctx,
-            strict=strict,
-            fail_on=fail_on.value,
-            progress=on_progress,
-        )
-    diagnosis = None
-    if ack is not None and result.streams:
-        from kvsctl.workloads.ackcodes import diagnose
+            check_profile_exists(key_profile, "--key-profile")  # exit 2 whether or not a cross-account key shows up
+            key_factory = g.factory(key_profile)
+        with progress_bar(enabled=progress, no_color=g.no_color) as on_progress:
+            result = run(
+                g.factory(),
+                scope,
+                key_factory=key_factory,
+                context=ctx,
+                strict=strict,
+                fail_on=fail_on.value,
+                progress=on_progress,
+            )
+        diagnosis = None
+        if ack is not None and result.streams:
+            from kvsctl.workloads.ackcodes import diagnose
 
-        diagnosis = diagnose(ack[0], result.streams[0], ack[1])
-    emit_report(g, LiveAuditView(result, explain=explain, diagnosis=diagnosis), target)
+            diagnosis = diagnose(ack[0], result.streams[0], ack[1])
+        view = LiveAuditView(result, sarif_root=plan.sarif_root, explain=explain, diagnosis=diagnosis)
+        emit_report(g, view, plan)
     return result.exit_code
 
 
@@ -476,18 +504,19 @@ def template(
     from kvsctl.services.audit import parse_context
     from kvsctl.services.audit_template import TemplateAuditRequest, run
 
-    target = report_target(report, overwrite)
-    request = TemplateAuditRequest(
-        paths=tuple(paths),
-        parameters=tuple(parameter or ()),
-        producers=tuple(producer or ()),
-        consumers=tuple(consumer or ()),
-        require_customer_key=require_customer_key,
-        context=parse_context(context or ()),
-        change_sets=tuple(change_set or ()),
-        strict=strict,
-        fail_on=fail_on.value,
-    )
-    result = run(request)
-    emit_report(g, TemplateAuditView(result), target)
+    plan = plan_report("audit-template", report, overwrite, None)
+    with reporting(g, plan):
+        request = TemplateAuditRequest(
+            paths=tuple(paths),
+            parameters=tuple(parameter or ()),
+            producers=tuple(producer or ()),
+            consumers=tuple(consumer or ()),
+            require_customer_key=require_customer_key,
+            context=parse_context(context or ()),
+            change_sets=tuple(change_set or ()),
+            strict=strict,
+            fail_on=fail_on.value,
+        )
+        result = run(request)
+        emit_report(g, TemplateAuditView(result), plan)
     return result.report.exit_code

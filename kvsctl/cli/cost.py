@@ -236,6 +236,13 @@ def estimate(
         ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="With --infracost-usage: replace FILE if it exists.")] = False,
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose",
+            help="With --from-account: a table row for every stream (default: the 10 costliest; JSON has all).",
+        ),
+    ] = False,
     *,
     g: GlobalOptions,
 ) -> int:
@@ -264,7 +271,7 @@ def estimate(
     from kvsctl.cost.model import CostAssumptions
 
     _check_account_flags(
-        from_account, name_prefix, streams=streams, customer_keys=customer_keys, rotated_keys=rotated_keys
+        from_account, name_prefix, verbose, streams=streams, customer_keys=customer_keys, rotated_keys=rotated_keys
     )
     if infracost_usage and os.path.exists(infracost_usage) and not force:
         _refuse_overwrite(infracost_usage)
@@ -301,7 +308,7 @@ def estimate(
         if comparison is not None:
             comparison = comparison_with_notes(comparison, sources.notes)
         _write_infracost(infracost_usage, account.estimate, force, per_key=account.per_key)
-        g.emit(AccountEstimateView(account, comparison))
+        g.emit(AccountEstimateView(account, comparison, verbose=verbose))
         return 0
     from kvsctl.render.cost import EstimateView
 
@@ -382,12 +389,16 @@ def _write_infracost(path: str | None, estimate: Any, force: bool, per_key: Any 
     _write_new(path, usage_file(estimate, per_key), force)
 
 
-def _check_account_flags(from_account: bool, name_prefix: str | None, **counted: int | None) -> None:
+def _check_account_flags(
+    from_account: bool, name_prefix: str | None, verbose: bool = False, **counted: int | None
+) -> None:
     from kvsctl.errors import UsageError
 
     if not from_account:
         if name_prefix is not None:
             raise UsageError("--name-prefix applies only with --from-account", hint="Add --from-account.")
+        if verbose:
+            raise UsageError("--verbose applies only with --from-account", hint="Add --from-account.")
         return
     given = ["--" + name.replace("_", "-") for name, value in counted.items() if value is not None]
     if given:

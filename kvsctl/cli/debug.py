@@ -1,4 +1,7 @@
-"""--debug: botocore's request log on stderr, with every secret redacted before it is written."""
+"""--debug: kvsctl's own request log on stderr (each request: endpoint, operation, parameters; each
+answer: HTTP status, time, request id; each retry), plus where botocore found the credentials; not
+botocore's internal chatter (event hooks, signing, endpoint rules). Every secret is redacted before it is
+written."""
 
 from __future__ import annotations
 
@@ -41,11 +44,22 @@ class RedactingFormatter(logging.Formatter):
         return redact(super().format(record))
 
 
+#: logger -> level shown with --debug: kvsctl at DEBUG; botocore's credential lookup at INFO ("Found
+#: credentials in environment variables"); the rest of botocore and boto3 only when something is wrong.
+LEVELS = {
+    "kvsctl": logging.DEBUG,
+    "botocore.credentials": logging.INFO,
+    "botocore": logging.WARNING,
+    "boto3": logging.WARNING,
+    "urllib3": logging.WARNING,
+}
+
+
 def enable_debug_logging() -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(RedactingFormatter("%(asctime)s %(name)s [%(levelname)s] %(message)s"))
-    for name in ("botocore", "boto3", "kvsctl"):
+    for name, level in LEVELS.items():
         logger = logging.getLogger(name)
-        logger.setLevel(logging.DEBUG)
+        logger.setLevel(level)
         logger.handlers = [handler]
         logger.propagate = False

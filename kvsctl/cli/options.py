@@ -37,6 +37,7 @@ class GlobalOptions:
     no_color: bool = False
     debug: bool = False
     query: str | None = None  # a JMESPath expression, already checked to compile
+    no_pager: bool = False
 
     @property
     def json(self) -> bool:
@@ -52,7 +53,8 @@ class GlobalOptions:
                 profile=profile or self.profile or os.environ.get("AWS_PROFILE") or None,
                 region=self.region,
                 endpoint_url=self.endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or None,
-            )
+            ),
+            notify=self.notice,
         )
 
     def emit(self, result: Any) -> None:
@@ -66,17 +68,59 @@ class GlobalOptions:
                 sys.stdout.write(text)
                 sys.stdout.flush()
             return
-        emit(result, self.output, no_color=self.no_color)
+        emit(result, self.output, no_color=self.no_color, pager=not self.no_pager)
 
     def warn(self, message: str) -> None:
         """A warning on stderr (never on stdout, so JSON stays clean); the prefix coloured on a terminal."""
         sys.stderr.write(f"{paint('warning:', '1;33', no_color=self.no_color)} {message}\n")
         sys.stderr.flush()
 
+    def notice(self, message: str) -> None:
+        """One line on stderr about waiting (a retry, a slow endpoint): `kvsctl: ...`. Never on stdout;
+        not at all with -o json when stderr is not a terminal, where stderr carries the JSON error."""
+        if self.json and not _isatty(sys.stderr):
+            return
+        if not _NOTICES.fresh(message):
+            return
+        sys.stderr.write(f"{paint('kvsctl:', '2', no_color=self.no_color)} {message}\n")
+        sys.stderr.flush()
+
     def progress(self, message: str) -> None:
         if sys.stderr.isatty():
             sys.stderr.write(f"{message}\n")
             sys.stderr.flush()
+
+
+class _Recent:
+    """Remembers lines said in the last few seconds: many threads throttled at once say it once."""
+
+    def __init__(self, window: float = 2.0) -> None:
+        import threading
+
+        self.window = window
+        self._said: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def fresh(self, line: str) -> bool:
+        import time
+
+        now = time.monotonic()
+        with self._lock:
+            if now - self._said.get(line, -self.window) < self.window:
+                return False
+            self._said = {k: t for k, t in self._said.items() if now - t < self.window}
+            self._said[line] = now
+            return True
+
+
+_NOTICES = _Recent()
+
+
+def _isatty(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
 
 
 def paint(text: str, sgr: str, *, no_color: bool = False) -> str:
@@ -157,6 +201,7 @@ GLOBAL_FLAGS: dict[str, bool] = {
     "-o": True,
     "--query": True,
     "--no-color": False,
+    "--no-pager": False,
     "--debug": False,
 }
 
@@ -309,6 +354,19 @@ def _global_params(formats: Sequence[OutputFormat], aws: bool, multi_region: boo
             ],
         ),
         inspect.Parameter(
+            "no_pager",
+            kw,
+            default=False,
+            annotation=Annotated[
+                bool,
+                typer.Option(
+                    "--no-pager",
+                    help="Never page a long table (default: KVSCTL_PAGER, PAGER or less -FRX on a terminal).",
+                    rich_help_panel="Global options",
+                ),
+            ],
+        ),
+        inspect.Parameter(
             "debug",
             kw,
             default=False,
@@ -336,7 +394,7 @@ def _choices(formats: Sequence[OutputFormat]) -> Any:
     return _CHOICE_ENUMS[names]
 
 
-_GLOBAL_NAMES = ("profile", "region", "endpoint_url", "output", "query", "no_color", "debug")
+_GLOBAL_NAMES = ("profile", "region", "endpoint_url", "output", "query", "no_color", "no_pager", "debug")
 
 
 def _output(given: Any, query: str | None, formats: Sequence[OutputFormat]) -> OutputFormat:
@@ -387,6 +445,7 @@ def with_global_options(
                 endpoint_url=values["endpoint_url"],
                 output=output,
                 no_color=bool(values["no_color"]),
+                no_pager=bool(values["no_pager"]),
                 debug=bool(values["debug"]),
                 query=query,
             )

@@ -1,8 +1,12 @@
-"""Options and output shared by the commands that gate CI (audit stream/all, preflight):
---fail-on, --strict, --report FILE, --overwrite, and writing the report while the table stays on screen."""
+"""Options and output shared by the commands that gate CI (audit policy/stream/all, preflight):
+--fail-on, --strict, --report FILE, --overwrite, --sarif-root DIR, and writing the report — on every
+exit, a run that errored included — while the table stays on screen."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
@@ -42,6 +46,25 @@ OverwriteOpt = Annotated[
         rich_help_panel=PANEL,
     ),
 ]
+SarifRootOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--sarif-root",
+        metavar="DIR",
+        help="SARIF file locations are relative to DIR (default: the git root of the working directory).",
+        show_default=False,
+        rich_help_panel=PANEL,
+    ),
+]
+
+
+@dataclass(frozen=True)
+class ReportPlan:
+    """Where the report goes and how SARIF paths are written, checked before any AWS call."""
+
+    target: Path | None
+    sarif_root: Path | None
+    command: str
 
 
 def report_target(report: str | None, overwrite: bool) -> Path | None:
@@ -57,8 +80,49 @@ def report_target(report: str | None, overwrite: bool) -> Path | None:
     return check_report_path(report, overwrite)
 
 
-def emit_report(g: GlobalOptions, view: Any, target: Path | None) -> None:
+def sarif_root(value: str | None) -> Path | None:
+    if value is None:
+        return None
+    root = Path(value)
+    if not root.is_dir():
+        from kvsctl.errors import UsageError
+
+        raise UsageError(f"--sarif-root {value}: not a directory", hint="Give the repository's root folder.")
+    return root
+
+
+def plan_report(command: str, report: str | None, overwrite: bool, root: str | None) -> ReportPlan:
+    return ReportPlan(report_target(report, overwrite), sarif_root(root), command)
+
+
+@contextmanager
+def reporting(g: GlobalOptions, plan: ReportPlan) -> Iterator[None]:
+    """Run the command body; if it fails (exit 2, 3 or 4), still write the report saying so: into --report
+    FILE, and for -o sarif/junit on stdout too, so CI always finds a valid file. The error then goes on to
+    the error boundary as usual."""
+    try:
+        yield
+    except Exception as exc:
+        from kvsctl.render import OutputFormat
+        from kvsctl.render.errored import ErroredRun
+
+        view = ErroredRun(plan.command, exc, plan.sarif_root)
+        if plan.target is not None:
+            from kvsctl.render.reports import write_report
+
+            try:
+                write_report(plan.target, view, g.output)
+            except Exception:  # the report could not be written: the original error matters more
+                pass
+        elif g.output in (OutputFormat.sarif, OutputFormat.junit):
+            g.emit(view)
+        raise
+
+
+def emit_report(g: GlobalOptions, view: Any, target: Path | ReportPlan | None) -> None:
     """The report on stdout in the -o format, or into --report FILE with the table on the terminal."""
+    if isinstance(target, ReportPlan):
+        target = target.target
     if target is None:
         g.emit(view)
         return
@@ -66,4 +130,4 @@ def emit_report(g: GlobalOptions, view: Any, target: Path | None) -> None:
     from kvsctl.render.reports import write_report
 
     write_report(target, view, g.output)
-    emit(view, OutputFormat.table, no_color=g.no_color)
+    emit(view, OutputFormat.table, no_color=g.no_color, pager=not g.no_pager)

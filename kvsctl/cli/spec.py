@@ -8,7 +8,17 @@ from typing import Annotated
 import typer
 
 from kvsctl.cli.options import GlobalOptions, with_global_options
-from kvsctl.cli.report_options import FailOn, FailOnOpt, OverwriteOpt, ReportOpt, StrictOpt, emit_report, report_target
+from kvsctl.cli.report_options import (
+    FailOn,
+    FailOnOpt,
+    OverwriteOpt,
+    ReportOpt,
+    SarifRootOpt,
+    StrictOpt,
+    emit_report,
+    plan_report,
+    reporting,
+)
 from kvsctl.render import REPORT_FORMATS
 
 SpecArg = Annotated[str, typer.Argument(help="Spec file (TOML) declaring the streams.", show_default=False)]
@@ -62,6 +72,7 @@ def preflight(
     fail_on: FailOnOpt = FailOn.error,
     report: ReportOpt = None,
     overwrite: OverwriteOpt = False,
+    sarif_root: SarifRootOpt = None,
     *,
     g: GlobalOptions,
 ) -> int:
@@ -84,9 +95,10 @@ def preflight(
     from kvsctl.services.preflight import PreflightService
     from kvsctl.streamspec.model import load_spec
 
-    parsed = load_spec(spec)
-    target = report_target(report, overwrite)  # exit 2 before any AWS call
-    g = _options_for(g, parsed.region)
-    result = PreflightService(g.factory()).run(parsed, strict=strict, fail_on=fail_on.value)
-    emit_report(g, PreflightView(result), target)
+    plan = plan_report("preflight", report, overwrite, sarif_root)  # exit 2 before any AWS call
+    with reporting(g, plan):
+        parsed = load_spec(spec)
+        g = _options_for(g, parsed.region)
+        result = PreflightService(g.factory()).run(parsed, strict=strict, fail_on=fail_on.value)
+        emit_report(g, PreflightView(result, sarif_root=plan.sarif_root), plan)
     return result.exit_code

@@ -22,7 +22,14 @@ def register(root: typer.Typer) -> None:
 @group.command("create")
 @with_global_options()
 def create(
-    name: Annotated[str, typer.Argument(help="Stream name: 1-256 of letters, digits, _ . -", show_default=False)],
+    name: Annotated[
+        str | None,
+        typer.Argument(metavar="NAME", help="Stream name: 1-256 of letters, digits, _ . -", show_default=False),
+    ] = None,
+    stream_name: Annotated[
+        str | None,
+        typer.Option("--stream-name", metavar="NAME", help="The name, as the AWS CLI spells it.", show_default=False),
+    ] = None,
     kms_key: Annotated[
         str, typer.Option("--kms-key", help="Key id, key ARN, alias/NAME, alias ARN, or aws-managed.")
     ] = "aws-managed",
@@ -57,6 +64,7 @@ def create(
     from kvsctl import validate
     from kvsctl.services.streams import CreateStreamRequest, StreamService
 
+    (name,) = validate.stream_given(name, [stream_name] if stream_name else None, new=True)
     req = CreateStreamRequest(
         name=name,
         kms_key=kms_key,
@@ -79,7 +87,19 @@ def create(
 @group.command("describe")
 @with_global_options()
 def describe(
-    name: Annotated[str, typer.Argument(help="Stream name or stream ARN.", show_default=False)],
+    name: Annotated[
+        str | None, typer.Argument(metavar="NAME|ARN", help="Stream name or stream ARN.", show_default=False)
+    ] = None,
+    stream_name: Annotated[
+        str | None,
+        typer.Option("--stream-name", metavar="NAME", help="The name, as the AWS CLI spells it.", show_default=False),
+    ] = None,
+    stream_arn: Annotated[
+        str | None,
+        typer.Option(
+            "--stream-arn", metavar="ARN", help="The stream's ARN, as the AWS CLI spells it.", show_default=False
+        ),
+    ] = None,
     *,
     g: GlobalOptions,
 ) -> int:
@@ -92,12 +112,16 @@ def describe(
       kvsctl stream describe lobby-cam -o json
 
       kvsctl stream describe arn:aws:kinesisvideo:us-west-2:123456789012:stream/lobby-cam/1700000000000
+
+      kvsctl stream describe --stream-name lobby-cam
     """
     from kvsctl import validate
     from kvsctl.services.streams import StreamService
 
-    _, _, arn_region = validate.stream_ref(name)
-    view = StreamService(g.factory(), region=g.region or arn_region).describe(name)
+    given = validate.stream_given(
+        name, [stream_name] if stream_name else None, [stream_arn] if stream_arn else None, region=g.region
+    )
+    view = StreamService(g.factory(), region=g.region or validate.arn_region(given)).describe(given[0])
     from kvsctl.render.streams import DescribeView
 
     g.emit(DescribeView(view))

@@ -24,6 +24,7 @@ from decimal import Decimal
 from kvsctl.cost.estimate import estimate, exact_arithmetic, requests_per_pair
 from kvsctl.cost.model import CostAssumptions, CostEstimate
 from kvsctl.cost.prices import PRICES
+from kvsctl.words import plural, verb
 
 AWS_MANAGED = "aws-managed"
 _NOT_BILLED_STATES = frozenset({"PendingDeletion", "PendingReplicaDeletion"})
@@ -152,17 +153,22 @@ def estimate_account(usage: AccountUsage, base: CostAssumptions) -> AccountEstim
     others = [k.key for k in per_key if k.kind == "other"]
     if others:
         notes.append(
-            f"{len(others)} key(s) used by streams are not customer managed keys of this account "
+            f"{plural(len(others), 'key')} used by streams {verb(len(others))} not "
+            f"{'a customer managed key' if len(others) == 1 else 'customer managed keys'} of this account "
             "(another account's, or missing): their requests are counted, holding them is not."
         )
     pending = [arn for arn in used if arn in own and not own[arn].billed]
     if pending:
-        notes.append(f"{len(pending)} used key(s) are pending deletion: AWS does not bill holding them.")
+        notes.append(
+            f"{plural(len(pending), 'used key')} {verb(len(pending))} pending deletion: AWS does not bill holding "
+            f"{'it' if len(pending) == 1 else 'them'}."
+        )
 
     unused = tuple(sorted((k for k in usage.keys if k.arn not in used), key=lambda k: k.arn))
     if unused:
         notes.append(
-            f"{len(unused)} customer managed key(s) are used by no stream: listed under unused_keys, "
+            f"{plural(len(unused), 'customer managed key')} {verb(len(unused))} used by no stream: listed under "
+            "unused_keys, "
             "not counted as KVS cost."
         )
     return AccountEstimate(

@@ -46,6 +46,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from kvsctl.errors import shown
+from kvsctl.words import noun, plural, verb
 
 KMS_SOURCE = "kms.amazonaws.com"
 KVS_SERVICE = "kinesisvideo.amazonaws.com"
@@ -498,7 +499,8 @@ def _with_warnings(c: Calibration, state: Calibrator) -> Calibration:
         missing = sum(int((b - a).total_seconds()) // 3600 for a, b in c.gaps)
         first = c.gaps[0][0].strftime("%Y-%m-%dT%H:%MZ")
         warnings.append(
-            f"{missing} hour(s) of the window have no CloudTrail records at all (first gap from {first}): log "
+            f"{plural(missing, 'hour')} of the window {verb(missing, 'has', 'have')} no CloudTrail records at all "
+            f"(first gap from {first}): log "
             "files may be missing. The extrapolation counts those hours as quiet."
         )
     data_events = any(op in DATA_OPERATIONS for (_k, op) in state.other) or c.kvs_requests > 0
@@ -519,8 +521,12 @@ def _with_warnings(c: Calibration, state: Calibrator) -> Calibration:
             )
     if c.failed_kvs_requests:
         warnings.append(
-            f"{c.failed_kvs_requests} KMS request(s) made through KVS failed (errorCode set); they are counted."
+            f"{plural(c.failed_kvs_requests, 'KMS request')} made through KVS failed (errorCode set); "
+            f"{'it is' if c.failed_kvs_requests == 1 else 'they are'} counted."
         )
     if c.malformed_total:
-        warnings.append(f"{c.malformed_total} malformed record(s) or file(s) were skipped (listed under malformed).")
+        warnings.append(
+            f"{c.malformed_total} malformed {noun(c.malformed_total, 'record or file', 'records or files')} "
+            f"{verb(c.malformed_total, 'was', 'were')} skipped (listed under malformed)."
+        )
     return replace(c, warnings=tuple(warnings))

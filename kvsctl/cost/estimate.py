@@ -51,6 +51,7 @@ from kvsctl.cost.prices import (
     ROLE_ALIAS_MAX_MINUTES,
     ROLE_ALIAS_MIN_MINUTES,
 )
+from kvsctl.words import plural
 
 _TEN_THOUSAND = Decimal(10_000)
 _CADENCE_NOTE = (
@@ -156,7 +157,8 @@ def estimate(a: CostAssumptions) -> CostEstimate:
         ),
         CostLine(
             code="key_rotations",
-            description=f"key rotations ({a.rotated_key_count} keys × {rotations_billed} billed rotations)",
+            description=f"key rotations ({plural(a.rotated_key_count, 'key')} × "
+            f"{plural(rotations_billed, 'billed rotation')})",
             quantity=rotation_months,
             unit="rotation-month",
             unit_price_usd=a.rotation_price,

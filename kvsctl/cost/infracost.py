@@ -15,6 +15,7 @@ from typing import Any
 
 from kvsctl.cost.model import CostEstimate
 from kvsctl.cost.serialize import decimal_text, usd_exact
+from kvsctl.words import plural
 
 CANNOT_EXPRESS = (
     "KMS request counts: aws_kms_key has no usage field for them (infracost shows 'depends on usage')",
@@ -49,7 +50,8 @@ def usage_file(e: CostEstimate, per_key: Sequence[Any] = ()) -> str:
     if per_key:
         lines.append("#   per key (requests before the free tier):")
         lines += [
-            f"#     {k.key}: {k.requests_per_month} requests, {usd_exact(k.request_cost_usd)} USD" for k in per_key
+            f"#     {k.key}: {plural(k.requests_per_month, 'request')}, {usd_exact(k.request_cost_usd)} USD"
+            for k in per_key
         ]
     lines += ["#", "# What infracost cannot express here:"]
     lines += [f"#   - {item}" for item in CANNOT_EXPRESS]

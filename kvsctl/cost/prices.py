@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from kvsctl.errors import shown
 from kvsctl.longnum import NumberTooLong, read_int
+from kvsctl.words import noun
 
 KMS_PRICING_URL = "https://aws.amazon.com/kms/pricing/"
 KDS_CADENCE_URL = "https://docs.aws.amazon.com/streams/latest/dev/costs-performance.html"
@@ -123,7 +124,7 @@ def load_price_file(path: str, text: str) -> PriceOverride:
     unknown = sorted(set(data) - set(PRICE_FILE_FIELDS) - set(PRICE_FILE_INFO))
     if unknown:
         raise UsageError(
-            f"{path}: unknown price name(s): {', '.join(unknown)}",
+            f"{path}: unknown price {noun(len(unknown), 'name')}: {', '.join(unknown)}",
             hint=f"known: {', '.join([*PRICE_FILE_FIELDS, *PRICE_FILE_INFO])}",
         )
     values: dict[str, Decimal | int] = {}

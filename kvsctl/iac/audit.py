@@ -13,11 +13,12 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from kvsctl.audit import findings as catalogue
 from kvsctl.audit.context import kvs_request_context
 from kvsctl.audit.engine import run_audit
 from kvsctl.audit.live import LiveAuditReport, StreamAudit
-from kvsctl.audit.model import AuditInput, AuditReport, CheckResult, Finding, PolicyDoc, PrincipalPolicies
+from kvsctl.audit.model import AuditInput, AuditReport, PolicyDoc, PrincipalPolicies
+from kvsctl.checks import rules as catalogue
+from kvsctl.checks.model import Location, Result
 from kvsctl.iac.facts import KeyFact, Loc, PolicyFact, PrincipalFact, StreamFact, TemplateFacts, Unknown
 from kvsctl.models import AWS_MANAGED_ALIASES, is_aws_managed_reference
 
@@ -78,7 +79,7 @@ def _aws_managed(facts: TemplateFacts, s: StreamFact) -> _Key:
     return _Key(arn, PolicyFact("AWS managed key policy (documented)", doc, s.loc), aws_managed=True)
 
 
-def _stream_key(facts: TemplateFacts, s: StreamFact, out: list[tuple[Finding, Loc | None]]) -> _Key:
+def _stream_key(facts: TemplateFacts, s: StreamFact, out: list[tuple[Result, Loc | None]]) -> _Key:
     k = s.key
     literal_alias = f"arn:{facts.partition}:kms:{s.region}:{s.account}:alias/"
 
@@ -201,8 +202,8 @@ def _stream_key(facts: TemplateFacts, s: StreamFact, out: list[tuple[Finding, Lo
     return _Key(key.arn, policy, fact=key)
 
 
-def _key_findings(key: KeyFact) -> list[tuple[Finding, Loc | None]]:
-    found: list[tuple[Finding, Loc | None]] = []
+def _key_findings(key: KeyFact) -> list[tuple[Result, Loc | None]]:
+    found: list[tuple[Result, Loc | None]] = []
     where = str(key.loc)
     for what, value in (("KeySpec", key.spec), ("KeyUsage", key.usage), ("Enabled", key.enabled)):
         if isinstance(value, Unknown):
@@ -318,7 +319,7 @@ def _resolve_principal(text: str, facts: TemplateFacts) -> PrincipalFact | str |
 def audit_stream(
     facts: TemplateFacts, s: StreamFact, opts: TemplateOptions
 ) -> tuple[StreamAudit, Loc, list[Loc], list[Loc | None], dict[str, str]]:
-    found: list[tuple[Finding, Loc | None]] = []
+    found: list[tuple[Result, Loc | None]] = []
     key = _stream_key(facts, s, found)
     if opts.require_customer_key and key.aws_managed:
         found.append(
@@ -406,11 +407,11 @@ def audit_stream(
     )
     report = run_audit(inp)
 
-    results: list[CheckResult] = []
+    results: list[Result] = []
     result_locs: list[Loc] = []
     key_loc = key.fact.loc if key.fact else s.loc
     for r in report.results:
-        if r.action.startswith("kms:") and (key.unknown or key.external):
+        if (r.action or "").startswith("kms:") and (key.unknown or key.external):
             what = key.unknown.what if key.unknown else f"key {key.arn} is not declared in the template"
             extra_keys = (key.unknown.key,) if key.unknown else ()
             r = dataclasses.replace(
@@ -418,34 +419,33 @@ def audit_stream(
                 reasons=(f"the stream's key is unknown here: {what}", *r.reasons),
                 unknown_keys=tuple(sorted({*r.unknown_keys, *extra_keys})),
             )
-        results.append(r)
         loc = locator.loc(r.statements[0]) if r.statements else None
         if loc is None:
-            if r.action.startswith("kms:"):
+            if (r.action or "").startswith("kms:"):
                 loc = key_loc
             else:
-                p = principals.get(r.principal)
+                p = principals.get(r.principal or "")
                 loc = p.loc if p else s.loc
+        results.append(_at(r, loc))
         result_locs.append(loc)
 
-    kept: list[tuple[Finding, Loc | None]] = []
+    kept: list[tuple[Result, Loc | None]] = []
     for f in report.findings:
-        if f.code in (catalogue.KEY_POLICY_UNREADABLE.code, catalogue.GRANTS_UNREADABLE.code):
+        if f.code in (catalogue.KEY_POLICY_UNREADABLE.id, catalogue.GRANTS_UNREADABLE.id):
             continue  # said above, with the reason (external or unresolved key)
-        where = locator.policy(f.location)
+        where = locator.policy(str(f.location) if f.location is not None else None)
         if where is not None:
             pol, index = where
-            if f.code == catalogue.KEY_POLICY_PUBLIC.code and index in pol.rewritten_principals:
+            if f.code == catalogue.KEY_POLICY_PUBLIC.id and index in pol.rewritten_principals:
                 continue  # "*" stands for an unresolved principal there, not for everyone
             floc: Loc | None = pol.statement_loc(index)
-            f = dataclasses.replace(f, location=f"{floc} ({f.location})")
+            f = _at(f, floc, f"{floc} ({f.location})")
         else:
             p = principals.get(f.principal or "")
             floc = p.loc if p else s.loc
-            if f.location is None:
-                f = dataclasses.replace(f, location=str(floc))
+            f = _at(f, floc)
         kept.append((f, floc))
-    all_found = kept + found
+    all_found = kept + [(_at(f, loc) if loc is not None else f, loc) for f, loc in found]
     encryption = "aws-managed" if key.aws_managed else "customer-managed"
     audit = StreamAudit(
         s.name,
@@ -463,7 +463,7 @@ def audit_templates(templates: Sequence[TemplateFacts], opts: TemplateOptions) -
     stream_locs: list[Loc] = []
     result_locs: list[tuple[Loc, ...]] = []
     finding_locs: list[tuple[Loc | None, ...]] = []
-    global_findings: list[Finding] = []
+    global_findings: list[Result] = []
     global_locs: list[Loc | None] = []
     ids: dict[str, str] = {}
     for t in templates:
@@ -480,7 +480,7 @@ def audit_templates(templates: Sequence[TemplateFacts], opts: TemplateOptions) -
                 "unresolved": catalogue.IAC_UNRESOLVED,
                 "unsupported": catalogue.IAC_NOT_FOLLOWED,
             }[note.kind]
-            global_findings.append(rule(note.message, location=str(note.loc)))
+            global_findings.append(rule(note.message, location=_file(note.loc)))
             global_locs.append(note.loc)
         for c in t.changes:
             rule = {
@@ -488,7 +488,7 @@ def audit_templates(templates: Sequence[TemplateFacts], opts: TemplateOptions) -
                 "delete": catalogue.IAC_STREAM_DELETED,
                 "key-in-place": catalogue.IAC_KEY_IN_PLACE,
             }[c.kind]
-            global_findings.append(rule(c.detail, resource=c.id, location=str(c.loc)))
+            global_findings.append(rule(c.detail, resource=c.id, location=_file(c.loc)))
             global_locs.append(c.loc)
     report = LiveAuditReport(tuple(streams), tuple(global_findings), strict=opts.strict, fail_on=opts.fail_on)
     return TemplateAudit(
@@ -500,3 +500,14 @@ def audit_templates(templates: Sequence[TemplateFacts], opts: TemplateOptions) -
         global_locs=tuple(global_locs),
         principal_ids=ids,
     )
+
+
+def _file(loc: Loc, label: str | None = None) -> Location:
+    return Location(file=loc.file, line=loc.line, label=label)
+
+
+def _at(r: Result, loc: Loc | None, label: str | None = None) -> Result:
+    """The result pointed at its file and line in the template (SARIF shows it there)."""
+    if loc is None:
+        return r
+    return dataclasses.replace(r, location=_file(loc, label or (str(r.location) if r.location else None)))

@@ -121,8 +121,8 @@ def summarize(
         rows.append(
             AccessRow(
                 arn,
-                w.decision if w else "unknown",
-                r.decision if r else "unknown",
+                w.decision.value if w and w.decision else "unknown",
+                r.decision.value if r and r.decision else "unknown",
                 w.reasons if w else (),
                 r.reasons if r else (),
             )

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
+from kvsctl.words import plural
+
 if TYPE_CHECKING:
     from kvsctl.models import KeyInfo
 
@@ -93,12 +95,14 @@ class MaterialExpiry:
         subject = f"stream {stream}" if stream else "a stream"
         if self.within_retention:
             return (
-                f"the imported key material of {key_arn} expires on {on} ({self.days_left} days), before video "
+                f"the imported key material of {key_arn} expires on {on} ({plural(self.days_left, 'day')}), "
+                f"before video "
                 f"written now leaves {subject} ({self.retention_hours} h retention): from then that video "
                 "cannot be decrypted and every PutMedia fails, until the same key material is reimported"
             )
         return (
-            f"the imported key material of {key_arn} expires on {on} ({self.days_left} days): from then every "
+            f"the imported key material of {key_arn} expires on {on} ({plural(self.days_left, 'day')}): "
+            "from then every "
             "PutMedia and GetMedia fails until the same key material is reimported"
         )
 

@@ -107,9 +107,68 @@ def print_parts(console: Any, parts: Any) -> None:
         console.print(part, soft_wrap=bool(getattr(part, "soft_wrap", False)))
 
 
-def _render_table(result: Any, no_color: bool) -> None:
-    print_parts(make_console(no_color=no_color), result.render_table())
+def _render_table(result: Any, no_color: bool, pager: bool = False) -> None:
+    console = make_console(no_color=no_color)
+    command = pager_command() if pager else None
+    if command is None:
+        print_parts(console, result.render_table())
+        return None
+    with console.capture() as captured:
+        print_parts(console, result.render_table())
+    page_or_print(captured.get(), command)
     return None
+
+
+DEFAULT_PAGER = "less -FRX"
+
+
+def pager_command() -> str | None:
+    """The pager for a table on a terminal: KVSCTL_PAGER, then PAGER, else `less -FRX`; None when stdout
+    is not a terminal (a pipe, a file), TERM is dumb, or the pager is set empty or to `cat`."""
+    if not _isatty(sys.stdout) or os.environ.get("TERM") == "dumb":
+        return None
+    for name in ("KVSCTL_PAGER", "PAGER"):
+        value = os.environ.get(name)
+        if value is not None:
+            value = value.strip()
+            return value if value and value != "cat" else None
+    return DEFAULT_PAGER
+
+
+def page_or_print(text: str, command: str, rows: int | None = None) -> None:
+    """`text` through the pager when it is longer than the terminal, else straight to stdout. A pager
+    that cannot start, or quits early (q), is no error."""
+    import shutil
+
+    rows = rows or shutil.get_terminal_size().lines
+    if text.count("\n") < rows:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    import shlex
+    import subprocess
+
+    sys.stdout.flush()
+    env = dict(os.environ)
+    env.setdefault("LESS", "FRX")  # colours through, no screen clearing, as git does for a bare `less`
+    try:
+        proc = subprocess.Popen(shlex.split(command), stdin=subprocess.PIPE, env=env)
+    except (OSError, ValueError):
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    assert proc.stdin is not None
+    try:
+        proc.stdin.write(text.encode("utf-8", "replace"))
+        proc.stdin.close()
+    except (BrokenPipeError, OSError):
+        pass  # the reader quit before the end
+    while True:
+        try:
+            proc.wait()
+            return
+        except KeyboardInterrupt:  # Ctrl-C belongs to the pager while it runs (less keeps running)
+            continue
 
 
 def _render_method(name: str) -> Callable[[Any, bool], str]:
@@ -124,7 +183,7 @@ def _render_method(name: str) -> Callable[[Any, bool], str]:
     return render
 
 
-RENDERERS: dict[OutputFormat, Callable[[Any, bool], str | None]] = {
+RENDERERS: dict[OutputFormat, Callable[..., str | None]] = {
     OutputFormat.table: _render_table,
     OutputFormat.json: _render_json,
     OutputFormat.sarif: _render_method("to_sarif"),
@@ -132,14 +191,18 @@ RENDERERS: dict[OutputFormat, Callable[[Any, bool], str | None]] = {
 }
 
 
-def render(result: Any, fmt: OutputFormat, *, no_color: bool = False) -> str | None:
-    """Text for file formats; None when the renderer printed directly (tables)."""
+def render(result: Any, fmt: OutputFormat, *, no_color: bool = False, pager: bool = False) -> str | None:
+    """Text for file formats; None when the renderer printed directly (tables: through a pager when
+    `pager` and the table is longer than the terminal)."""
+    if fmt is OutputFormat.table:
+        _render_table(result, no_color, pager)
+        return None
     return RENDERERS[fmt](result, no_color)
 
 
-def emit(result: Any, fmt: OutputFormat, *, no_color: bool = False) -> None:
+def emit(result: Any, fmt: OutputFormat, *, no_color: bool = False, pager: bool = False) -> None:
     with writing_stdout(result):
-        text = render(result, fmt, no_color=no_color)
+        text = render(result, fmt, no_color=no_color, pager=pager)
         if text is not None:
             sys.stdout.write(text if text.endswith("\n") else text + "\n")
         sys.stdout.flush()

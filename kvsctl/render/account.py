@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from kvsctl.words import plural
 
-def plural(count: int, word: str, many: str | None = None) -> str:
-    """'1 key', '2 keys', '0 keys'."""
-    return f"{count} {word if count == 1 else (many or word + 's')}"
+__all__ = ["KeyListView", "WhoamiView", "plural"]
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from kvsctl.audit.model import AuditReport, CheckResult
+from kvsctl.audit.model import AuditReport
+from kvsctl.checks.model import Result
+from kvsctl.checks.verdict import Verdict
 from kvsctl.workloads.paths import GET_DATA_ENDPOINT, INFERRED_DECRYPT
 from kvsctl.workloads.paths import path as client_path
 
@@ -24,23 +27,25 @@ _STYLE = {
 _SEVERITY_STYLE = {"error": "red", "warning": "yellow", "info": "dim"}
 
 
-def _cell(r: CheckResult, *, label: str | None = None) -> str:
+def _cell(r: Result, *, label: str | None = None) -> str:
     """Decision plus why, whole: cells wrap, they are never cut (-o json has every reason too)."""
-    style = _STYLE.get(r.decision, "")
-    text = f"[{style}]{r.decision}[/{style}]" if style else r.decision
+    decision = r.decision.value if r.decision else r.status.value
+    style = _STYLE.get(decision, "")
+    text = f"[{style}]{decision}[/{style}]" if style else decision
     if r.basis == "inferred":
         text += "*"
     if label:
         text = f"{_escape(label)}: {text}"
-    if r.decision == "conditional" and r.unknown_keys:
+    principal = r.subject.principal or ""
+    if decision == "conditional" and r.unknown_keys:
         detail = "needs " + ", ".join(r.unknown_keys)
     elif r.statements:
         more = len(r.statements) - 2
         detail = "; ".join(_short_statement(st) for st in r.statements[:2]) + (f" (+{more} more)" if more > 0 else "")
     else:
         detail = r.reasons[0] if r.reasons else ""
-    plain = r.principal.split(":", 5)[-1]
-    detail = detail.replace(r.principal, plain)  # the row already says whose account
+    plain = principal.split(":", 5)[-1]
+    detail = detail.replace(principal, plain) if principal else detail  # the row already says whose account
     # never cut: the table wraps it (render/fit.py); a cut reason hides the statement that decided
     return f"{text}\n[dim]{_escape(detail)}[/dim]" if detail else text
 
@@ -84,9 +89,31 @@ class AuditView:
     report: AuditReport
     strict: bool = False
     explain: str | None = None
+    fail_on: str = "error"
+    sarif_root: Path | None = None
+
+    @property
+    def verdict(self) -> Verdict:
+        return Verdict.of(self.fail_on, self.strict)
+
+    def to_sarif(self) -> str:
+        from kvsctl.render.sarif import sarif_log
+
+        return sarif_log(self.report.all(), self.verdict, command="audit-policy", root=self.sarif_root)
+
+    def to_junit(self) -> str:
+        from kvsctl.render.junit import Suite, junit_xml
+
+        suites = [
+            Suite(f"{role}s", [r for r in self.report.results if r.role == role], classname=f"kvsctl.audit.{role}")
+            for role in ("producer", "consumer")
+            if any(r.role == role for r in self.report.results)
+        ]
+        suites.append(Suite("findings", self.report.findings, classname="kvsctl.audit.findings"))
+        return junit_xml(suites, self.verdict, name="kvsctl audit policy")
 
     def to_json(self) -> dict[str, Any]:
-        data = self.report.to_json(self.strict)
+        data = self.report.to_json(self.strict, self.fail_on)
         if self.explain is not None:
             results: list[dict[str, Any]] = []
             for r, out in zip(self.report.results, data["results"], strict=True):  # type: ignore[call-overload]
@@ -97,10 +124,10 @@ class AuditView:
         return data
 
     def summary(self) -> str:
-        counts = Counter(r.decision for r in self.report.results)
+        counts = Counter(r.decision.value for r in self.report.results if r.decision)
         sev = Counter(f.severity.value for f in self.report.findings)
         denies = counts["implicit_deny"] + counts["explicit_deny"]
-        verdict = "PASS" if self.report.ok(self.strict) else "FAIL"
+        verdict = "PASS" if self.verdict.ok(self.report.all()) else "FAIL"
         found = ", ".join(f"{sev[s]} {s}" for s in ("error", "warning", "info") if sev[s]) or "none"
         n = len(self.report.results)
         return (
@@ -120,11 +147,11 @@ class AuditView:
             results = [r for r in self.report.results if r.role == role]
             if not results:
                 continue
-            rows: dict[tuple[str, str], list[CheckResult]] = {}
+            rows: dict[tuple[str, str], list[Result]] = {}
             for r in results:
-                rows.setdefault((r.principal, r.path), []).append(r)
+                rows.setdefault((r.principal or "", r.path or ""), []).append(r)
             if role == "producer":
-                columns = list(dict.fromkeys(r.action for r in results))
+                columns = list(dict.fromkeys(r.action or "" for r in results))
             else:
                 columns = [
                     c
@@ -137,14 +164,15 @@ class AuditView:
             for c in columns:
                 table.add_column(c.removeprefix("kinesisvideo:"), overflow="fold", ratio=1)
             for (principal, name), cells in rows.items():
-                by_action = {r.action: r for r in cells}
+                by_action = {r.action or "": r for r in cells}
                 row = []
                 for c in columns:
                     if c == "read":
                         own = [by_action[a] for a in client_path(name).own_actions if a in by_action]
                         label = len(own) > 1
                         text = "\n".join(
-                            _cell(r, label=r.action.removeprefix("kinesisvideo:") if label else None) for r in own
+                            _cell(r, label=(r.action or "").removeprefix("kinesisvideo:") if label else None)
+                            for r in own
                         )
                         row.append(text or "[dim]-[/dim]")
                     else:
@@ -163,12 +191,13 @@ class AuditView:
         parts: list[Any] = []
         seen: set[str] = set()
         for r in self.report.results:
-            if r.fix is None or r.fix.summary in seen:
+            fix = r.patch
+            if fix is None or fix.summary in seen:
                 continue
-            seen.add(r.fix.summary)
-            who = short_principal(r.principal).split("\n", 1)[0]
-            parts.append(f"[bold]fix[/bold] {who} {r.path} {_escape(r.action)}: {_escape(r.fix.summary)}")
-            for c in r.fix.changes:
+            seen.add(fix.summary)
+            who = short_principal(r.principal or "").split("\n", 1)[0]
+            parts.append(f"[bold]fix[/bold] {who} {r.path} {_escape(r.action or '')}: {_escape(fix.summary)}")
+            for c in fix.changes:
                 verb = {"add": "add to", "replace": "replace in", "remove": "remove from"}[c.op]
                 parts.append(f"  {verb} {_escape(c.where)}:")
                 if c.statement is not None:
@@ -184,18 +213,21 @@ class AuditView:
         table.add_column("finding", overflow="fold", ratio=3)
         table.add_column("where", overflow="fold", ratio=1)
         for f in sorted(
-            self.report.findings, key=lambda f: (["error", "warning", "info"].index(f.severity.value), f.code)
+            self.report.findings, key=lambda f: (["error", "warning", "info"].index(f.severity.value), f.rule)
         ):
             st = _SEVERITY_STYLE[f.severity.value]
             message = f.message
             if f.principal:  # the where column names the principal; shorten it in the message
                 message = message.replace(f.principal, f.principal.split(":", 5)[-1])
-            where = f.location or (short_principal(f.principal) if f.principal else _escape(f.resource or ""))
+            if f.location is not None:
+                where = _escape(str(f.location))
+            else:
+                where = short_principal(f.principal) if f.principal else _escape(f.resource or "")
             table.add_row(
                 f"[{st}]{f.severity.value}[/{st}]",
-                f.code,
+                f.rule,
                 f"{_escape(message)}\n[dim]{_escape(f.remediation)}[/dim]",
-                where if not f.location else _escape(where),
+                where,
             )
         return table
 
@@ -204,7 +236,7 @@ class AuditView:
         for r in self.report.results:
             if r.principal != self.explain:
                 continue
-            head = f"[bold]{_escape(r.path)} {_escape(r.action)}[/bold] on {_escape(r.resource)}"
+            head = f"[bold]{_escape(r.path or '')} {_escape(r.action or '')}[/bold] on {_escape(r.resource or '')}"
             lines = [f"{head}: {_cell(r).splitlines()[0]}"]
             lines += [f"  reason: {_escape(x)}" for x in r.reasons]
             lines += [f"  {_escape(t)}" for t in r.trace]

@@ -3,7 +3,6 @@ the file and line of the template or plan it rests on (JSON ``location``, SARIF 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,26 +51,11 @@ class TemplateAuditView:
         return str(self._live().to_junit())
 
     def to_sarif(self) -> str:
-        """The live audit's SARIF with each result's location replaced by the template file and line."""
-        log = json.loads(self._live().to_sarif())
-        run = log["runs"][0]
+        """The one SARIF writer: every result already points at its template file and line."""
+        from kvsctl.render.sarif import sarif_log
+
         rep = self.audit.report
-        rlocs, flocs = self._ordered_locs()
-        located: list[Loc | None] = [
-            loc for (_s, r), loc in zip(rep.results(), rlocs, strict=True) if r.decision != "allow"
-        ]
-        located += flocs
-        for result, loc in zip(run["results"], located, strict=True):
-            if loc is None:
-                continue
-            physical: dict[str, Any] = {"artifactLocation": {"uri": _uri(loc.file)}}
-            if loc.line:
-                physical["region"] = {"startLine": loc.line}
-            logical = result["locations"][0].get("logicalLocations") if result.get("locations") else None
-            result["locations"] = [{"physicalLocation": physical, **({"logicalLocations": logical} if logical else {})}]
-        run["artifacts"] = [{"location": {"uri": _uri(f)}} for f in self.audit.files]
-        run["automationDetails"] = {"id": "kvsctl-audit-template/"}
-        return json.dumps(log, indent=2)
+        return sarif_log(rep.everything(), rep.verdict, command="audit-template")
 
 
 def _uri(path: str) -> str:

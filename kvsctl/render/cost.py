@@ -20,6 +20,7 @@ from kvsctl.cost.serialize import (
     estimate_to_dict,
     usd_display,
 )
+from kvsctl.words import noun
 
 _BAR_WIDTH = 40
 
@@ -100,7 +101,7 @@ def _comparison_parts(c: Comparison) -> list[Any]:
     scenario_chart = _bar_chart("Monthly cost per scenario", [(s.title, s.estimate.total_usd) for s in c.scenarios])
     curve_chart = _bar_chart(
         "Monthly cost against credential count (credential-stream pairs)",
-        [(f"{p.credentials:,} ({p.streams:,} streams)", p.total_usd) for p in c.credential_curve],
+        [(f"{p.credentials:,} ({p.streams:,} {noun(p.streams, 'stream')})", p.total_usd) for p in c.credential_curve],
     )
     return [table, scenario_chart, curve_chart]
 
@@ -132,6 +133,8 @@ class AccountEstimateView:
 
     account: AccountEstimate
     comparison: Comparison | None = None
+    #: every stream in the table; else the costliest SHOWN_STREAMS (JSON always has every stream)
+    verbose: bool = False
 
     def to_json(self) -> dict[str, Any]:
         data = account_estimate_to_dict(self.account)
@@ -160,18 +163,28 @@ class AccountEstimateView:
                 usd_display(k.key_cost_usd) + ("" if k.charged else " (not charged)"),
             )
         parts.append(keys)
-        streams = Table(title=f"Per stream ({len(a.per_stream)})", title_justify="left")
+        shown = list(a.per_stream)
+        title = f"Per stream ({len(shown)})"
+        if not self.verbose and len(shown) > SHOWN_STREAMS:
+            shown = sorted(shown, key=lambda s: (-s.request_cost_usd, s.name))[:SHOWN_STREAMS]
+            title = f"Per stream: the {SHOWN_STREAMS} costliest of {len(a.per_stream):,}"
+        streams = Table(title=title, title_justify="left")
         for col in ("stream", "key", "credentials", "requests / month", "requests USD"):
             streams.add_column(col, overflow="fold")
-        for s in a.per_stream:
+        labels = {k.key: (k.aliases[0] if k.aliases else _short(k.key)) for k in a.per_key}
+        for s in shown:
             streams.add_row(
                 s.name,
-                s.key,
+                labels.get(s.key, _short(s.key)),  # the per-key table above names it the same way
                 str(s.credentials),
                 f"{s.requests_per_month:,}",
                 usd_display(s.request_cost_usd),
             )
         parts.append(streams)
+        if len(shown) < len(a.per_stream):
+            parts.append(
+                f"{len(a.per_stream) - len(shown):,} more: --verbose shows every stream (-o json has them all)."
+            )
         if a.unused_keys:
             unused = Table(
                 title="Customer managed keys no stream uses (not counted as KVS cost)",
@@ -187,6 +200,10 @@ class AccountEstimateView:
         parts.append(_assumptions_table(a.estimate))
         parts += _notes(a.estimate.notes)
         return parts
+
+
+#: streams in the per-stream table without --verbose
+SHOWN_STREAMS = 10
 
 
 def _short(arn: str) -> str:

@@ -1,49 +1,10 @@
-"""Report files and the SARIF envelope, shared by every command that writes CI reports
-(audit stream/all, preflight): one place decides how --report writes and what a SARIF log wraps."""
+"""Report files, shared by every command that writes CI reports (audit, preflight): one place decides
+how --report writes. The SARIF and JUnit writers are render/sarif.py and render/junit.py."""
 
 from __future__ import annotations
 
-import json
-import re
-from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
-
-from kvsctl import __version__
-
-SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
-
-
-def sarif_rule_name(title: str) -> str:
-    """SARIF rule names are PascalCase identifiers: 'Key policy open to everyone' -> KeyPolicyOpenToEveryone."""
-    return "".join(w[:1].upper() + w[1:] for w in re.split(r"[^A-Za-z0-9]+", title) if w)
-
-
-def sarif_log(
-    *,
-    automation_id: str,
-    rules: Mapping[str, Any],
-    results: Sequence[Any],
-    properties: Mapping[str, Any],
-    artifacts: Sequence[Any] | None = None,
-) -> str:
-    """A SARIF 2.1.0 log with one run of kvsctl (rules sorted by id, for stable output)."""
-    run: dict[str, Any] = {
-        "tool": {
-            "driver": {
-                "name": "kvsctl",
-                "version": __version__,
-                "semanticVersion": __version__,
-                "rules": [rules[k] for k in sorted(rules)],
-            }
-        },
-        "automationDetails": {"id": automation_id},
-    }
-    if artifacts:
-        run["artifacts"] = list(artifacts)
-    run["results"] = list(results)
-    run["properties"] = dict(properties)
-    return json.dumps({"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}, indent=2)
 
 
 def report_text(view: Any, fmt: Any, *, width: int = 120) -> str:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kvsctl.models import KeyInfo, StreamView
+from kvsctl.words import plural
 
 
 def _yes_no(value: bool | None) -> str:
@@ -53,7 +54,7 @@ def _kind_rows(key: KeyInfo) -> list[tuple[str, str]]:
         rows.append(("expiration model", key.expiration_model or "unknown"))
         expiry = material_expiry(key, 0, datetime.now(timezone.utc))
         if expiry is not None:
-            left = "expired" if expiry.expired else f"{expiry.days_left} days left"
+            left = "expired" if expiry.expired else f"{plural(expiry.days_left, 'day')} left"
             rows.append(("valid to", f"{expiry.valid_to.isoformat()} ({left})"))
     store = key.custom_key_store
     if store is not None:
@@ -112,8 +113,6 @@ class ListView:
 
     def render_table(self) -> list[Any]:
         from rich.table import Table
-
-        from kvsctl.render.account import plural
 
         table = Table(title=plural(len(self.views), "stream"), title_justify="left")
         for col in ("name", "status", "retention", "encryption", "key", "key state"):

@@ -86,7 +86,7 @@ def _apply_hls_fix(factory: ClientFactory, facts: dict[str, str]) -> None:
     from kvsctl.services.audit_live import AuditScope, run
 
     report = run(factory, AuditScope(names=("lobby-cam",), consumers=(CONSUMER,), reads=("getmedia", "hls")))
-    fixes = [r.fix for _s, r in report.results() if r.fix is not None and r.fix.verified]
+    fixes = [r.patch for _s, r in report.results() if r.patch is not None and r.patch.verified]
     statements = [c.statement for f in fixes for c in f.changes if c.target == "identity" and c.statement]
     if not statements:
         raise RuntimeError("the demo expected a fix for the HLS path")

@@ -109,14 +109,16 @@ POLICY_DOCUMENT: Schema = obj(
     description="An IAM/KMS policy document, as AWS takes it.",
 )
 
-LOCATION: Schema = obj({}, {"file": nullable(STRING), "line": nullable(INT)})
+LOCATION: Schema = obj({}, {"file": nullable(STRING), "line": nullable(INT), "label": nullable(STRING)})
 FINDING: Schema = obj(
     {"severity": SEVERITY, "message": STRING},
     {
         "rule": STRING,
         "code": deprecated(STRING, "rule"),
+        "status": {"enum": ["pass", "fail", "warn", "skip"]},
         "title": STRING,
         "fix": nullable(STRING),
+        "remediation": deprecated(STRING, "fix"),
         "subject": nullable({"type": "object"}),
         "location": {
             "anyOf": [
@@ -143,8 +145,9 @@ ACCESS_RESULT: Schema = obj(
         "reasons": STRINGS,
     },
     {
-        "path": {"enum": ["producer", "getmedia", "fragments", "hls", "dash", "clip", "images"]},
-        "basis": {"enum": ["documented", "inferred"]},
+        "rule": STRING,
+        "path": nullable({"enum": ["producer", "getmedia", "fragments", "hls", "dash", "clip", "images"]}),
+        "basis": nullable({"enum": ["documented", "inferred"]}),
         "fix": {"anyOf": [FIX, STRING, {"type": "null"}]},
         "stream": STRING,
         "statements": STRINGS,
@@ -474,12 +477,35 @@ SCHEMAS: dict[str, tuple[str, Schema]] = {
         "Live audit of named streams (with --ack-code, a diagnosis of that code).",
         {**AUDIT, "properties": {**AUDIT["properties"], "diagnosis": DIAGNOSIS}},
     ),
-    "audit all": ("Live audit of every stream in the region(s).", AUDIT),
+    "audit all": ("Live audit of every stream in one or more regions.", AUDIT),
     "audit template": (
         "Offline audit of CloudFormation templates, CDK output and Terraform plans, located at file:line.",
         AUDIT_TEMPLATE,
     ),
     "cost estimate": ("The KMS cost estimate; every figure a number.", COST),
+    "rules": (
+        "Every rule kvsctl checks (the registry: kvsctl/checks/rules.py).",
+        obj(
+            {
+                "rules": {
+                    "type": "array",
+                    "items": obj(
+                        {
+                            "id": STRING,
+                            "name": {"type": "string", "pattern": "^[A-Z][A-Za-z0-9]*$"},
+                            "severity": SEVERITY,
+                            "title": STRING,
+                            "description": STRING,
+                            "remediation": STRING,
+                            "help_uri": STRING,
+                            "security_severity": nullable(NUMBER),
+                            "tags": STRINGS,
+                        }
+                    ),
+                }
+            }
+        ),
+    ),
     "cost calibrate": ("KMS requests KVS made, measured from CloudTrail; every figure a number.", CALIBRATION),
     "sandbox serve": (
         "Where the sandbox listens and the environment that points a shell at it.",

@@ -7,6 +7,7 @@ traceback. Nothing here touches the network or imports boto3.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from pathlib import Path
 from kvsctl import validate
 from kvsctl.audit.engine import run_audit
 from kvsctl.audit.model import AuditInput, AuditReport, Grant, PolicyDoc, PrincipalPolicies
+from kvsctl.checks.model import Location, Result
 from kvsctl.errors import UsageError, shown
 from kvsctl.policy.document import PolicyKind, PolicyParseError, loads_with_lines, parse_policy
 from kvsctl.policy.match import parse_arn
@@ -212,16 +214,51 @@ def build_input(req: PolicyAuditRequest) -> AuditInput:
 
 
 def audit_policy_files(req: PolicyAuditRequest) -> tuple[AuditInput, AuditReport]:
+    """Run the offline audit; results point at the files given (file and line of the deciding statement)."""
     inp = build_input(req)
     report = add_fixes(inp, run_audit(inp))
+    findings = report.findings
     if req.grants is None:
-        from kvsctl.audit.findings import GRANTS_NOT_GIVEN
+        from kvsctl.checks.rules import GRANTS_NOT_GIVEN
 
         note = GRANTS_NOT_GIVEN(
             "no --grants file was given; the key was assumed to have no grants", resource=req.key_arn
         )
-        report = AuditReport(report.results, (*report.findings, note))
-    return inp, report
+        findings = (*findings, note)
+    files = frozenset(_files(req))
+    results = tuple(_in_files(_where_to_fix(r, req), files) for r in report.results)
+    return inp, AuditReport(results, tuple(_in_files(f, files) for f in findings))
+
+
+def _where_to_fix(r: Result, req: PolicyAuditRequest) -> Result:
+    """A check no statement decided (an implicit deny) points at the document to change: the key policy for
+    a kms: action, the principal's identity policy for the others (when one was given)."""
+    if r.location is not None:
+        return r
+    if (r.action or "").startswith("kms:"):
+        return dataclasses.replace(r, location=Location(document=req.key_policy))
+    for item in req.identity_policies:
+        who, path = split_assignment(item, "--identity-policy")
+        if who == r.subject.principal:
+            return dataclasses.replace(r, location=Location(document=path))
+    return r
+
+
+def _files(req: PolicyAuditRequest) -> list[str]:
+    """The policy files named on the command line (the names their documents carry)."""
+    out = [req.key_policy, *req.scps, *req.rcps]
+    for flag, levels in (("--scp-level", req.scp_levels), ("--rcp-level", req.rcp_levels)):
+        out += [f for item in levels for f in split_level(item, flag)]
+    for flag, items in (("--identity-policy", req.identity_policies), ("--permissions-boundary", req.boundaries)):
+        out += [split_assignment(item, flag)[1] for item in items]
+    return out
+
+
+def _in_files(r: Result, files: frozenset[str]) -> Result:
+    if r.location is None:
+        return r
+    located = r.location.in_files(files)
+    return r if located is r.location else dataclasses.replace(r, location=located)
 
 
 def dumps_compact(obj: object) -> str:

@@ -25,16 +25,18 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from kvsctl import validate
-from kvsctl.audit import findings as catalogue
 from kvsctl.audit.engine import run_audit
 from kvsctl.audit.live import FAIL_ON_CHOICES, LiveAuditReport, StreamAudit
-from kvsctl.audit.model import AuditInput, AuditReport, Finding, Grant, PolicyDoc, PrincipalPolicies, Severity
+from kvsctl.audit.model import AuditInput, AuditReport, Grant, PolicyDoc, PrincipalPolicies
 from kvsctl.aws.errors import is_session_error
 from kvsctl.aws.iam import IamGateway, PrincipalIam
 from kvsctl.aws.kms import KmsGateway
 from kvsctl.aws.kvs import KvsGateway
 from kvsctl.aws.organizations import RcpRead, read_rcps
 from kvsctl.aws.session import ClientFactory
+from kvsctl.checks import rules
+from kvsctl.checks.model import Result, Subject
+from kvsctl.checks.rules import Rule
 from kvsctl.errors import AwsError, UsageError, shown
 from kvsctl.keyref import KeyRef, parse_key_ref
 from kvsctl.keys.kinds import (
@@ -56,20 +58,6 @@ R = TypeVar("R")
 
 DEFAULT_WORKERS = 8
 
-# Finding codes for keys and streams (KVS2xx, catalogued in kvsctl/audit/findings.py).
-STREAM_NOT_FOUND = catalogue.STREAM_NOT_FOUND.code
-KEY_NOT_FOUND = catalogue.KEY_NOT_FOUND.code
-KEY_DISABLED = catalogue.KEY_DISABLED.code
-KEY_PENDING_DELETION = catalogue.KEY_PENDING_DELETION.code
-KEY_WRONG_SPEC = catalogue.KEY_WRONG_SPEC.code
-KEY_OTHER_REGION = catalogue.KEY_OTHER_REGION.code
-KEY_POLICY_UNREADABLE = catalogue.LIVE_KEY_POLICY_UNREADABLE.code
-KEY_ROTATION_DISABLED = catalogue.KEY_ROTATION_DISABLED.code
-AWS_MANAGED_KEY_USED = catalogue.AWS_MANAGED_KEY_USED.code
-COULD_NOT_CHECK = catalogue.COULD_NOT_CHECK.code
-AWS_MANAGED_POLICY_ASSUMED = catalogue.AWS_MANAGED_POLICY_ASSUMED.code
-KEY_NOT_FOR_KVS = catalogue.KEY_NOT_FOR_KVS.code
-
 ProgressFn = Callable[[str, int, int], None]
 
 
@@ -84,6 +72,7 @@ class AuditScope:
     producers: tuple[str, ...] = ()
     consumers: tuple[str, ...] = ()
     require_customer_key: bool = False
+    allow_empty: bool = False  # audit all: no stream matching passes
     reads: tuple[str, ...] = ("getmedia",)  # consumer read paths (kvsctl/workloads/paths.py)
     producer_creates: bool = False
 
@@ -121,7 +110,7 @@ class KeyFacts:
     policy: Any | None  # document (JSON text or dict); None = unreadable
     policy_source: str | None  # "key" (read) | "documented" (AWS managed shape) | None
     grants: tuple[Grant, ...] | None  # None = unreadable
-    findings: tuple[Finding, ...] = ()
+    findings: tuple[Result, ...] = ()
 
     @property
     def region(self) -> str:
@@ -138,7 +127,7 @@ class StreamFacts:
     region: str
     stream: Stream | None  # None: not found or not readable (see findings)
     key: KeyFacts | None
-    findings: tuple[Finding, ...] = ()
+    findings: tuple[Result, ...] = ()
 
     @property
     def arn(self) -> str:
@@ -151,7 +140,9 @@ class AuditFacts:
     producers: tuple[str, ...]
     consumers: tuple[str, ...]
     principals: Mapping[str, PrincipalIam]
-    findings: tuple[Finding, ...] = ()  # about principals
+    findings: tuple[Result, ...] = ()  # about principals
+    listed: str | None = None  # audit all: what was listed ("streams in us-east-1 named cam*")
+    allow_empty: bool = False
     reads: tuple[str, ...] = ("getmedia",)
     producer_creates: bool = False
 
@@ -246,9 +237,15 @@ class LiveAuditService:
             consumers=tuple(dict.fromkeys(c.strip() for c in scope.consumers)),
             principals=principals,
             findings=tuple(_principal_findings(principals.values())),
+            listed=self._listed(scope) if scope.all_streams else None,
+            allow_empty=scope.allow_empty,
             reads=scope.reads,
             producer_creates=scope.producer_creates,
         )
+
+    def _listed(self, scope: AuditScope) -> str:
+        named = f" named {scope.name_prefix}*" if scope.name_prefix else ""
+        return f"streams{named} in {', '.join(self._regions(scope))}"
 
     # -- streams -------------------------------------------------------------------------------------
     def _regions(self, scope: AuditScope) -> list[str]:
@@ -256,9 +253,9 @@ class LiveAuditService:
 
     def _streams(
         self, scope: AuditScope, pool: ThreadPoolExecutor
-    ) -> list[tuple[str, str, Stream | None, tuple[Finding, ...]]]:
+    ) -> list[tuple[str, str, Stream | None, tuple[Result, ...]]]:
         if scope.all_streams:
-            listed: list[tuple[str, str, Stream | None, tuple[Finding, ...]]] = []
+            listed: list[tuple[str, str, Stream | None, tuple[Result, ...]]] = []
             for region in self._regions(scope):
                 # ListStreams denied or failing stops the audit: there is nothing else to check.
                 for stream in KvsGateway(self.factory, region).list_streams(scope.name_prefix):
@@ -268,17 +265,17 @@ class LiveAuditService:
         kvs = KvsGateway(self.factory, region)
         names = list(dict.fromkeys(scope.names))
 
-        def describe(name: str) -> tuple[str, str, Stream | None, tuple[Finding, ...]]:
+        def describe(name: str) -> tuple[str, str, Stream | None, tuple[Result, ...]]:
             try:
                 stream = kvs.describe_stream(name)
             except AwsError as exc:
                 if is_session_error(exc):
                     raise
                 message = f"could not check stream {name}: {_reason(exc)}"
-                return name, region, None, (_finding(COULD_NOT_CHECK, "error", message, stream=name),)
+                return name, region, None, (_finding(rules.COULD_NOT_CHECK, message, stream=name),)
             if stream is None:
                 message = f"stream {name} not found in {region}"
-                return name, region, None, (_finding(STREAM_NOT_FOUND, "error", message, stream=name),)
+                return name, region, None, (_finding(rules.STREAM_NOT_FOUND, message, stream=name),)
             return name, region, stream, ()
 
         return self._map(pool, "streams", names, describe)
@@ -288,7 +285,7 @@ class LiveAuditService:
         name: str,
         region: str,
         stream: Stream | None,
-        found: tuple[Finding, ...],
+        found: tuple[Result, ...],
         scope: AuditScope,
     ) -> StreamFacts:
         if stream is None:
@@ -300,8 +297,7 @@ class LiveAuditService:
             hint = region_hint(key.key, stream.region) if key.key else None
             findings.append(
                 _finding(
-                    KEY_OTHER_REGION,
-                    "error",
+                    rules.KEY_OTHER_REGION,
                     f"key {key.arn} is in {key_region}, stream {stream.name} in {stream.region}: "
                     "KVS needs a key in the stream's own region" + (f" ({hint})" if hint else ""),
                     key=key.arn,
@@ -312,8 +308,7 @@ class LiveAuditService:
         if scope.require_customer_key and key.aws_managed:
             findings.append(
                 _finding(
-                    AWS_MANAGED_KEY_USED,
-                    "error",
+                    rules.AWS_MANAGED_KEY_USED,
                     f"stream {stream.name} uses the AWS managed key; a customer managed key is required",
                     stream=stream.arn,
                 )
@@ -361,8 +356,7 @@ class LiveAuditService:
                 None,
                 (
                     _finding(
-                        KEY_NOT_FOR_KVS,
-                        "error",
+                        rules.KEY_NOT_FOR_KVS,
                         f"KVS holds a key reference that cannot work: {exc.message}",
                         key=ref_text,
                     ),
@@ -374,7 +368,7 @@ class LiveAuditService:
         owner = self.key_factory if cross_account and self.key_factory is not None else self.factory
         kms = self._kms(owner, key_region)
         arn = _guess_arn(ref, key_account, key_region)
-        findings: list[Finding] = []
+        findings: list[Result] = []
         key: KeyInfo | None = None
         try:
             key = kms.describe(ref)
@@ -386,8 +380,7 @@ class LiveAuditService:
                 extra = " (or it is not shared with this account)" if cross_account and self.key_factory is None else ""
                 findings.append(
                     _finding(
-                        KEY_NOT_FOUND,
-                        "error",
+                        rules.KEY_NOT_FOUND,
                         f"key {ref_text} does not exist {where}{extra}: "
                         "every PutMedia and GetMedia on its streams fails",
                         key=arn,
@@ -397,7 +390,7 @@ class LiveAuditService:
             message = f"could not check key {ref_text}: {_reason(exc)}"
             # The key's state, spec and usage are unknown: a disabled or deleted key would fail every
             # PutMedia/GetMedia, so this cannot pass (an error, as for a stream that cannot be read).
-            findings.append(_finding(COULD_NOT_CHECK, "error", message, key=arn))
+            findings.append(_finding(rules.COULD_NOT_CHECK, message, key=arn))
         if key is not None:
             arn = key.arn
             findings += _key_state_findings(key)
@@ -408,8 +401,7 @@ class LiveAuditService:
         if cross_account and self.key_factory is None:
             findings.append(
                 _finding(
-                    KEY_POLICY_UNREADABLE,
-                    "warning",
+                    rules.CROSS_ACCOUNT_KEY_POLICY,
                     f"key policy of {arn} is unreadable: the key belongs to account {key_account}, and GetKeyPolicy "
                     "works only with the owner's credentials (pass --key-profile PROFILE)",
                     key=arn,
@@ -417,7 +409,7 @@ class LiveAuditService:
             )
         elif read_id is None:
             message = f"key policy of {ref_text} is unreadable: the key could not be described"
-            findings.append(_finding(KEY_POLICY_UNREADABLE, "warning", message, key=arn))
+            findings.append(_finding(rules.KEY_POLICY_READ_FAILED, message, key=arn))
         else:
             try:
                 policy = kms.get_key_policy(read_id)
@@ -426,12 +418,12 @@ class LiveAuditService:
                     raise
                 message = f"could not read the key policy of {arn}: {_reason(exc)}"
                 # Every key decision rests on this policy: unread, nothing about the key was checked.
-                findings.append(_finding(KEY_POLICY_UNREADABLE, "error", message, key=arn))
+                findings.append(_finding(rules.KEY_POLICY_READ_FAILED, message, key=arn))
         grants = self._grants(kms, read_id, arn, findings) if read_id else None
         source = "key" if policy is not None else None
         return KeyFacts(ref_text, arn, key, False, policy, source, grants, tuple(findings))
 
-    def _grants(self, kms: KmsGateway, key_id: str, arn: str, findings: list[Finding]) -> tuple[Grant, ...] | None:
+    def _grants(self, kms: KmsGateway, key_id: str, arn: str, findings: list[Result]) -> tuple[Grant, ...] | None:
         try:
             return kms.list_grants(key_id)
         except (AwsError, ValueError) as exc:
@@ -439,7 +431,7 @@ class LiveAuditService:
                 raise
             why = _reason(exc) if isinstance(exc, AwsError) else f"a grant KMS returned cannot be read: {exc}"
             message = f"could not check the grants of key {arn}: {why}"
-            findings.append(_finding(COULD_NOT_CHECK, "warning", message, key=arn))
+            findings.append(_finding(rules.COULD_NOT_CHECK_SECONDARY, message, key=arn))
             return None
 
     def _read_aws_managed(self, account: str, region: str) -> KeyFacts:
@@ -461,8 +453,7 @@ class LiveAuditService:
                 None,
                 (
                     _finding(
-                        COULD_NOT_CHECK,
-                        "warning",
+                        rules.COULD_NOT_CHECK_SECONDARY,
                         f"could not check the AWS managed key in {region}: {_reason(exc)}",
                         key=alias_arn,
                     ),
@@ -526,74 +517,58 @@ def _guess_arn(ref: KeyRef, account: str, region: str) -> str:
     return f"arn:aws:kms:{region}:{account}:key/{ref.text}"
 
 
-def _finding(code: str, severity: str, message: str, **where: str | None) -> Finding:
-    """A catalogue finding; `key` / `stream` become its resource, `principal` its principal."""
+def _finding(rule: Rule, message: str, **where: str | None) -> Result:
+    """A finding of ``rule``; `key` / `stream` become its resource, `principal` its principal."""
     resource = where.get("key") or where.get("stream")
-    return catalogue.RULES[code](
-        message, principal=where.get("principal"), resource=resource, severity=Severity(severity)
-    )
+    return rule(message, principal=where.get("principal"), key=where.get("key"), resource=resource)
 
 
-def _assumed(arn: str, region: str, why: str) -> Finding:
+def _assumed(arn: str, region: str, why: str) -> Result:
     return _finding(
-        AWS_MANAGED_POLICY_ASSUMED,
-        "info",
+        rules.AWS_MANAGED_POLICY_ASSUMED,
         f"the AWS managed key ({AWS_MANAGED_ALIASES[0]}, {region}) was evaluated with its documented key policy: {why}",
         key=arn,
     )
 
 
-def _key_state_findings(key: KeyInfo, *, aws_managed: bool = False) -> list[Finding]:
-    found: list[Finding] = []
+def _key_state_findings(key: KeyInfo, *, aws_managed: bool = False) -> list[Result]:
+    found: list[Result] = []
     if key.state == "NotCreated":
         return found
     found += _key_kind_findings(key)
     if key.state == "PendingDeletion":
-        when = key.deletion_date.isoformat() if key.deletion_date else None
         found.append(
             _finding(
-                KEY_PENDING_DELETION,
-                "error",
+                rules.KEY_PENDING_DELETION,
                 lifecycle.pending_deletion_message(key.arn, key.region, key.deletion_date),
                 key=key.arn,
-                deletion_date=when,
             )
         )
     elif key.state in ("PendingImport", "Unavailable"):
-        code = (
-            catalogue.KEY_PENDING_IMPORT.code
-            if key.state == "PendingImport"
-            else catalogue.KEY_STORE_NOT_CONNECTED.code
-        )
+        rule = rules.KEY_PENDING_IMPORT if key.state == "PendingImport" else rules.KEY_STORE_NOT_CONNECTED
         message = f"key {key.arn}: {state_problem(key)}; every PutMedia and GetMedia on its streams fails"
-        found.append(_finding(code, "error", message, key=key.arn, state=key.state))
+        found.append(_finding(rule, message, key=key.arn))
     elif key.state != "Enabled":
         found.append(
             _finding(
-                KEY_DISABLED,
-                "error",
+                rules.KEY_DISABLED,
                 lifecycle.disabled_message(key.arn, key.region, key.state),
                 key=key.arn,
-                state=key.state,
             )
         )
     if key.spec != "SYMMETRIC_DEFAULT" or key.usage != "ENCRYPT_DECRYPT":
         found.append(
             _finding(
-                KEY_WRONG_SPEC,
-                "error",
+                rules.KEY_WRONG_SPEC,
                 f"key {key.arn} is {key.spec}/{key.usage}; KVS needs SYMMETRIC_DEFAULT/ENCRYPT_DECRYPT",
                 key=key.arn,
-                spec=key.spec,
-                usage=key.usage,
             )
         )
     is_kvs_alias = any(a in AWS_MANAGED_ALIASES for a in key.aliases)
     if key.manager == "AWS" and not aws_managed and not is_kvs_alias:
         found.append(
             _finding(
-                KEY_NOT_FOR_KVS,
-                "error",
+                rules.KEY_NOT_FOR_KVS,
                 f"key {key.arn} is the AWS managed key of another service; KVS cannot use it",
                 key=key.arn,
             )
@@ -604,22 +579,22 @@ def _key_state_findings(key: KeyInfo, *, aws_managed: bool = False) -> list[Find
         if not automatic:
             # Never recommend what KMS does not support for this kind of key (EnableKeyRotation).
             advice = rotation_advice(key) or "KMS cannot rotate this key automatically"
-            found.append(_finding(catalogue.ROTATION_NOT_AUTOMATIC.code, "info", advice, key=key.arn))
+            found.append(_finding(rules.ROTATION_NOT_AUTOMATIC, advice, key=key.arn))
         elif key.rotation_enabled is False:
             found.append(
-                _finding(KEY_ROTATION_DISABLED, "warning", f"automatic rotation is off for key {key.arn}", key=key.arn)
+                _finding(rules.KEY_ROTATION_DISABLED, f"automatic rotation is off for key {key.arn}", key=key.arn)
             )
         elif key.rotation_enabled is None:
             message = f"could not check the rotation status of key {key.arn}"
-            found.append(_finding(COULD_NOT_CHECK, "warning", message, key=key.arn))
+            found.append(_finding(rules.COULD_NOT_CHECK_SECONDARY, message, key=key.arn))
     return found
 
 
-def _for_stream(f: Finding, stream: Stream, key: KeyInfo | None) -> Finding:
+def _for_stream(f: Result, stream: Stream, key: KeyInfo | None) -> Result:
     """A key's lifecycle error, said for this stream: what it keeps (retention) and what it loses."""
-    if key is None or f.code not in (KEY_PENDING_DELETION, KEY_DISABLED):
+    if key is None or f.rule not in (rules.KEY_PENDING_DELETION.id, rules.KEY_DISABLED.id):
         return f
-    if f.code == KEY_PENDING_DELETION:
+    if f.rule == rules.KEY_PENDING_DELETION.id:
         text = lifecycle.pending_deletion_message(
             key.arn, key.region, key.deletion_date, stream.name, stream.retention_hours
         )
@@ -628,35 +603,32 @@ def _for_stream(f: Finding, stream: Stream, key: KeyInfo | None) -> Finding:
     return dataclasses.replace(f, message=text)
 
 
-def _key_kind_findings(key: KeyInfo) -> list[Finding]:
+def _key_kind_findings(key: KeyInfo) -> list[Result]:
     """Custom key store connection and external key store dependency (docs/key-kinds.md)."""
-    found: list[Finding] = []
+    found: list[Result] = []
     store = key.custom_key_store
     if key.state == "Enabled" and (problem := store_problem(key)) is not None:
-        found.append(
-            _finding(catalogue.KEY_STORE_NOT_CONNECTED.code, "error", f"key {key.arn}: {problem}", key=key.arn)
-        )
+        found.append(_finding(rules.KEY_STORE_NOT_CONNECTED, f"key {key.arn}: {problem}", key=key.arn))
     if store is not None and store.read_error:
         # The store's state is unknown: a disconnected store would fail every PutMedia/GetMedia.
-        found.append(_finding(COULD_NOT_CHECK, "error", store.read_error, key=key.arn))
+        found.append(_finding(rules.COULD_NOT_CHECK, store.read_error, key=key.arn))
     if (note := external_store_note(key)) is not None:
-        found.append(_finding(catalogue.EXTERNAL_KEY_STORE_DEPENDENCY.code, "info", note, key=key.arn))
+        found.append(_finding(rules.EXTERNAL_KEY_STORE_DEPENDENCY, note, key=key.arn))
     return found
 
 
-def _material_findings(key: KeyInfo, stream: Stream) -> list[Finding]:
+def _material_findings(key: KeyInfo, stream: Stream) -> list[Result]:
     """Imported key material that expires before video written now leaves the stream (an error), or at all."""
     from datetime import datetime, timezone
 
     expiry = material_expiry(key, stream.retention_hours, datetime.now(timezone.utc))
     if expiry is None or expiry.expired:
         return []  # expired material leaves the key PendingImport: KVS243 says so
-    code = catalogue.KEY_MATERIAL_EXPIRES_IN_RETENTION if expiry.within_retention else catalogue.KEY_MATERIAL_EXPIRES
-    severity = "error" if expiry.within_retention else "warning"
-    return [_finding(code.code, severity, expiry.message(key.arn, stream.name), key=key.arn, stream=stream.arn)]
+    rule = rules.KEY_MATERIAL_EXPIRES_IN_RETENTION if expiry.within_retention else rules.KEY_MATERIAL_EXPIRES
+    return [_finding(rule, expiry.message(key.arn, stream.name), key=key.arn, stream=stream.arn)]
 
 
-def _principal_findings(principals: Iterable[PrincipalIam]) -> list[Finding]:
+def _principal_findings(principals: Iterable[PrincipalIam]) -> list[Result]:
     found = []
     for p in principals:
         if p.error is None:
@@ -664,15 +636,15 @@ def _principal_findings(principals: Iterable[PrincipalIam]) -> list[Finding]:
         if p.error_code == "not_found" and p.kind in ("role", "user"):
             # A producer or consumer that does not exist cannot stream: most often a typo in the ARN.
             message = f"{p.arn} does not exist"
-            found.append(_finding(catalogue.PRINCIPAL_NOT_FOUND.code, "error", message, principal=p.arn))
+            found.append(_finding(rules.PRINCIPAL_NOT_FOUND, message, principal=p.arn))
             continue
-        severity = "info" if p.kind in ("account", "other") else "warning"
+        rule = rules.PRINCIPAL_IAM_NOT_READABLE if p.kind in ("account", "other") else rules.OTHER_ACCOUNT_IAM
         if p.error_code not in (None, "not_found"):
             # AWS refused or failed the read (denied, throttled, unreachable): an IAM deny may be hiding
             # there, so this fails the audit rather than passing it as merely conditional.
-            severity = "error"
+            rule = rules.COULD_NOT_CHECK
         message = p.error if p.error.startswith("could not") else f"could not check IAM policies: {p.error}"
-        found.append(_finding(COULD_NOT_CHECK, severity, message, principal=p.arn))
+        found.append(_finding(rule, message, principal=p.arn))
     return found
 
 
@@ -687,8 +659,8 @@ def _principal_policies(iam: PrincipalIam) -> PrincipalPolicies:
 
 #: Evaluator findings that the live audit states with its reason (KVS2xx), so they are not said twice.
 _EXPLAINED = {
-    catalogue.KEY_POLICY_UNREADABLE.code: {KEY_POLICY_UNREADABLE, KEY_NOT_FOUND, KEY_NOT_FOR_KVS},
-    catalogue.GRANTS_UNREADABLE.code: {COULD_NOT_CHECK, KEY_NOT_FOUND, KEY_NOT_FOR_KVS},
+    rules.KEY_POLICY_UNREADABLE.id: {"KVS207", "KVS215", "KVS202", "KVS212"},
+    rules.GRANTS_UNREADABLE.id: {"KVS210", "KVS214", "KVS202", "KVS212"},
 }
 
 
@@ -713,14 +685,18 @@ def evaluate(
     audits: list[StreamAudit] = []
     for s in facts.streams:
         if s.stream is None or s.key is None:
-            audits.append(StreamAudit(s.name, s.region, None, None, None, AuditReport((), s.findings)))
+            where = Subject(stream=s.name, region=s.region)
+            audits.append(
+                StreamAudit(
+                    s.name, s.region, None, None, None, AuditReport((), tuple(f.about(where) for f in s.findings))
+                )
+            )
             continue
         key = s.key
-        grants = key.grants
         inp = AuditInput(
             key_arn=key.arn,
             key_policy=PolicyDoc("key policy", key.policy) if key.policy is not None else None,
-            grants=grants,
+            grants=key.grants,
             stream_arn=s.stream.arn,
             producers=facts.producers,
             consumers=facts.consumers,
@@ -741,14 +717,19 @@ def evaluate(
             f
             for f in report.findings
             if not (f.code in _EXPLAINED and own & _EXPLAINED[f.code])
-            and not (f.code == catalogue.IAM_NOT_GIVEN.code and f.principal in unread)
+            and not (f.code == rules.IAM_NOT_GIVEN.id and f.principal in unread)
         ]
         encryption = "aws-managed" if key.aws_managed else "customer-managed"
-        findings = (*kept, *s.findings)
-        audits.append(
-            StreamAudit(s.name, s.region, s.stream.arn, key.arn, encryption, AuditReport(report.results, findings))
+        where = Subject(
+            stream=s.name, stream_arn=s.stream.arn, key=key.arn, region=s.region, account=s.stream.account or None
         )
-    return LiveAuditReport(tuple(audits), facts.findings, strict=strict, fail_on=fail_on)
+        results = tuple(r.about(where) for r in report.results)
+        findings = tuple(f.about(where) for f in (*kept, *s.findings))
+        audits.append(StreamAudit(s.name, s.region, s.stream.arn, key.arn, encryption, AuditReport(results, findings)))
+    findings = facts.findings
+    if facts.listed is not None and not facts.streams and not facts.allow_empty:
+        findings = (*findings, rules.NO_STREAM_MATCHED(f"no stream matched: no {facts.listed}"))
+    return LiveAuditReport(tuple(audits), findings, strict=strict, fail_on=fail_on)
 
 
 def run(

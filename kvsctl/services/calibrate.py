@@ -15,6 +15,7 @@ from typing import IO, Any
 from kvsctl.cost.calibrate import Calibrator, MalformedRecord
 from kvsctl.cost.trailfile import TrailFileError, iter_records
 from kvsctl.errors import UsageError
+from kvsctl.words import plural
 
 _GZIP_MAGIC = b"\x1f\x8b"
 LOG_SUFFIXES = (".json", ".json.gz")
@@ -104,7 +105,7 @@ def lookup_events(
     for page in gateway.kms_event_pages(start, end):
         pages += 1
         if pages % 20 == 0:
-            progress(f"LookupEvents: {pages} pages read")
+            progress(f"LookupEvents: {plural(pages, 'page')} read")
         for n, record in enumerate(page, 1):
             where = f"LookupEvents page {pages} event {n}"
             if isinstance(record, MalformedRecord):

@@ -50,6 +50,7 @@ class PreflightService:
                 note = "; ".join(f.message for f in key.findings) or None
             checks = spec_checks(
                 s,
+                spec_path=spec.path,
                 stream=sf.stream,
                 held=key.key if key else None,
                 held_aws_managed=bool(key and key.aws_managed),
@@ -68,7 +69,9 @@ class PreflightService:
                     reads=s.reads,
                     producer_creates=s.producer_creates,
                 )
-                checks += access_checks(s, evaluate(one, strict=strict, fail_on=fail_on, rcps=rcps))
+                checks += access_checks(
+                    s, evaluate(one, strict=strict, fail_on=fail_on, rcps=rcps), spec_path=spec.path
+                )
             streams.append(
                 StreamPreflight(s, sf.stream.arn if sf.stream else None, key.arn if key else None, tuple(checks))
             )

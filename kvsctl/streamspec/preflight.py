@@ -10,88 +10,54 @@ Each producer and consumer is then checked by the live audit (rule ids KVS-PRODU
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from kvsctl.audit.live import LiveAuditReport
+from kvsctl.checks import rules
+from kvsctl.checks.model import Location, Result, Status, Subject
+from kvsctl.checks.rules import Rule
+from kvsctl.checks.verdict import Verdict
 from kvsctl.models import KeyInfo
 from kvsctl.streamspec.model import Spec, StreamSpec
 
-STREAM_EXISTS = "KVS301"
-KEY_MATCHES = "KVS302"
-KEY_USABLE = "KVS303"
-RETENTION_MATCHES = "KVS304"
-MEDIA_TYPE_MATCHES = "KVS305"
-
-
-@dataclass(frozen=True)
-class PreflightRule:
-    id: str
-    title: str
-    remediation: str
-
-
-RULES: dict[str, PreflightRule] = {
-    r.id: r
-    for r in (
-        PreflightRule(STREAM_EXISTS, "Declared stream exists", "Run 'kvsctl apply SPEC' to create missing streams."),
-        PreflightRule(
-            KEY_MATCHES,
-            "Stream uses the declared KMS key",
-            "A stream's key can never change: create a new stream with the declared key, move producers and "
-            "consumers to it, then retire the old stream (or correct kms_key in the spec).",
-        ),
-        PreflightRule(
-            KEY_USABLE,
-            "The stream's KMS key is usable by KVS",
-            "Enable the key or cancel its deletion; KVS needs an Enabled SYMMETRIC_DEFAULT ENCRYPT_DECRYPT key "
-            "in the stream's region.",
-        ),
-        PreflightRule(
-            RETENTION_MATCHES,
-            "Retention as declared",
-            "aws kinesisvideo update-data-retention, or correct retention_hours in the spec.",
-        ),
-        PreflightRule(
-            MEDIA_TYPE_MATCHES,
-            "Media type as declared",
-            "aws kinesisvideo update-stream --media-type, or correct media_type in the spec.",
-        ),
-    )
-}
+STREAM_EXISTS = rules.STREAM_EXISTS.id
+KEY_MATCHES = rules.KEY_MATCHES.id
+KEY_USABLE = rules.KEY_USABLE.id
+RETENTION_MATCHES = rules.RETENTION_MATCHES.id
+MEDIA_TYPE_MATCHES = rules.MEDIA_TYPE_MATCHES.id
 
 #: Live-audit findings that a KVS30x check already states (stream missing, key missing or unusable).
 _STATED = frozenset({"KVS201", "KVS202", "KVS203", "KVS204", "KVS205", "KVS206", "KVS212"})
 
 
-@dataclass(frozen=True)
-class Check:
-    id: str  # KVS301..., a requirement rule id, or an audit finding code
-    name: str
-    status: str  # pass | fail | warn | info | skip
-    message: str
-    line: int  # in the spec file
-    fix: str | None = None
-    principal: str | None = None
-    severity: str | None = None  # for audit findings
+def check_name(r: Result) -> str:
+    """How a check is named in tables and JSON: 'producer role/cam producer: kms:GenerateDataKey',
+    'consumer role/viewer hls: kinesisvideo:GetHLSStreamingSessionURL', or the rule's title."""
+    if r.decision is not None and r.subject.principal:
+        path = f" {r.subject.path}" if r.subject.path else ""
+        return f"{r.subject.role} {r.subject.principal.rsplit(':', 1)[-1]}{path}: {r.action}"
+    return r.title
 
-    @property
-    def failed(self) -> bool:
-        return self.status == "fail"
 
-    def to_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "id": self.id,
-            "check": self.name,
-            "status": self.status,
-            "message": self.message,
-            "line": self.line,
-            "fix": self.fix,
-        }
-        if self.principal:
-            data["principal"] = self.principal
-        return data
+def _fix_text(r: Result) -> str:
+    if r.patch is not None:
+        return f"{r.patch.summary}. kvsctl audit stream NAME --explain PRINCIPAL shows the evaluation trace."
+    return r.remediation
+
+
+def check_json(r: Result, verdict: Verdict) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": r.rule,
+        "check": check_name(r),
+        "status": verdict.shown(r),
+        "message": r.message,
+        "line": r.location.line if r.location else None,
+        "fix": _fix_text(r) if r.status is not Status.PASS and r.status is not Status.SKIP else None,
+    }
+    if r.subject.principal:
+        data["principal"] = r.subject.principal
+    return data
 
 
 @dataclass(frozen=True)
@@ -99,22 +65,7 @@ class StreamPreflight:
     spec: StreamSpec
     arn: str | None
     key_arn: str | None
-    checks: tuple[Check, ...]
-
-    @property
-    def ok(self) -> bool:
-        return not any(c.failed for c in self.checks)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "name": self.spec.name,
-            "ok": self.ok,
-            "stream_arn": self.arn,
-            "arn": self.arn,  # deprecated alias of stream_arn, for one release
-            "key_arn": self.key_arn,
-            "line": self.spec.line,
-            "checks": [c.to_json() for c in self.checks],
-        }
+    checks: tuple[Result, ...]
 
 
 @dataclass(frozen=True)
@@ -124,27 +75,37 @@ class PreflightReport:
     streams: tuple[StreamPreflight, ...]
     strict: bool = False
     fail_on: str = "error"
-    findings: tuple[Check, ...] = field(default=())  # not about one stream
+    findings: tuple[Result, ...] = field(default=())  # not about one stream
+
+    @property
+    def verdict(self) -> Verdict:
+        return Verdict.of(self.fail_on, self.strict)
+
+    def stream_ok(self, s: StreamPreflight) -> bool:
+        return self.verdict.ok(s.checks)
 
     @property
     def ok(self) -> bool:
-        return all(s.ok for s in self.streams) and not any(c.failed for c in self.findings)
+        return self.verdict.ok(r for _s, r in self.checks())
 
     @property
     def exit_code(self) -> int:
         return 0 if self.ok else 1
 
-    def checks(self) -> list[tuple[StreamPreflight | None, Check]]:
-        out: list[tuple[StreamPreflight | None, Check]] = [(s, c) for s in self.streams for c in s.checks]
+    def checks(self) -> list[tuple[StreamPreflight | None, Result]]:
+        out: list[tuple[StreamPreflight | None, Result]] = [(s, c) for s in self.streams for c in s.checks]
         return out + [(None, c) for c in self.findings]
 
+    def results(self) -> list[Result]:
+        return [c for _s, c in self.checks()]
+
     def counts(self) -> dict[str, int]:
-        statuses = Counter(c.status for _s, c in self.checks())
+        c = self.verdict.counts(self.results())
         return {
             "streams": len(self.streams),
-            "streams_failing": sum(1 for s in self.streams if not s.ok),
-            "checks": sum(statuses.values()),
-            **{k: statuses[k] for k in ("pass", "fail", "warn", "info", "skip")},
+            "streams_failing": sum(1 for s in self.streams if not self.stream_ok(s)),
+            "checks": len(self.results()),
+            **{k: c[f"status_{k}"] for k in ("pass", "fail", "warn", "info", "skip")},
         }
 
     def summary(self) -> str:
@@ -157,6 +118,7 @@ class PreflightReport:
         )
 
     def to_json(self) -> dict[str, Any]:
+        v = self.verdict
         return {
             "ok": self.ok,
             "spec": self.spec.path,
@@ -164,87 +126,87 @@ class PreflightReport:
             "strict": self.strict,
             "fail_on": self.fail_on,
             "summary": self.counts(),
-            "streams": [s.to_json() for s in self.streams],
-            "findings": [c.to_json() for c in self.findings],
+            "streams": [
+                {
+                    "name": s.spec.name,
+                    "ok": self.stream_ok(s),
+                    "stream_arn": s.arn,
+                    "arn": s.arn,  # deprecated alias of stream_arn, for one release
+                    "key_arn": s.key_arn,
+                    "line": s.spec.line,
+                    "checks": [check_json(c, v) for c in s.checks],
+                }
+                for s in self.streams
+            ],
+            "findings": [check_json(c, v) for c in self.findings],
         }
-
-
-def requirement_rule_id(role: str, action: str) -> str:
-    """KVS-PRODUCER-GENERATEDATAKEY, ...: the live audit's rule ids for principal requirements."""
-    return f"KVS-{role.upper()}-{action.split(':', 1)[-1].upper()}"
 
 
 # -- the checks -----------------------------------------------------------------------------------
 
 
-def _skip(s: StreamSpec, rule: str, key: str, why: str) -> Check:
-    return Check(rule, RULES[rule].title, "skip", why, s.line_of(key))
+class _At:
+    """Results of the spec checks of one declared stream, each at its line in the spec file."""
+
+    def __init__(self, spec_path: str, s: StreamSpec, stream_arn: str | None) -> None:
+        self.path, self.s = spec_path, s
+        self.subject = Subject(stream=s.name, stream_arn=stream_arn)
+
+    def __call__(self, rule: Rule, status: str, message: str, key: str, fix: str | None = None) -> Result:
+        return rule(
+            message,
+            subject=self.subject,
+            location=Location(file=self.path, line=self.s.line_of(key)),
+            fix=fix,
+            status=Status(status),
+        )
+
+
+def _skip(at: _At, rule: Rule, key: str, why: str) -> Result:
+    return at(rule, "skip", why, key)
 
 
 def spec_checks(
     s: StreamSpec,
     *,
+    spec_path: str,
     stream: Any | None,  # models.Stream
     held: KeyInfo | None,  # the key the stream uses, as read
     held_aws_managed: bool,
     held_note: str | None,
     declared: KeyInfo | None,  # the declared key, resolved; None when it does not exist
     declared_note: str | None,
-) -> list[Check]:
+) -> list[Result]:
     """KVS301-KVS305 for one declared stream."""
-    checks: list[Check] = []
+    at = _At(spec_path, s, stream.arn if stream is not None else None)
+    checks: list[Result] = []
     if stream is None:
-        checks.append(
-            Check(
-                STREAM_EXISTS,
-                RULES[STREAM_EXISTS].title,
-                "fail",
-                held_note or f"stream {s.name} does not exist",
-                s.line_of("name"),
-                RULES[STREAM_EXISTS].remediation,
-            )
-        )
+        checks.append(at(rules.STREAM_EXISTS, "fail", held_note or f"stream {s.name} does not exist", "name"))
         why = "the stream does not exist"
-        checks += [_skip(s, KEY_MATCHES, "kms_key", why), _skip(s, KEY_USABLE, "kms_key", why)]
+        checks += [_skip(at, rules.KEY_MATCHES, "kms_key", why), _skip(at, rules.KEY_USABLE, "kms_key", why)]
         if s.retention_hours is not None:
-            checks.append(_skip(s, RETENTION_MATCHES, "retention_hours", why))
+            checks.append(_skip(at, rules.RETENTION_MATCHES, "retention_hours", why))
         if s.media_type is not None:
-            checks.append(_skip(s, MEDIA_TYPE_MATCHES, "media_type", why))
+            checks.append(_skip(at, rules.MEDIA_TYPE_MATCHES, "media_type", why))
         return checks
-    checks.append(Check(STREAM_EXISTS, RULES[STREAM_EXISTS].title, "pass", f"{stream.arn}", s.line_of("name")))
+    checks.append(at(rules.STREAM_EXISTS, "pass", f"{stream.arn}", "name"))
     held_text = stream.kms_key_id or "the AWS managed key"
-    line = s.line_of("kms_key")
     if declared is None:
-        checks.append(
-            Check(
-                KEY_MATCHES,
-                RULES[KEY_MATCHES].title,
-                "fail",
-                f"the declared key {s.kms_key} does not exist ({declared_note or 'not found'}); "
-                f"the stream uses {held_text}",
-                line,
-                "Correct kms_key in the spec.",
-            )
+        message = (
+            f"the declared key {s.kms_key} does not exist ({declared_note or 'not found'}); the stream uses {held_text}"
         )
+        checks.append(at(rules.KEY_MATCHES, "fail", message, "kms_key", "Correct kms_key in the spec."))
     else:
         declared_managed = s.key_ref.is_aws_managed
         same = (declared_managed and held_aws_managed) or (
             not declared_managed and held is not None and held.arn == declared.arn
         )
         if same:
-            checks.append(Check(KEY_MATCHES, RULES[KEY_MATCHES].title, "pass", f"{s.kms_key} is {declared.arn}", line))
+            checks.append(at(rules.KEY_MATCHES, "pass", f"{s.kms_key} is {declared.arn}", "kms_key"))
         else:
             target = "the AWS managed key" if declared_managed else declared.arn
-            checks.append(
-                Check(
-                    KEY_MATCHES,
-                    RULES[KEY_MATCHES].title,
-                    "fail",
-                    f"the stream uses {held_text}, the spec declares {s.kms_key} ({target})",
-                    line,
-                    RULES[KEY_MATCHES].remediation,
-                )
-            )
+            message = f"the stream uses {held_text}, the spec declares {s.kms_key} ({target})"
+            checks.append(at(rules.KEY_MATCHES, "fail", message, "kms_key"))
     problems: list[str] = []
     if held is None:
         problems.append(held_note or f"its key {held_text} cannot be found")
@@ -253,91 +215,38 @@ def spec_checks(
         if held.region and stream.region and held.region != stream.region:
             problems.append(f"key is in {held.region}, the stream in {stream.region}")
     if problems:
-        checks.append(
-            Check(
-                KEY_USABLE,
-                RULES[KEY_USABLE].title,
-                "fail",
-                "; ".join(problems) + ": every PutMedia/GetMedia on this stream fails",
-                line,
-                RULES[KEY_USABLE].remediation,
-            )
-        )
+        message = "; ".join(problems) + ": every PutMedia/GetMedia on this stream fails"
+        checks.append(at(rules.KEY_USABLE, "fail", message, "kms_key"))
     else:
-        state = held.state if held else "?"
-        checks.append(Check(KEY_USABLE, RULES[KEY_USABLE].title, "pass", f"key state {state}", line))
+        checks.append(at(rules.KEY_USABLE, "pass", f"key state {held.state if held else '?'}", "kms_key"))
     if s.retention_hours is not None:
         ok = stream.retention_hours == s.retention_hours
-        checks.append(
-            Check(
-                RETENTION_MATCHES,
-                RULES[RETENTION_MATCHES].title,
-                "pass" if ok else "fail",
-                f"retention is {stream.retention_hours} h" + ("" if ok else f", the spec says {s.retention_hours} h"),
-                s.line_of("retention_hours"),
-                None if ok else RULES[RETENTION_MATCHES].remediation,
-            )
-        )
+        message = f"retention is {stream.retention_hours} h" + ("" if ok else f", the spec says {s.retention_hours} h")
+        checks.append(at(rules.RETENTION_MATCHES, "pass" if ok else "fail", message, "retention_hours"))
     if s.media_type is not None:
         ok = stream.media_type == s.media_type
-        checks.append(
-            Check(
-                MEDIA_TYPE_MATCHES,
-                RULES[MEDIA_TYPE_MATCHES].title,
-                "pass" if ok else "fail",
-                f"media type is {stream.media_type or 'unset'}" + ("" if ok else f", the spec says {s.media_type}"),
-                s.line_of("media_type"),
-                None if ok else RULES[MEDIA_TYPE_MATCHES].remediation,
-            )
-        )
+        message = f"media type is {stream.media_type or 'unset'}" + ("" if ok else f", the spec says {s.media_type}")
+        checks.append(at(rules.MEDIA_TYPE_MATCHES, "pass" if ok else "fail", message, "media_type"))
     return checks
 
 
-def access_checks(s: StreamSpec, live: LiveAuditReport) -> list[Check]:
-    """One check per principal × requirement from the live audit, plus its findings about the stream."""
-    checks: list[Check] = []
+def _principal_line(s: StreamSpec, principal: str | None) -> int:
+    if not principal:
+        return s.line_of("kms_key")
+    line = s.line_of(f"producers:{principal}")
+    return s.line_of(f"consumers:{principal}") if line == s.line else line
+
+
+def access_checks(s: StreamSpec, live: LiveAuditReport, *, spec_path: str) -> list[Result]:
+    """The live audit's results for this stream, each pointing at its line in the spec: one per principal
+    × requirement, plus its findings (except those a KVS30x check already states)."""
+    out: list[Result] = []
     for _stream, r in live.results():
         role_key = "producers" if r.role == "producer" else "consumers"
-        if live.result_fails(r):
-            status = "fail"
-        elif r.decision == "allow":
-            status = "pass"
-        else:
-            status = "warn"  # conditional, not --strict
-        reasons = "; ".join(r.reasons) or r.decision
-        checks.append(
-            Check(
-                requirement_rule_id(r.role, r.action),
-                f"{r.role} {r.principal.rsplit(':', 1)[-1]} {r.path}: {r.action}",
-                status,
-                f"{r.action} on {r.resource}: {r.decision}: {reasons}",
-                s.line_of(f"{role_key}:{r.principal}"),
-                None
-                if status == "pass"
-                else (f"{r.fix.summary}. " if r.fix else "")
-                + "kvsctl audit stream NAME --explain PRINCIPAL shows the evaluation trace.",
-                principal=r.principal,
-            )
-        )
+        line = s.line_of(f"{role_key}:{r.principal}")
+        out.append(replace(r, location=Location(file=spec_path, line=line)))
     for _where, f in live.all_findings():
-        if f.code in _STATED:
+        if f.rule in _STATED:
             continue
-        checks.append(_finding_check(s, f, live))
-    return checks
-
-
-def _finding_check(s: StreamSpec, f: Any, live: LiveAuditReport) -> Check:
-    status = "fail" if live.finding_fails(f) else ("warn" if f.severity.value == "warning" else "info")
-    line = s.line_of(f"producers:{f.principal}") if f.principal else s.line_of("kms_key")
-    if f.principal and line == s.line:
-        line = s.line_of(f"consumers:{f.principal}")
-    return Check(
-        f.code,
-        f.title or f.code,
-        status,
-        f.message,
-        line,
-        f.remediation or None,
-        principal=f.principal,
-        severity=f.severity.value,
-    )
+        out.append(replace(f, location=Location(file=spec_path, line=_principal_line(s, f.principal))))
+    return out

@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from kvsctl.audit.live import StreamAudit
-from kvsctl.audit.model import CheckResult
+from kvsctl.checks.model import Change, Result
 from kvsctl.errors import UsageError
-from kvsctl.workloads.fixes import Fix
 
 ACK_CODES: dict[int, str] = {
     4500: "access denied for the stream's KMS key",
@@ -26,7 +25,7 @@ ACK_CODES: dict[int, str] = {
     4505: "the stream's KMS key is in an invalid state",
     4506: "the stream's KMS key was not found",
 }
-#: the key findings (kvsctl/audit/findings.py) that explain each code
+#: the key findings (kvsctl/checks/rules.py) that explain each code
 _KEY_FINDINGS: dict[int, tuple[str, ...]] = {
     4501: ("KVS203",),
     4502: ("KVS205", "KVS212"),
@@ -62,7 +61,7 @@ class Diagnosis:
     role: str | None
     layers: tuple[str, ...]  # what denies: "key policy", "IAM identity policy", "key state", ...
     explanation: tuple[str, ...]
-    fix: Fix | None = None
+    fix: Change | None = None
     explained: bool = True  # False: the audit finds nothing that produces this code now
 
     def to_json(self) -> dict[str, Any]:
@@ -79,7 +78,7 @@ class Diagnosis:
         }
 
 
-def _deny_layers(r: CheckResult) -> list[str]:
+def _deny_layers(r: Result) -> list[str]:
     if r.decision == "explicit_deny":
         out = []
         for ref in r.refs:
@@ -93,8 +92,8 @@ def _deny_layers(r: CheckResult) -> list[str]:
             else:
                 out.append("IAM identity policy (explicit Deny)")
         return list(dict.fromkeys(out)) or ["an explicit Deny"]
-    if r.fix is not None and r.fix.changes:
-        return list(dict.fromkeys(_LAYER[c.target] for c in r.fix.changes))
+    if r.patch is not None and r.patch.changes:
+        return list(dict.fromkeys(_LAYER[c.target] for c in r.patch.changes))
     return ["no policy allows it"]
 
 
@@ -105,7 +104,7 @@ def diagnose(code: int, audit: StreamAudit, principal: str) -> Diagnosis:
     role = mine[0].role if mine else None
 
     def make(
-        layers: tuple[str, ...], explanation: tuple[str, ...], fix: Fix | None = None, explained: bool = True
+        layers: tuple[str, ...], explanation: tuple[str, ...], fix: Change | None = None, explained: bool = True
     ) -> Diagnosis:
         return Diagnosis(code, meaning, audit.name, principal, role, layers, explanation, fix, explained)
 
@@ -136,8 +135,8 @@ def diagnose(code: int, audit: StreamAudit, principal: str) -> Diagnosis:
     if kms.failing:
         return make(
             layers=tuple(_deny_layers(kms)),
-            explanation=(f"{action} on {kms.resource} is {kms.decision}", *kms.reasons),
-            fix=kms.fix,
+            explanation=(f"{action} on {kms.resource} is {kms.decision.value if kms.decision else None}", *kms.reasons),
+            fix=kms.patch,
         )
     if kms.decision == "conditional":
         return make(

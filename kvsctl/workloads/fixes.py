@@ -27,7 +27,8 @@ from typing import TYPE_CHECKING, Any, Literal
 from kvsctl.policy.principals import PrincipalError, PrincipalKind, parse_principal
 
 if TYPE_CHECKING:
-    from kvsctl.audit.model import AuditInput, AuditReport, CheckResult, PolicyDoc, PrincipalPolicies
+    from kvsctl.audit.model import AuditInput, AuditReport, PolicyDoc, PrincipalPolicies
+    from kvsctl.checks.model import Result
 
 Target = Literal["identity", "key_policy", "boundary", "scp"]
 Op = Literal["add", "replace", "remove"]
@@ -194,6 +195,25 @@ def _principal_arn(principal: str) -> str:
     return who.arn
 
 
+@dataclass(frozen=True)
+class _Check:
+    """An access check's fields, all present (a Result of an access check always has them)."""
+
+    principal: str
+    role: str
+    action: str
+    resource: str
+    decision: str
+    path: str
+    refs: tuple[Any, ...]
+
+    @classmethod
+    def of(cls, r: Result) -> _Check:
+        if r.decision is None or r.principal is None or r.action is None or r.resource is None:
+            raise ValueError(f"not an access check: {r.rule}")
+        return cls(r.principal, r.role or "", r.action, r.resource, r.decision.value, r.path or "", r.refs)
+
+
 def _short(principal: str) -> str:
     return principal.split(":", 5)[-1]
 
@@ -203,7 +223,7 @@ def _has_boundary(inp: AuditInput, principal: str) -> bool:
     return key is not None and inp.principals[key].boundary is not None
 
 
-def _allow_candidates(inp: AuditInput, r: CheckResult) -> list[list[Change]]:
+def _allow_candidates(inp: AuditInput, r: _Check) -> list[list[Change]]:
     p = r.principal
     who = _short(p)
     if r.action.startswith("kms:"):
@@ -248,7 +268,7 @@ def _allow_candidates(inp: AuditInput, r: CheckResult) -> list[list[Change]]:
     return sorted(combos, key=len)
 
 
-def _deny_candidates(inp: AuditInput, r: CheckResult) -> tuple[list[list[Change]], list[str]]:
+def _deny_candidates(inp: AuditInput, r: _Check) -> tuple[list[list[Change]], list[str]]:
     """Take the action out of each deciding Deny statement; what cannot be narrowed is reported."""
     changes: list[Change] = []
     manual: list[str] = []
@@ -315,7 +335,7 @@ def _find_doc(inp: AuditInput, principal: str, name: str) -> tuple[PolicyDoc | N
 Rerun = Callable[["AuditInput"], "AuditReport"]
 
 
-def _narrow(inp: AuditInput, r: CheckResult) -> AuditInput:
+def _narrow(inp: AuditInput, r: _Check) -> AuditInput:
     """Only this principal in this role (and path): re-running it is cheap."""
     producers = (r.principal,) if r.role == "producer" else ()
     consumers = (r.principal,) if r.role == "consumer" else ()
@@ -323,14 +343,14 @@ def _narrow(inp: AuditInput, r: CheckResult) -> AuditInput:
     return dataclasses.replace(inp, producers=producers, consumers=consumers, reads=reads)
 
 
-def _decision(report: AuditReport, r: CheckResult) -> str | None:
+def _decision(report: AuditReport, r: _Check) -> str | None:
     for x in report.results:
         if x.principal == r.principal and x.action == r.action and x.resource == r.resource and x.role == r.role:
-            return x.decision
+            return x.decision.value if x.decision is not None else None
     return None
 
 
-def _cross_account(r: CheckResult) -> str | None:
+def _cross_account(r: _Check) -> str | None:
     if r.action.startswith("kms:"):
         return None
     from kvsctl.policy.context import RequestContext
@@ -344,7 +364,8 @@ def _cross_account(r: CheckResult) -> str | None:
     return cross_account_without_resource_policy(Request(who, r.action, r.resource, RequestContext()))
 
 
-def find_fix(inp: AuditInput, r: CheckResult, rerun: Rerun) -> Fix:
+def find_fix(inp: AuditInput, result: Result, rerun: Rerun) -> Fix:
+    r = _Check.of(result)
     cross = _cross_account(r)
     if cross is not None:
         # no policy change can help: KVS has no resource policy (finding KVS130 says how to assume a role)
@@ -382,21 +403,22 @@ def add_fixes(inp: AuditInput, report: AuditReport, rerun: Rerun | None = None) 
     results = []
     for r in report.results:
         if r.failing:
-            k = (r.principal, r.role, r.action, r.resource, r.decision)
+            c = _Check.of(r)
+            k = (c.principal, c.role, c.action, c.resource, c.decision)
             if k not in cache:
                 cache[k] = find_fix(inp, r, run)
-            r = dataclasses.replace(r, fix=cache[k])
+            r = dataclasses.replace(r, patch=cache[k])
         results.append(r)
     return AuditReport(tuple(results), report.findings)
 
 
-def fixes_by_policy(results: Sequence[CheckResult]) -> dict[str, list[Mapping[str, Any]]]:
+def fixes_by_policy(results: Sequence[Result]) -> dict[str, list[Mapping[str, Any]]]:
     """Statements to add, grouped by where they go (for a one-glance summary)."""
     out: dict[str, list[Mapping[str, Any]]] = {}
     for r in results:
-        if r.fix is None:
+        if r.patch is None:
             continue
-        for c in r.fix.changes:
+        for c in r.patch.changes:
             if c.op == "add" and c.statement is not None and c.statement not in out.setdefault(c.where, []):
                 out[c.where].append(c.statement)
     return out

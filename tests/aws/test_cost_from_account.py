@@ -119,3 +119,25 @@ def test_a_key_of_another_account_counts_requests_not_key_cost(boto: Any) -> Non
         }
     ]
     assert "warning: shared:" in r.stderr
+
+
+def test_the_table_shows_the_costliest_streams_and_verbose_every_one(boto: Any) -> None:
+    for i in range(12):
+        boto.kvs.create_stream(StreamName=f"cam-{i:02d}")
+    short = run_cli("cost", "estimate", "--from-account", "-o", "table")
+    assert short.exit_code == 0, short.stderr
+    assert "Per stream: the 10 costliest of 12" in short.stdout
+    assert "2 more: --verbose shows every stream" in short.stdout
+    assert sum(f"cam-{i:02d}" in short.stdout for i in range(12)) == 10
+    full = run_cli("cost", "estimate", "--from-account", "--verbose", "-o", "table")
+    assert full.exit_code == 0, full.stderr
+    assert "Per stream (12)" in full.stdout and "more:" not in full.stdout
+    assert all(f"cam-{i:02d}" in full.stdout for i in range(12))
+    data = run_cli("cost", "estimate", "--from-account", "-o", "json").json
+    assert len(data["per_stream"]) == 12  # JSON is always complete
+
+
+def test_verbose_without_from_account_is_a_usage_error() -> None:
+    result = run_cli("cost", "estimate", "--verbose", "-o", "json")
+    assert result.exit_code == 2
+    assert "--from-account" in result.error["message"]

@@ -245,21 +245,23 @@ def test_sarif_is_valid_against_the_2_1_0_schema(world: dict[str, str]) -> None:
 
 
 def test_junit_one_testcase_per_principal_and_requirement(world: dict[str, str]) -> None:
+    """One test case per result: a principal x requirement, or a finding (named by its rule)."""
     r = run_cli("audit", "stream", "lobby", "dead", *EVERYONE, "-o", "junit")
     assert r.exit_code == 1
     root = ET.fromstring(r.stdout)
     suites = {s.get("name"): s for s in root.iter("testsuite")}
     assert set(suites) == {"stream lobby", "stream dead"}
     lobby = suites["stream lobby"]
-    cases = [c for c in lobby.iter("testcase") if c.get("name") != "key and stream checks"]
+    cases = [c for c in lobby.iter("testcase") if not (c.get("name") or "").startswith("KVS")]
     assert len(cases) == 16  # 1 producer x 4 + 4 consumers x 3 (getmedia path)
     failed = {c.get("name"): c.find("failure") for c in cases if c.find("failure") is not None}
     assert set(failed) == {f"{w.FENCED_CONSUMER} getmedia kms:Decrypt", f"{w.BROKEN_CONSUMER} getmedia kms:Decrypt"}
     fenced = failed[f"{w.FENCED_CONSUMER} getmedia kms:Decrypt"]
-    assert fenced is not None and fenced.get("type") == "implicit_deny" and "boundary" in (fenced.text or "")
-    dead_checks = next(c for c in suites["stream dead"].iter("testcase") if c.get("name") == "key and stream checks")
-    failure = dead_checks.find("failure")
-    assert failure is not None and failure.get("type") == "KVS203"
+    assert fenced is not None and fenced.get("type") == "KVS-CONSUMER-DECRYPT"
+    assert (fenced.get("message") or "").startswith("implicit_deny") and "boundary" in (fenced.text or "")
+    dead_failures = [c.find("failure") for c in suites["stream dead"].iter("testcase") if c.find("failure") is not None]
+    assert "KVS203" in {f.get("type") for f in dead_failures if f is not None}
+    assert all(int(s.get("tests", "0")) == len(list(s.iter("testcase"))) for s in suites.values())
     assert root.get("failures") == str(sum(int(s.get("failures", "0")) for s in suites.values()))
 
 
@@ -321,3 +323,16 @@ def test_audit_all_spans_every_region_given(boto: Any) -> None:
     assert r.exit_code == 0, r.stderr
     assert [(s["name"], s["region"]) for s in r.json["streams"]] == [("east-cam", REGION), ("west-cam", "us-west-2")]
     assert r.json["streams"][1]["key_arn"].startswith("arn:aws:kms:us-west-2:")  # each region's AWS managed key
+
+
+def test_audit_all_matching_no_stream_fails_unless_allowed(world: dict[str, str], tmp_path: Path) -> None:
+    """A job pointed at the wrong region or prefix must not stay green having checked nothing."""
+    r = run_cli("audit", "all", "--name-prefix", "nothing-", "-o", "json")
+    assert r.exit_code == 1
+    data = r.json
+    assert data["ok"] is False and data["streams"] == []
+    (finding,) = data["findings"]
+    assert finding["code"] == "KVS218" and "nothing-*" in finding["message"] and REGION in finding["message"]
+    allowed = run_cli("audit", "all", "--name-prefix", "nothing-", "--allow-empty", "-o", "json")
+    assert allowed.exit_code == 0 and allowed.json["findings"] == []
+    assert run_cli("audit", "all", "--name-prefix", "lob", "-o", "json").json["streams"][0]["name"] == "lobby"

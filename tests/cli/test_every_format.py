@@ -160,6 +160,7 @@ INVOCATIONS: dict[str, Invocation] = {
         exits=(1,),
     ),
     "cost estimate": Invocation(lambda w: ["cost", "estimate", "--streams", "3"]),
+    "rules": Invocation(lambda w: ["rules"]),
     "cost calibrate": Invocation(lambda w: ["cost", "calibrate", str(write_scenario(w.tmp / "trail"))]),
     "sandbox serve": Invocation(lambda w: ["sandbox", "serve", "--port", "0"]),
     "key list": Invocation(lambda w: ["key", "list", "--all"]),

@@ -72,7 +72,7 @@ def test_help_metavars_say_what_to_give() -> None:
     assert "--key-policy FILE" in page and "--producer ARN" in page and "--context KEY=VALUE" in page
     assert "--strict " in page and "--strict BOOL" not in page  # a flag takes no value
     page = run_cli("stream", "create", "--help").stdout
-    assert "Usage: kvsctl stream create [OPTIONS] NAME" in page
+    assert "Usage: kvsctl stream create [OPTIONS] [NAME]" in page and "--stream-name NAME" in page
     assert "--tag KEY=VALUE" in page and "-o, --output table|json" in page
 
 
@@ -211,8 +211,10 @@ PRODUCER = "arn:aws:iam::111122223333:role/CameraProducer"
 CONSUMER = "arn:aws:iam::111122223333:role/ViewerConsumer"
 
 
-def run_in_pty(argv: list[str], columns: int, *, raw: bool = False, env_extra: dict[str, str] | None = None) -> str:
-    """Run kvsctl in a pseudo-terminal of the given width; what it drew (ANSI codes removed)."""
+def run_in_pty(
+    argv: list[str], columns: int, *, raw: bool = False, env_extra: dict[str, str] | None = None, rows: int = 50
+) -> str:
+    """Run kvsctl in a pseudo-terminal of the given size; what it drew (ANSI codes removed)."""
     import fcntl
     import pty
     import struct
@@ -221,10 +223,12 @@ def run_in_pty(argv: list[str], columns: int, *, raw: bool = False, env_extra: d
     pid, fd = pty.fork()
     if pid == 0:  # the child: a real terminal on stdout
         env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}
-        env.update(TERM="xterm-256color", PYTHONPATH=str(ROOT), **(env_extra or {}))
+        # no pager unless a test asks for one: nobody presses q here
+        env.update(TERM="xterm-256color", PYTHONPATH=str(ROOT), KVSCTL_PAGER="")
+        env.update(env_extra or {})
         os.chdir(ROOT)
         os.execve(sys.executable, [sys.executable, "-m", "kvsctl", *argv], env)
-    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
     chunks = []
     while True:
         try:
@@ -312,7 +316,14 @@ COMP_WORDS=(kvsctl audit policy --key-policy ""); COMP_CWORD=4; _kvsctl; echo "1
 COMP_WORDS=(kvsctl stream create cam --kms-key ""); COMP_CWORD=5; _kvsctl; echo "2:${{COMPREPLY[*]}}"
 COMP_WORDS=(kvsctl --region us-west-2 who); COMP_CWORD=3; _kvsctl; echo "3:${{COMPREPLY[*]}}"
 """
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    # --kms-key asks kvsctl for the aliases; with nothing answering (a closed local port) it offers
+    # what every account has
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "AWS_ENDPOINT_URL": "http://127.0.0.1:9",
+        "XDG_CACHE_HOME": str(tmp_path / "cache"),
+    }
     proc = subprocess.run(["bash", "-c", probe], capture_output=True, text=True, timeout=60, env=env)
     out = proc.stdout.splitlines()
     assert out[0] == "complete -o default -F _kvsctl kvsctl", proc.stderr

@@ -314,5 +314,7 @@ def test_table_output_errors_are_one_line_and_a_hint(faults: Any, account: Simpl
         env={**RETRY_ENV, "KVSCTL_MAX_ATTEMPTS": "2"},
     )
     assert result.exit_code == 3
-    lines = result.stderr.splitlines()
-    assert len(lines) == 2 and lines[0].startswith("kvsctl: error: throttled") and lines[1].startswith("hint: ")
+    # the retry was said as it happened (one line), then the error: one line and a hint
+    notice, error, hint = result.stderr.splitlines()
+    assert notice == "kvsctl: DescribeStream throttled, retrying (2/2)…"
+    assert error.startswith("kvsctl: error: throttled") and hint.startswith("hint: ")

@@ -271,7 +271,8 @@ def test_credentials_never_appear_in_output(
     result = run_subprocess(*argv, endpoint=account.url, env=env)
     assert result.exit_code == exit_code, result.stderr[-2000:]
     if "--debug" in argv:
-        assert "botocore" in result.stderr  # the trace really ran, so the redaction was exercised
+        # the trace really ran (kvsctl's request log, botocore's credential lookup), so redaction was exercised
+        assert "kvsctl.aws [DEBUG] request" in result.stderr and "botocore.credentials" in result.stderr
     assert leaks(result.stdout) == []
     assert leaks(result.stderr) == []
 

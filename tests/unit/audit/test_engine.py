@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 
 from kvsctl.audit.engine import run_audit
-from kvsctl.audit.findings import RULES, catalogue
 from kvsctl.audit.model import AuditInput, Grant, PolicyDoc, PrincipalPolicies, Severity
 
 A, B = "111122223333", "444455556666"
@@ -142,7 +141,7 @@ def test_key_policy_unreadable() -> None:
 def test_unparseable_key_policy_is_a_finding() -> None:
     r = audit(PolicyDoc("kp.json", '{"Statement": [ {"Effect": "Allow",'))
     f = next(f for f in r.findings if f.code == "KVS100")
-    assert f.severity is Severity.ERROR and f.location == "kp.json:1"
+    assert f.severity is Severity.ERROR and str(f.location) == "kp.json:1"
     assert decisions(r)[("Producer", "kms:GenerateDataKey")] == "conditional"
     assert not r.ok()
 
@@ -208,12 +207,6 @@ def test_report_json_shape() -> None:
     out = audit().to_json()
     assert set(out) == {"ok", "results", "findings"}
     assert {"principal", "role", "action", "resource", "decision", "reasons"} <= set(out["results"][0])
-
-
-def test_catalogue_codes_are_stable_and_unique() -> None:
-    rules = catalogue()
-    assert [r.code for r in rules] == sorted(RULES)
-    assert all(r.code[:4] in ("KVS1", "KVS2", "KVS4") and r.remediation for r in rules)  # 2xx live, 4xx templates
 
 
 def test_partner_consumer_in_another_account_is_denied_on_the_stream_with_a_finding() -> None:

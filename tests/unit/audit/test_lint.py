@@ -165,7 +165,8 @@ def test_finding_location_names_statement_and_line() -> None:
         '{"Sid": "Bad", "Effect": "Allow", "Action": "kinesis-video:PutMedia", "Resource": "*"}]}'
     )
     f = lint_policy(parse_policy(text, "id.json", ID))[0]
-    assert f.location == 'id.json #0 "Bad" (line 2)'
+    assert str(f.location) == 'id.json #0 "Bad" (line 2)'
+    assert f.location is not None and (f.location.document, f.location.line) == ("id.json", 2)
     assert 'did you mean "kinesisvideo:"' in f.message
 
 

@@ -181,7 +181,7 @@ def test_gaps_are_hours_without_any_record(tmp_path: Path) -> None:
     c = cal.result(hours_per_month=D(730), price_per_10k=D("0.03"))
     assert c.window_hours == 4
     assert c.gaps == ((at("2026-12-01T11:00:00Z"), at("2026-12-01T13:00:00Z")),)
-    assert any("2 hour(s) of the window have no CloudTrail records" in w for w in c.warnings)
+    assert any("2 hours of the window have no CloudTrail records" in w for w in c.warnings)
 
 
 def test_no_kms_data_events_says_how_to_check_the_trail() -> None:

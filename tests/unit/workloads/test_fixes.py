@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from kvsctl.audit.engine import run_audit
-from kvsctl.audit.model import AuditInput, AuditReport, CheckResult, PolicyDoc, PrincipalPolicies
+from kvsctl.audit.model import AuditInput, AuditReport, PolicyDoc, PrincipalPolicies
+from kvsctl.checks.model import Result
 from kvsctl.workloads.fixes import add_fixes, apply_fix
 from kvsctl.workloads.paths import READ_PATHS
 
@@ -71,7 +72,7 @@ def inp(
     )
 
 
-def key(r: CheckResult) -> tuple[str, str, str, str]:
+def key(r: Result) -> tuple[str, str, str, str]:
     return (r.principal, r.path, r.action, r.resource)
 
 
@@ -89,15 +90,15 @@ def assert_every_fix_works(audit_input: AuditInput) -> AuditReport:
     failing = [r for r in before.results if r.failing]
     assert failing, "the scenario must fail somewhere"
     for r in failing:
-        assert r.fix is not None and r.fix.verified and r.fix.changes, (key(r), r.fix)
-        after = run_audit(apply_fix(audit_input, r.fix))
+        assert r.patch is not None and r.patch.verified and r.patch.changes, (key(r), r.patch)
+        after = run_audit(apply_fix(audit_input, r.patch))
         got = decisions(after)
         same_check = [k for k in got if k[0] == r.principal and k[2] == r.action and k[3] == r.resource]
         for k in same_check:
-            assert got[k] == "allow", (k, r.fix)
+            assert got[k] == "allow", (k, r.patch)
         expected = {k: v for k, v in decisions(before).items() if k not in same_check}
-        assert {k: v for k, v in got.items() if k not in same_check} == expected, r.fix
-        assert findings(after) == findings(before), r.fix
+        assert {k: v for k, v in got.items() if k not in same_check} == expected, r.patch
+        assert findings(after) == findings(before), r.patch
     return before
 
 
@@ -105,7 +106,7 @@ def test_viewer_that_can_getmedia_but_not_hls_gets_the_hls_statement_in_its_iden
     report = assert_every_fix_works(inp(reads=("getmedia", "hls")))
     failing = [r for r in report.results if r.failing]
     assert [(r.path, r.action) for r in failing] == [("hls", "kinesisvideo:GetHLSStreamingSessionURL")]
-    fix = failing[0].fix
+    fix = failing[0].patch
     assert fix is not None
     (change,) = fix.changes
     assert change.target == "identity" and change.principal == VIEWER
@@ -127,8 +128,8 @@ def test_kms_delegated_to_iam_is_fixed_in_the_identity_policy() -> None:
         inp(viewer=[allow(["kinesisvideo:GetDataEndpoint", "kinesisvideo:GetMedia"])], reads=("getmedia",))
     )
     (r,) = [r for r in report.results if r.failing]
-    assert r.fix is not None and [c.target for c in r.fix.changes] == ["identity"]
-    assert r.fix.changes[0].statement == {
+    assert r.patch is not None and [c.target for c in r.patch.changes] == ["identity"]
+    assert r.patch.changes[0].statement == {
         "Sid": "AllowDecryptViaKvs",
         "Effect": "Allow",
         "Action": "kms:Decrypt",
@@ -141,8 +142,8 @@ def test_key_policy_that_does_not_allow_is_fixed_in_the_key_policy() -> None:
     only_cam = doc({"Effect": "Allow", "Principal": {"AWS": CAM}, "Action": "kms:GenerateDataKey", "Resource": "*"})
     report = assert_every_fix_works(inp(key_policy=only_cam, reads=("getmedia",)))
     (r,) = [r for r in report.results if r.failing]
-    assert r.action == "kms:Decrypt" and r.fix is not None
-    (change,) = r.fix.changes
+    assert r.action == "kms:Decrypt" and r.patch is not None
+    (change,) = r.patch.changes
     assert change.target == "key_policy" and change.statement is not None
     assert change.statement["Principal"] == {"AWS": VIEWER} and change.statement["Resource"] == "*"
 
@@ -155,13 +156,13 @@ def test_cross_account_viewer_needs_key_policy_and_its_own_iam_for_kms_and_a_rol
     )
     report = add_fixes(outsider, run_audit(outsider))
     decrypt = next(r for r in report.results if r.failing and r.action == "kms:Decrypt")
-    assert decrypt.fix is not None and decrypt.fix.verified
-    assert sorted(c.target for c in decrypt.fix.changes) == ["identity", "key_policy"]
-    after = run_audit(apply_fix(outsider, decrypt.fix))
+    assert decrypt.patch is not None and decrypt.patch.verified
+    assert sorted(c.target for c in decrypt.patch.changes) == ["identity", "key_policy"]
+    after = run_audit(apply_fix(outsider, decrypt.patch))
     assert decisions(after)[(OUTSIDER, "getmedia", "kms:Decrypt", KEY)] == "allow"
     # KVS has no resource policy: no statement can let another account call kinesisvideo: (IAM UG,
     # cross-account evaluation); the fix says to assume a role in the stream's account
-    stream_fixes = [r.fix for r in report.results if r.failing and r.action.startswith("kinesisvideo:")]
+    stream_fixes = [r.patch for r in report.results if r.failing and r.action.startswith("kinesisvideo:")]
     assert len(stream_fixes) == 2
     assert all(
         f is not None and not f.verified and not f.changes and "assume a role" in f.summary for f in stream_fixes
@@ -172,16 +173,16 @@ def test_boundary_that_does_not_allow_gets_the_statement_too() -> None:
     boundary = doc(allow(["kinesisvideo:GetDataEndpoint", "kms:Decrypt"]))
     report = assert_every_fix_works(inp(boundary=boundary, reads=("getmedia",)))
     (r,) = [r for r in report.results if r.failing]
-    assert r.action == "kinesisvideo:GetMedia" and r.fix is not None
-    assert [c.target for c in r.fix.changes] == ["boundary"]  # the identity policy already allows it
+    assert r.action == "kinesisvideo:GetMedia" and r.patch is not None
+    assert [c.target for c in r.patch.changes] == ["boundary"]  # the identity policy already allows it
 
 
 def test_scp_that_does_not_allow_is_fixed_for_that_principal_only() -> None:
     scp = doc(allow(["kinesisvideo:GetDataEndpoint", "kinesisvideo:DescribeStream", "kinesisvideo:PutMedia", "kms:*"]))
     report = assert_every_fix_works(inp(scps=[scp], reads=("getmedia",)))
     (r,) = [r for r in report.results if r.failing]
-    assert r.action == "kinesisvideo:GetMedia" and r.fix is not None
-    (scp_change,) = r.fix.changes
+    assert r.action == "kinesisvideo:GetMedia" and r.patch is not None
+    (scp_change,) = r.patch.changes
     assert scp_change.target == "scp" and scp_change.policy == "scp0.json"
     assert scp_change.statement is not None
     assert scp_change.statement["Condition"] == {"ArnEquals": {"aws:PrincipalArn": VIEWER}}
@@ -202,8 +203,8 @@ def test_explicit_deny_listing_the_action_loses_just_that_action() -> None:
     viewer = [allow(["kinesisvideo:*", "kms:Decrypt"]), deny]
     report = assert_every_fix_works(inp(viewer=viewer))
     (r,) = [r for r in report.results if r.failing]
-    assert r.decision == "explicit_deny" and r.fix is not None
-    (change,) = r.fix.changes
+    assert r.decision == "explicit_deny" and r.patch is not None
+    (change,) = r.patch.changes
     assert change.op == "replace" and change.target == "identity" and change.index == 1
     assert change.statement is not None and change.statement["Action"] == "kinesisvideo:DeleteStream"
 
@@ -212,8 +213,8 @@ def test_explicit_deny_of_only_that_action_in_the_key_policy_is_removed() -> Non
     deny = {"Effect": "Deny", "Principal": {"AWS": VIEWER}, "Action": "kms:Decrypt", "Resource": "*"}
     report = assert_every_fix_works(inp(key_policy=doc(ROOT, deny), reads=("getmedia",)))
     decrypt = next(r for r in report.results if r.failing)
-    assert decrypt.fix is not None
-    assert [(c.op, c.target, c.index) for c in decrypt.fix.changes] == [("remove", "key_policy", 1)]
+    assert decrypt.patch is not None
+    assert [(c.op, c.target, c.index) for c in decrypt.patch.changes] == [("remove", "key_policy", 1)]
 
 
 def test_wildcard_deny_names_the_statement_and_changes_nothing() -> None:
@@ -221,8 +222,8 @@ def test_wildcard_deny_names_the_statement_and_changes_nothing() -> None:
     audit_input = inp(viewer=[VIEWER_GETMEDIA, deny], reads=("getmedia",))
     report = add_fixes(audit_input, run_audit(audit_input))
     failing = [r for r in report.results if r.failing]
-    assert failing and all(r.fix is not None and not r.fix.verified and not r.fix.changes for r in failing)
-    assert all("viewer.json #1" in r.fix.summary for r in failing if r.fix)
+    assert failing and all(r.patch is not None and not r.patch.verified and not r.patch.changes for r in failing)
+    assert all("viewer.json #1" in r.patch.summary for r in failing if r.patch)
 
 
 def test_fix_is_in_json_and_passing_checks_have_none() -> None:
@@ -241,8 +242,8 @@ def test_apply_fix_never_mutates_its_input() -> None:
     snapshot = copy.deepcopy(audit_input)
     report = add_fixes(audit_input, run_audit(audit_input))
     for r in report.results:
-        if r.fix:
-            apply_fix(audit_input, r.fix)
+        if r.patch:
+            apply_fix(audit_input, r.patch)
     assert audit_input == snapshot
 
 
@@ -256,4 +257,4 @@ def test_a_session_is_fixed_through_its_role(session: str) -> None:
     audit_input = AuditInput(**{**audit_input.__dict__, "consumers": (session,)})
     report = add_fixes(audit_input, run_audit(audit_input))
     hls = next(r for r in report.results if r.failing)
-    assert hls.fix is not None and hls.fix.verified and hls.fix.changes[0].principal == session
+    assert hls.patch is not None and hls.patch.verified and hls.patch.changes[0].principal == session

@@ -1,4 +1,5 @@
-"""Live audit: gather, through kvsctl/aws/, every fact the evaluator needs for a set of streams.
+"""Live audit: gather, through kvsctl/aws/, every fact the evaluator needs for a set of streams (this module
+only gathers; ``kvsctl.audit.live.evaluate`` turns the facts into the report, with no I/O).
 
 Cost is kept proportional to what is distinct, never to the number of streams:
 - streams: `audit all` takes them from ListStreams pages (StreamInfo carries the KmsKeyId); named
@@ -18,16 +19,14 @@ it does not exist yet, or its policy cannot be read, it is evaluated with its do
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from kvsctl import validate
-from kvsctl.audit.engine import run_audit
-from kvsctl.audit.live import FAIL_ON_CHOICES, LiveAuditReport, StreamAudit
-from kvsctl.audit.model import AuditInput, AuditReport, Grant, PolicyDoc, PrincipalPolicies
+from kvsctl.audit.live import LiveAuditReport, evaluate
+from kvsctl.audit.model import Grant
 from kvsctl.aws.errors import is_session_error
 from kvsctl.aws.iam import IamGateway, PrincipalIam
 from kvsctl.aws.kms import KmsGateway
@@ -35,23 +34,13 @@ from kvsctl.aws.kvs import KvsGateway
 from kvsctl.aws.organizations import RcpRead, read_rcps
 from kvsctl.aws.session import ClientFactory
 from kvsctl.checks import rules
-from kvsctl.checks.model import Result, Subject
+from kvsctl.checks.keys import for_stream, key_findings, material_findings, other_region
+from kvsctl.checks.model import Result
 from kvsctl.checks.rules import Rule
-from kvsctl.errors import AwsError, UsageError, shown
+from kvsctl.errors import AwsError, UsageError
 from kvsctl.keyref import KeyRef, parse_key_ref
-from kvsctl.keys.kinds import (
-    external_store_note,
-    material_expiry,
-    region_hint,
-    rotation_advice,
-    rotation_support,
-    state_problem,
-    store_problem,
-)
 from kvsctl.models import AWS_MANAGED_ALIASES, KeyInfo, Stream, is_aws_managed_reference
 from kvsctl.singleflight import Once
-from kvsctl.workloads import lifecycle
-from kvsctl.workloads.fixes import add_fixes
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -291,20 +280,11 @@ class LiveAuditService:
         if stream is None:
             return StreamFacts(name, region, None, None, found)
         key = self.key_facts(stream)
-        findings = list(found) + [_for_stream(f, stream, key.key) for f in key.findings]
-        key_region = key.region
-        if key_region and key_region != stream.region:
-            hint = region_hint(key.key, stream.region) if key.key else None
-            findings.append(
-                _finding(
-                    rules.KEY_OTHER_REGION,
-                    f"key {key.arn} is in {key_region}, stream {stream.name} in {stream.region}: "
-                    "KVS needs a key in the stream's own region" + (f" ({hint})" if hint else ""),
-                    key=key.arn,
-                )
-            )
+        findings = list(found) + [for_stream(f, stream, key.key) for f in key.findings]
+        if (other := other_region(key.arn, key.region, stream.region, stream=stream.name, key=key.key)) is not None:
+            findings.append(other)
         if key.key is not None:
-            findings += _material_findings(key.key, stream)
+            findings += material_findings(key.key, stream)
         if scope.require_customer_key and key.aws_managed:
             findings.append(
                 _finding(
@@ -393,7 +373,7 @@ class LiveAuditService:
             findings.append(_finding(rules.COULD_NOT_CHECK, message, key=arn))
         if key is not None:
             arn = key.arn
-            findings += _key_state_findings(key)
+            findings += key_findings(key)
         key_id = key.key_id if key else (ref.text if ref.kind in ("key-id", "key-arn") else None)
         # Cross-account reads go by ARN: a bare key id would be looked up in the caller's account.
         read_id = arn if cross_account and key_id else key_id
@@ -472,7 +452,7 @@ class LiveAuditService:
                 (),
                 (_assumed(alias_arn, region, "it does not exist yet (KMS creates it on the first PutMedia)"),),
             )
-        findings = [f for f in _key_state_findings(key, aws_managed=True)]
+        findings = key_findings(key, aws_managed=True)
         policy: Any = documented
         source = "documented"
         try:
@@ -531,103 +511,6 @@ def _assumed(arn: str, region: str, why: str) -> Result:
     )
 
 
-def _key_state_findings(key: KeyInfo, *, aws_managed: bool = False) -> list[Result]:
-    found: list[Result] = []
-    if key.state == "NotCreated":
-        return found
-    found += _key_kind_findings(key)
-    if key.state == "PendingDeletion":
-        found.append(
-            _finding(
-                rules.KEY_PENDING_DELETION,
-                lifecycle.pending_deletion_message(key.arn, key.region, key.deletion_date),
-                key=key.arn,
-            )
-        )
-    elif key.state in ("PendingImport", "Unavailable"):
-        rule = rules.KEY_PENDING_IMPORT if key.state == "PendingImport" else rules.KEY_STORE_NOT_CONNECTED
-        message = f"key {key.arn}: {state_problem(key)}; every PutMedia and GetMedia on its streams fails"
-        found.append(_finding(rule, message, key=key.arn))
-    elif key.state != "Enabled":
-        found.append(
-            _finding(
-                rules.KEY_DISABLED,
-                lifecycle.disabled_message(key.arn, key.region, key.state),
-                key=key.arn,
-            )
-        )
-    if key.spec != "SYMMETRIC_DEFAULT" or key.usage != "ENCRYPT_DECRYPT":
-        found.append(
-            _finding(
-                rules.KEY_WRONG_SPEC,
-                f"key {key.arn} is {key.spec}/{key.usage}; KVS needs SYMMETRIC_DEFAULT/ENCRYPT_DECRYPT",
-                key=key.arn,
-            )
-        )
-    is_kvs_alias = any(a in AWS_MANAGED_ALIASES for a in key.aliases)
-    if key.manager == "AWS" and not aws_managed and not is_kvs_alias:
-        found.append(
-            _finding(
-                rules.KEY_NOT_FOR_KVS,
-                f"key {key.arn} is the AWS managed key of another service; KVS cannot use it",
-                key=key.arn,
-            )
-        )
-    # Rotation only exists for symmetric encryption keys; for others a wrong spec is the finding.
-    automatic = rotation_support(key) == "automatic"
-    if key.manager == "CUSTOMER" and not aws_managed and key.state == "Enabled" and key.spec == "SYMMETRIC_DEFAULT":
-        if not automatic:
-            # Never recommend what KMS does not support for this kind of key (EnableKeyRotation).
-            advice = rotation_advice(key) or "KMS cannot rotate this key automatically"
-            found.append(_finding(rules.ROTATION_NOT_AUTOMATIC, advice, key=key.arn))
-        elif key.rotation_enabled is False:
-            found.append(
-                _finding(rules.KEY_ROTATION_DISABLED, f"automatic rotation is off for key {key.arn}", key=key.arn)
-            )
-        elif key.rotation_enabled is None:
-            message = f"could not check the rotation status of key {key.arn}"
-            found.append(_finding(rules.COULD_NOT_CHECK_SECONDARY, message, key=key.arn))
-    return found
-
-
-def _for_stream(f: Result, stream: Stream, key: KeyInfo | None) -> Result:
-    """A key's lifecycle error, said for this stream: what it keeps (retention) and what it loses."""
-    if key is None or f.rule not in (rules.KEY_PENDING_DELETION.id, rules.KEY_DISABLED.id):
-        return f
-    if f.rule == rules.KEY_PENDING_DELETION.id:
-        text = lifecycle.pending_deletion_message(
-            key.arn, key.region, key.deletion_date, stream.name, stream.retention_hours
-        )
-    else:
-        text = lifecycle.disabled_message(key.arn, key.region, key.state, stream.name, stream.retention_hours)
-    return dataclasses.replace(f, message=text)
-
-
-def _key_kind_findings(key: KeyInfo) -> list[Result]:
-    """Custom key store connection and external key store dependency (docs/key-kinds.md)."""
-    found: list[Result] = []
-    store = key.custom_key_store
-    if key.state == "Enabled" and (problem := store_problem(key)) is not None:
-        found.append(_finding(rules.KEY_STORE_NOT_CONNECTED, f"key {key.arn}: {problem}", key=key.arn))
-    if store is not None and store.read_error:
-        # The store's state is unknown: a disconnected store would fail every PutMedia/GetMedia.
-        found.append(_finding(rules.COULD_NOT_CHECK, store.read_error, key=key.arn))
-    if (note := external_store_note(key)) is not None:
-        found.append(_finding(rules.EXTERNAL_KEY_STORE_DEPENDENCY, note, key=key.arn))
-    return found
-
-
-def _material_findings(key: KeyInfo, stream: Stream) -> list[Result]:
-    """Imported key material that expires before video written now leaves the stream (an error), or at all."""
-    from datetime import datetime, timezone
-
-    expiry = material_expiry(key, stream.retention_hours, datetime.now(timezone.utc))
-    if expiry is None or expiry.expired:
-        return []  # expired material leaves the key PendingImport: KVS243 says so
-    rule = rules.KEY_MATERIAL_EXPIRES_IN_RETENTION if expiry.within_retention else rules.KEY_MATERIAL_EXPIRES
-    return [_finding(rule, expiry.message(key.arn, stream.name), key=key.arn, stream=stream.arn)]
-
-
 def _principal_findings(principals: Iterable[PrincipalIam]) -> list[Result]:
     found = []
     for p in principals:
@@ -646,90 +529,6 @@ def _principal_findings(principals: Iterable[PrincipalIam]) -> list[Result]:
         message = p.error if p.error.startswith("could not") else f"could not check IAM policies: {p.error}"
         found.append(_finding(rule, message, principal=p.arn))
     return found
-
-
-# -- evaluation -------------------------------------------------------------------------------------------
-
-
-def _principal_policies(iam: PrincipalIam) -> PrincipalPolicies:
-    identity = tuple(PolicyDoc(p.name, p.document) for p in iam.identity)
-    boundary = PolicyDoc(iam.boundary.name, iam.boundary.document) if iam.boundary else None
-    return PrincipalPolicies(iam.arn, identity, boundary)
-
-
-#: Evaluator findings that the live audit states with its reason (KVS2xx), so they are not said twice.
-_EXPLAINED = {
-    rules.KEY_POLICY_UNREADABLE.id: {"KVS207", "KVS215", "KVS202", "KVS212"},
-    rules.GRANTS_UNREADABLE.id: {"KVS210", "KVS214", "KVS202", "KVS212"},
-}
-
-
-def evaluate(
-    facts: AuditFacts,
-    *,
-    context: Mapping[str, str] | None = None,
-    strict: bool = False,
-    fail_on: str = "error",
-    scps: Sequence[PolicyDoc] = (),
-    rcps: Mapping[str, RcpRead] | None = None,
-) -> LiveAuditReport:
-    """Run the evaluator once per stream on the gathered facts (pure: no AWS call).
-
-    ``rcps``: account -> the resource control policies read for it (:func:`read_rcps_for`); a customer
-    managed key whose account's RCPs could not be read gets an info finding (``--strict`` fails on it).
-    None: the caller does not consider RCPs."""
-    if fail_on not in FAIL_ON_CHOICES:
-        raise UsageError(f"--fail-on {shown(fail_on)}: choose error or warning")
-    known = {arn: _principal_policies(p) for arn, p in facts.principals.items() if p.complete}
-    unread = {arn for arn, p in facts.principals.items() if not p.complete}
-    audits: list[StreamAudit] = []
-    for s in facts.streams:
-        if s.stream is None or s.key is None:
-            where = Subject(stream=s.name, region=s.region)
-            audits.append(
-                StreamAudit(
-                    s.name, s.region, None, None, None, AuditReport((), tuple(f.about(where) for f in s.findings))
-                )
-            )
-            continue
-        key = s.key
-        inp = AuditInput(
-            key_arn=key.arn,
-            key_policy=PolicyDoc("key policy", key.policy) if key.policy is not None else None,
-            grants=key.grants,
-            stream_arn=s.stream.arn,
-            producers=facts.producers,
-            consumers=facts.consumers,
-            principals=known,
-            scps=tuple(scps),
-            context=dict(context or {}),
-            reads=facts.reads,
-            producer_creates=facts.producer_creates,
-            key_aws_managed=key.aws_managed,
-        )
-        if rcps is not None and not key.aws_managed:
-            read = rcps.get(key.account, RcpRead(None, "not read"))
-            docs = None if read.policies is None else tuple(PolicyDoc(n, d) for n, d in read.policies)
-            inp = dataclasses.replace(inp, rcps=docs, rcps_unread_why=read.why)
-        report = add_fixes(inp, run_audit(inp))
-        own = {f.code for f in s.findings}
-        kept = [
-            f
-            for f in report.findings
-            if not (f.code in _EXPLAINED and own & _EXPLAINED[f.code])
-            and not (f.code == rules.IAM_NOT_GIVEN.id and f.principal in unread)
-        ]
-        encryption = "aws-managed" if key.aws_managed else "customer-managed"
-        where = Subject(
-            stream=s.name, stream_arn=s.stream.arn, key=key.arn, region=s.region, account=s.stream.account or None
-        )
-        results = tuple(r.about(where) for r in report.results)
-        findings = tuple(f.about(where) for f in (*kept, *s.findings))
-        audits.append(StreamAudit(s.name, s.region, s.stream.arn, key.arn, encryption, AuditReport(results, findings)))
-    findings = facts.findings
-    if facts.listed is not None and not facts.streams and not facts.allow_empty:
-        findings = (*findings, rules.NO_STREAM_MATCHED(f"no stream matched: no {facts.listed}"))
-    return LiveAuditReport(tuple(audits), findings, strict=strict, fail_on=fail_on)
 
 
 def run(

@@ -11,6 +11,7 @@ from typing import Any
 from kvsctl import validate
 from kvsctl.aws.kms_admin import KmsAdminGateway
 from kvsctl.aws.session import ClientFactory
+from kvsctl.checks.keys import usable_problems
 from kvsctl.errors import AwsError, CheckFailed, ExitCode, Interrupted, UsageError, clip
 from kvsctl.keyref import parse_key_ref
 from kvsctl.keys.policy import PolicyRequest, RecommendedPolicy, build_key_policy, lockout_problem
@@ -123,8 +124,8 @@ class KeyReport:
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
             "key": self.key.to_json(),
-            "usable_by_kvs": not self.key.usable_problems,
-            "problems": self.key.usable_problems,
+            "usable_by_kvs": not usable_problems(self.key),
+            "problems": usable_problems(self.key),
             "streams": [
                 {
                     "name": v.stream.name,

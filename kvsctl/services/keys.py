@@ -5,13 +5,10 @@ from __future__ import annotations
 import threading
 
 from kvsctl.aws.kms import KmsGateway
+from kvsctl.checks.keys import is_kvs_aws_managed
 from kvsctl.errors import AwsError, UsageError
 from kvsctl.keyref import KeyRef, parse_key_ref
-from kvsctl.models import AWS_MANAGED_ALIASES, KeyInfo, is_aws_managed_reference
-
-
-def is_kvs_aws_managed(key: KeyInfo) -> bool:
-    return key.manager == "AWS" and (any(a in AWS_MANAGED_ALIASES for a in key.aliases) or key.state == "NotCreated")
+from kvsctl.models import KeyInfo, is_aws_managed_reference
 
 
 class KeyResolver:

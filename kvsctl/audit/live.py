@@ -10,6 +10,7 @@ from typing import Any
 from kvsctl.audit.model import AuditReport, finding_json, result_json
 from kvsctl.checks.model import Result
 from kvsctl.checks.verdict import FAIL_ON_CHOICES, Verdict
+from kvsctl.words import findings_in_words, plural
 
 __all__ = ["FAIL_ON_CHOICES", "LiveAuditReport", "StreamAudit"]
 
@@ -82,9 +83,9 @@ class LiveAuditReport:
         verdict = "PASS" if self.ok() else "FAIL"
         mode = f" (fail on {self.fail_on}{', strict' if self.strict else ''})"
         return (
-            f"{verdict}{mode}: {c['streams']} stream(s), {c['streams_failing']} failing; "
-            f"{c['checks']} checks: {c['allow']} allow, {c['conditional']} conditional, {c['deny']} deny; "
-            f"findings: {c['errors']} error, {c['warnings']} warning, {c['info']} info"
+            f"{verdict}{mode}: {plural(c['streams'], 'stream')}, {c['streams_failing']} failing; "
+            f"{plural(c['checks'], 'check')}: {c['allow']} allow, {c['conditional']} conditional, {c['deny']} deny; "
+            f"findings: {findings_in_words(c['errors'], c['warnings'], c['info'], zeros=True)}"
         )
 
     def to_json(self) -> dict[str, Any]:

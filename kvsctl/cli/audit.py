@@ -337,7 +337,7 @@ def all_(
     *,
     g: GlobalOptions,
 ) -> int:
-    """Audit every stream in the region(s) (--region is repeatable), as `audit stream` does. No stream
+    """Audit every stream in one or more regions (--region is repeatable), as `audit stream` does. No stream
     matching is a failure (KVS218: a job pointed at the wrong region) unless --allow-empty.
 
     Streams come from ListStreams; keys and principals are read once each however many streams share

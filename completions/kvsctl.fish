@@ -74,6 +74,7 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l report
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l overwrite
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l sarif-root -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l allow-empty
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l verbose
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l profile -x -a '(kvsctl __complete profiles -- (commandline -opc)[2..-1])'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l region -x -a '(kvsctl __complete regions -- (commandline -opc)[2..-1])'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l endpoint-url -r
@@ -113,6 +114,7 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l no-
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l help
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -a '(kvsctl __complete streams -- (commandline -opc)[2..-1])'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l stream-name -x -a '(kvsctl __complete streams -- (commandline -opc)[2..-1])'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l producer -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l consumer -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l context -r

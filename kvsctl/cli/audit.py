@@ -231,7 +231,20 @@ _KeyProfile = Annotated[
 @group.command("stream")
 @with_global_options(REPORT_FORMATS)
 def stream(
-    names: Annotated[list[str], typer.Argument(metavar="NAME...", help="Stream names.", show_default=False)],
+    names: Annotated[
+        list[str] | None,
+        typer.Argument(metavar="NAME...", help="Stream names or stream ARNs.", show_default=False),
+    ] = None,
+    stream_name: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--stream-name",
+            metavar="NAME",
+            help="A stream, as the AWS CLI spells it; repeatable.",
+            show_default=False,
+            rich_help_panel=_LIVE,
+        ),
+    ] = None,
     producer: _Producers = None,
     consumer: _Consumers = None,
     context: _Context = None,
@@ -276,12 +289,16 @@ def stream(
       kvsctl audit stream lobby-cam --consumer VIEWER_ROLE_ARN --read all --explain VIEWER_ROLE_ARN
 
       kvsctl audit stream lobby-cam --producer CAMERA_ROLE_ARN --ack-code 4500
+
+      kvsctl audit stream arn:aws:kinesisvideo:us-west-2:123456789012:stream/lobby-cam/1700000000000 --consumer ROLE_ARN
     """
     from kvsctl.services.audit_live import AuditScope
     from kvsctl.workloads.paths import parse_reads
 
+    names = [*(names or ()), *(stream_name or ())]
     scope = AuditScope(
         names=tuple(names),
+        regions=g.regions,
         producers=tuple(producer or ()),
         consumers=tuple(consumer or ()),
         require_customer_key=require_customer_key,
@@ -334,6 +351,14 @@ def all_(
     allow_empty: Annotated[
         bool, typer.Option("--allow-empty", help="Pass when no stream matches (else exit 1).", rich_help_panel=_LIVE)
     ] = False,
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose",
+            help="Table: every stream (default: the failing ones and a summary; JSON and reports have all).",
+            rich_help_panel=_LIVE,
+        ),
+    ] = False,
     *,
     g: GlobalOptions,
 ) -> int:
@@ -365,7 +390,7 @@ def all_(
         producer_creates=producer_creates,
     )
     plan = plan_report("audit", report, overwrite, sarif_root)
-    return _live_audit(g, scope, context, fail_on, strict, key_profile, plan, explain, progress=True)
+    return _live_audit(g, scope, context, fail_on, strict, key_profile, plan, explain, progress=True, verbose=verbose)
 
 
 def _live_audit(
@@ -380,6 +405,7 @@ def _live_audit(
     *,
     progress: bool,
     ack: tuple[int, str] | None = None,
+    verbose: bool = True,
 ) -> int:
     """Shared by `audit stream` and `audit all`: check input, run, render, exit code."""
     from kvsctl.cli.progress import progress_bar
@@ -406,7 +432,7 @@ def _live_audit(
             from kvsctl.workloads.ackcodes import diagnose
 
             diagnosis = diagnose(ack[0], result.streams[0], ack[1])
-        view = LiveAuditView(result, sarif_root=plan.sarif_root, explain=explain, diagnosis=diagnosis)
+        view = LiveAuditView(result, sarif_root=plan.sarif_root, explain=explain, diagnosis=diagnosis, verbose=verbose)
         emit_report(g, view, plan)
     return result.exit_code
 

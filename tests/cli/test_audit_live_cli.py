@@ -278,7 +278,7 @@ def test_report_file_keeps_the_table_on_the_terminal(world: dict[str, str], tmp_
 
 
 def test_table_has_a_matrix_per_stream_findings_and_one_summary_line(world: dict[str, str]) -> None:
-    r = run_cli("audit", "all", "--consumer", w.BROKEN_CONSUMER, "-o", "table")
+    r = run_cli("audit", "all", "--consumer", w.BROKEN_CONSUMER, "-o", "table", "--verbose")
     assert r.exit_code == 1
     for name in ("lobby", "dead", "ghost", "plain"):
         assert f"Stream {name}" in r.stdout

@@ -7,7 +7,7 @@ _kvsctl_words() {
     "audit all") echo "--name-prefix --producer --consumer --context --fail-on --strict --require-customer-key --key-profile --read --producer-creates --explain --report --overwrite --sarif-root --allow-empty --verbose --profile --region --endpoint-url --output -o --query --no-color --no-pager --debug --help" ;;
     "audit policy") echo "--key-policy --key-arn --stream-arn --producer --consumer --identity-policy --permissions-boundary --scp --scp-level --rcp --rcp-level --grants --context --read --producer-creates --strict --explain --fail-on --report --overwrite --sarif-root --output -o --query --no-color --no-pager --debug --help" ;;
     "audit stream") echo "--stream-name --producer --consumer --context --fail-on --strict --require-customer-key --key-profile --read --producer-creates --explain --ack-code --report --overwrite --sarif-root --profile --region --endpoint-url --output -o --query --no-color --no-pager --debug --help" ;;
-    "audit template") echo "--parameter --producer --consumer --change-set --context --fail-on --strict --require-customer-key --report --overwrite --output -o --query --no-color --no-pager --debug --help" ;;
+    "audit template") echo "--parameter --producer --consumer --change-set --context --read --producer-creates --fail-on --strict --require-customer-key --report --overwrite --sarif-root --output -o --query --no-color --no-pager --debug --help" ;;
     "completion") echo "--install --help" ;;
     "cost") echo "calibrate estimate --help" ;;
     "cost calibrate") echo "--cloudtrail --lookup-events --start --end --hours-per-month --price-per-10k --save --force --profile --region --endpoint-url --output -o --query --no-color --no-pager --debug --help" ;;
@@ -217,8 +217,10 @@ _kvsctl_takes_value() {
     "audit template|--consumer") return 0 ;;
     "audit template|--change-set") return 0 ;;
     "audit template|--context") return 0 ;;
+    "audit template|--read") return 0 ;;
     "audit template|--fail-on") return 0 ;;
     "audit template|--report") return 0 ;;
+    "audit template|--sarif-root") return 0 ;;
     "audit template|--output") return 0 ;;
     "audit template|-o") return 0 ;;
     "audit template|--query") return 0 ;;

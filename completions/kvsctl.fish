@@ -144,11 +144,14 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit template"' -l p
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit template"' -l consumer -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit template"' -l change-set -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit template"' -l context -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit template"' -l read -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit template"' -l producer-creates
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit template"' -l fail-on -x -a 'error warning'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit template"' -l strict
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit template"' -l require-customer-key
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit template"' -l report -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit template"' -l overwrite
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit template"' -l sarif-root -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit template"' -l output -x -a 'table json sarif junit'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit template"' -s o -x -a 'table json sarif junit'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit template"' -l query -r

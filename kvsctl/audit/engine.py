@@ -244,7 +244,8 @@ def run_audit(inp: AuditInput) -> AuditReport:
         # one decision per (action, resource): read paths share GetDataEndpoint and kms:Decrypt
         decided: dict[tuple[str, str], Decision] = {}
         crossed: set[str] = set()
-        for client_path in paths_for(role, inp.reads, inp.producer_creates):
+        reads = inp.consumer_reads.get(raw, inp.reads) if role == "consumer" else inp.reads
+        for client_path in paths_for(role, reads, inp.producer_creates):
             for req in client_path.requirements:
                 resource = inp.key_arn if req.target == "key" else inp.stream_arn
                 if resource is None:

@@ -100,6 +100,9 @@ class AuditInput:
     scps: tuple[PolicyDoc, ...] = ()  # SCPs whose level is not known
     context: Mapping[str, str] = field(default_factory=dict)  # overrides; "" marks a key absent
     reads: tuple[str, ...] = DEFAULT_READS  # consumer read paths (kvsctl/workloads/paths.py)
+    # consumer ARN -> its own read paths, instead of ``reads`` (a template's inferred consumers are checked
+    # on the paths their policies grant)
+    consumer_reads: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     producer_creates: bool = False  # producers also checked for CreateStream + TagStream
     scp_levels: tuple[tuple[PolicyDoc, ...], ...] = ()  # SCPs attached at each level, root first
     rcps: tuple[PolicyDoc, ...] | None = ()  # the key account's RCPs; None = could not be read

@@ -724,8 +724,10 @@ register(
             name="PrincipalsInferred",
             severity=I,
             title="Producers and consumers inferred from identity policies",
-            description="No --producer / --consumer was given: kvsctl took the principals whose identity policies"
-            " name the stream.",
+            description="No --producer / --consumer was given: the principals whose identity policies grant "
+            "kinesisvideo:PutMedia on the stream are its producers, and those granting a read path's actions "
+            "(GetMedia, ListFragments, GetHLSStreamingSessionURL, ...) are its consumers on that path; a read path "
+            "not selected with --read is named, not checked.",
             remediation="Pass --producer / --consumer (an ARN, a logical id or a Terraform address) to check "
             "exactly the principals you mean.",
             tags=("iac",),

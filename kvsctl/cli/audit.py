@@ -494,21 +494,28 @@ def template(
         ),
     ] = None,
     context: _Context = None,
+    read: _Read = None,
+    producer_creates: _ProducerCreates = False,
     fail_on: FailOnOpt = FailOn.error,
     strict: StrictOpt = False,
     require_customer_key: _RequireCustomer = False,
     report: ReportOpt = None,
     overwrite: OverwriteOpt = False,
+    sarif_root: SarifRootOpt = None,
     *,
     g: GlobalOptions,
 ) -> int:
     """Audit CloudFormation templates, CDK output and Terraform plans offline, before anything exists:
     each stream's key (none or AWS managed with --require-customer-key, unusable, named by alias) and
-    whether its producers and consumers may use it, from the key policy and their identity policies.
+    whether its producers (DescribeStream, GetDataEndpoint, PutMedia, kms:GenerateDataKey) and its
+    consumers on each --read path (GetDataEndpoint, the path's actions, kms:Decrypt) may make every call,
+    from the key policy and their identity policies. Every denied check has a verified fix.
 
-    References between resources are followed; parameters take their defaults or --parameter; what
-    cannot be resolved makes the checks that depend on it conditional, naming it. Every result and
-    finding points at FILE:LINE (SARIF physical locations). Reads only the files; no credentials.
+    Without --producer/--consumer, roles granting PutMedia on a stream are its producers and roles
+    granting a read path's actions its consumers on that path. References between resources are
+    followed; parameters take their defaults or --parameter; what cannot be resolved makes the checks
+    that depend on it conditional, naming it. Every result and finding points at FILE:LINE (SARIF
+    physical locations, relative to --sarif-root). Reads only the files; no credentials.
     Exit 0 all pass, 1 a check or finding fails (--fail-on, --strict), 2 bad input (with FILE:LINE).
 
     Examples:
@@ -517,6 +524,8 @@ def template(
 
       kvsctl audit template cdk.out -o sarif --report kvs.sarif
 
+      kvsctl audit template stack.yaml --read getmedia,hls --producer-creates
+
       kvsctl audit template plan.json --producer aws_iam_role.camera --parameter AWS::AccountId=111122223333
 
       kvsctl audit template stack.yaml --change-set change-set.json
@@ -524,8 +533,9 @@ def template(
     from kvsctl.render.audit_template import TemplateAuditView
     from kvsctl.services.audit import parse_context
     from kvsctl.services.audit_template import TemplateAuditRequest, run
+    from kvsctl.workloads.paths import parse_reads
 
-    plan = plan_report("audit-template", report, overwrite, None)
+    plan = plan_report("audit-template", report, overwrite, sarif_root)
     with reporting(g, plan):
         request = TemplateAuditRequest(
             paths=tuple(paths),
@@ -537,7 +547,9 @@ def template(
             change_sets=tuple(change_set or ()),
             strict=strict,
             fail_on=fail_on.value,
+            reads=parse_reads(read),
+            producer_creates=producer_creates,
         )
         result = run(request)
-        emit_report(g, TemplateAuditView(result), plan)
+        emit_report(g, TemplateAuditView(result, sarif_root=plan.sarif_root), plan)
     return result.report.exit_code

@@ -12,18 +12,22 @@ import dataclasses
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from kvsctl.audit.context import kvs_request_context
 from kvsctl.audit.engine import run_audit
 from kvsctl.audit.live import LiveAuditReport, StreamAudit
 from kvsctl.audit.model import AuditInput, AuditReport, PolicyDoc, PrincipalPolicies
 from kvsctl.checks import rules as catalogue
-from kvsctl.checks.model import Location, Result
+from kvsctl.checks.model import Location, Result, Subject
 from kvsctl.iac.facts import KeyFact, Loc, PolicyFact, PrincipalFact, StreamFact, TemplateFacts, Unknown
 from kvsctl.models import AWS_MANAGED_ALIASES, is_aws_managed_reference
+from kvsctl.workloads.fixes import add_fixes
+from kvsctl.workloads.paths import DEFAULT_READS, PUT_MEDIA, READ_PATHS, read_path
 
-PUT_MEDIA = "kinesisvideo:PutMedia"
-READ_ACTIONS = ("kinesisvideo:GetMedia",)
+if TYPE_CHECKING:
+    from kvsctl.policy.kms import IamPolicies
+    from kvsctl.policy.principals import PrincipalId
 
 
 @dataclass(frozen=True)
@@ -34,18 +38,18 @@ class TemplateOptions:
     context: Mapping[str, str] = field(default_factory=dict)
     strict: bool = False
     fail_on: str = "error"
+    reads: tuple[str, ...] = DEFAULT_READS  # consumer read paths (--read)
+    producer_creates: bool = False  # producers also need CreateStream + TagStream
 
 
 @dataclass(frozen=True)
 class TemplateAudit:
-    """The report, and where each result and finding points (same order as the report yields them)."""
+    """The report (every result and finding located at its file and line), where each stream is
+    declared, and the logical id / address of each principal of the templates."""
 
     report: LiveAuditReport
     files: tuple[str, ...]
     stream_locs: tuple[Loc, ...]  # one per report.streams
-    result_locs: tuple[tuple[Loc, ...], ...]  # per stream, per result
-    finding_locs: tuple[tuple[Loc | None, ...], ...]  # per stream, per finding
-    global_locs: tuple[Loc | None, ...] = ()  # per report.findings
     principal_ids: Mapping[str, str] = field(default_factory=dict)  # ARN -> logical id / address
 
 
@@ -260,30 +264,72 @@ def _iam(p: PrincipalFact) -> PrincipalPolicies:
     return PrincipalPolicies(p.arn, docs, boundary)
 
 
-def _grants_access(p: PrincipalFact, actions: Sequence[str], stream_arn: str, context: Mapping[str, str]) -> bool:
-    """Whether the principal's identity policies (as written in the template) allow one of ``actions`` on
-    the stream. A decision that is only conditional through a policy the template merely names does not
-    count: that would make every role with some AWS managed policy a producer of every stream."""
-    from kvsctl.policy.document import PolicyKind, PolicyParseError, parse_policy
-    from kvsctl.policy.evaluate import DecisionKind, Request
-    from kvsctl.policy.kms import IamPolicies, authorize_identity_only
-    from kvsctl.policy.principals import PrincipalError, parse_principal
+class _Grants:
+    """What the template's principals' identity policies (as written) allow on a stream; each principal's
+    policies are parsed once, however many streams they are asked about."""
 
-    try:
-        who = parse_principal(p.arn)
-        policies = tuple(parse_policy(pol.document, pol.name, PolicyKind.IDENTITY) for pol in p.policies)
-        boundary = parse_policy(p.boundary.document, p.boundary.name, PolicyKind.BOUNDARY) if p.boundary else None
-    except (PrincipalError, PolicyParseError):
+    def __init__(self, context: Mapping[str, str]) -> None:
+        self.context = context
+        self.parsed: dict[tuple[str, str], tuple[PrincipalId, IamPolicies, frozenset[str]] | None] = {}
+
+    def _parsed(self, p: PrincipalFact) -> tuple[PrincipalId, IamPolicies, frozenset[str]] | None:
+        from kvsctl.policy.document import PolicyKind, PolicyParseError, parse_policy
+        from kvsctl.policy.kms import IamPolicies
+        from kvsctl.policy.principals import PrincipalError, parse_principal
+
+        at = (p.loc.file, p.id)
+        if at not in self.parsed:
+            try:
+                who = parse_principal(p.arn)
+                policies = tuple(parse_policy(pol.document, pol.name, PolicyKind.IDENTITY) for pol in p.policies)
+                boundary = (
+                    parse_policy(p.boundary.document, p.boundary.name, PolicyKind.BOUNDARY) if p.boundary else None
+                )
+            except (PrincipalError, PolicyParseError):
+                self.parsed[at] = None
+            else:
+                named = frozenset(pol.name for pol in p.policies if not pol.unknowns or pol.name.startswith(p.id))
+                self.parsed[at] = (who, IamPolicies(policies, boundary), named)
+        return self.parsed[at]
+
+    def any_of(self, p: PrincipalFact, actions: Sequence[str], stream_arn: str) -> bool:
+        """Whether the identity policies allow one of ``actions`` on the stream. A decision that is only
+        conditional through a policy the template merely names does not count: that would make every role
+        with some AWS managed policy a producer of every stream."""
+        from kvsctl.policy.evaluate import DecisionKind, Request
+        from kvsctl.policy.kms import authorize_identity_only
+
+        parsed = self._parsed(p)
+        if parsed is None:
+            return False
+        who, iam, named = parsed
+        for action in actions:
+            if not _may_allow(iam, action):
+                continue  # no Allow statement names it: an implicit deny, without evaluating
+            ctx = kvs_request_context(who, action=action, resource=stream_arn, overrides=self.context)
+            d = authorize_identity_only(Request(who, action, stream_arn, ctx), iam=iam)
+            if d.kind is DecisionKind.ALLOW:
+                return True
+            if d.kind is DecisionKind.CONDITIONAL and any(st.policy in named for st in d.statements):
+                return True
         return False
-    named = {pol.name for pol in p.policies if not pol.unknowns or pol.name.startswith(p.id)}
-    for action in actions:
-        ctx = kvs_request_context(who, action=action, resource=stream_arn, overrides=context)
-        d = authorize_identity_only(Request(who, action, stream_arn, ctx), iam=IamPolicies(policies, boundary))
-        if d.kind is DecisionKind.ALLOW:
-            return True
-        if d.kind is DecisionKind.CONDITIONAL and any(st.policy in named for st in d.statements):
-            return True
-    return False
+
+    def read_paths(self, p: PrincipalFact, stream_arn: str) -> tuple[str, ...]:
+        """The read paths whose own actions (GetMedia; ListFragments, GetMediaForFragmentList; ...) the
+        principal is granted one of: it is a consumer on those paths."""
+        return tuple(n for n in READ_PATHS if self.any_of(p, read_path(n).own_actions, stream_arn))
+
+
+def _may_allow(iam: IamPolicies, action: str) -> bool:
+    """Whether some identity Allow statement could match ``action`` (its Action pattern matches, or it
+    uses NotAction). Without one the identity policies cannot allow it, conditionally or not."""
+    from kvsctl.policy.match import glob_match
+
+    return any(
+        st.effect == "Allow" and (st.not_action or any(glob_match(a, action, ignore_case=True) for a in st.actions))
+        for pol in iam.identity
+        for st in pol.statements
+    )
 
 
 _LABEL = re.compile(r"^(?P<name>.*) #(?P<index>\d+)(?: \".*\")?$")
@@ -316,9 +362,17 @@ def _resolve_principal(text: str, facts: TemplateFacts) -> PrincipalFact | str |
     return text if text.startswith("arn:") or text.isdigit() else None
 
 
+def _inferred_note(stream: str, role: str, who: Sequence[str]) -> str:
+    verb = "grant kinesisvideo:PutMedia" if role == "producer" else "grant a read path's actions"
+    return f"{role}s of stream {stream} inferred from identity policies that {verb} on it: " + ", ".join(who)
+
+
 def audit_stream(
-    facts: TemplateFacts, s: StreamFact, opts: TemplateOptions
-) -> tuple[StreamAudit, Loc, list[Loc], list[Loc | None], dict[str, str]]:
+    facts: TemplateFacts, s: StreamFact, opts: TemplateOptions, grants: _Grants | None = None
+) -> tuple[StreamAudit, dict[str, str]]:
+    """One stream's audit (results and findings located in the template) and the logical ids of the
+    principals it checked."""
+    grants = grants or _Grants(opts.context)
     found: list[tuple[Result, Loc | None]] = []
     key = _stream_key(facts, s, found)
     if opts.require_customer_key and key.aws_managed:
@@ -335,15 +389,14 @@ def audit_stream(
             )
         )
 
-    # principals: given, or inferred from identity policies
+    # principals: given (consumers then read on every --read path), or inferred from identity policies: a
+    # producer grants PutMedia on the stream, a consumer is one on each selected read path it grants
     ids: dict[str, str] = {}
     principals: dict[str, PrincipalFact] = {}
     roles: dict[str, list[str]] = {"producer": [], "consumer": []}
-    inferred: dict[str, list[str]] = {"producer": [], "consumer": []}
-    for role, given, actions in (
-        ("producer", opts.producers, (PUT_MEDIA,)),
-        ("consumer", opts.consumers, READ_ACTIONS),
-    ):
+    consumer_reads: dict[str, tuple[str, ...]] = {}
+    notes: list[str] = []
+    for role, given in (("producer", opts.producers), ("consumer", opts.consumers)):
         if given:
             for text in given:
                 p = _resolve_principal(text, facts)
@@ -354,30 +407,38 @@ def audit_stream(
                 elif isinstance(p, str):
                     roles[role].append(p)
             continue
+        inferred: list[str] = []
+        unselected: list[str] = []
         for p in facts.principals.values():
-            if _grants_access(p, actions, s.arn, opts.context):
-                principals[p.arn] = p
-                ids[p.arn] = p.id
-                roles[role].append(p.arn)
-                inferred[role].append(p.id)
-    for role in ("producer", "consumer"):
-        if inferred[role]:
-            verb = (
-                "grant kinesisvideo:PutMedia"
-                if role == "producer"
-                else "grant a read path (" + ", ".join(READ_ACTIONS) + ")"
+            if role == "producer":
+                if not grants.any_of(p, (PUT_MEDIA,), s.arn):
+                    continue
+                inferred.append(p.id)
+            else:
+                granted = grants.read_paths(p, s.arn)
+                on = tuple(n for n in granted if n in opts.reads)
+                off = [n for n in granted if n not in opts.reads]
+                if off:
+                    unselected.append(f"{p.id} ({', '.join(off)})")
+                if not on:
+                    continue
+                consumer_reads[p.arn] = on
+                inferred.append(f"{p.id} ({', '.join(on)})")
+            principals[p.arn] = p
+            ids[p.arn] = p.id
+            roles[role].append(p.arn)
+        if inferred:
+            notes.append(_inferred_note(s.name, role, inferred))
+        if unselected:
+            notes.append(
+                f"roles granting read paths not selected with --read are not checked on stream {s.name}: "
+                + ", ".join(unselected)
+                + " (add the paths to --read, or --read all)"
             )
-            found.append(
-                (
-                    catalogue.IAC_INFERRED(
-                        f"{role}s of stream {s.name} inferred from identity policies that {verb} on it: "
-                        + ", ".join(inferred[role]),
-                        resource=s.arn,
-                        location=str(s.loc),
-                    ),
-                    s.loc,
-                )
-            )
+    if notes:
+        found.append(
+            (catalogue.IAC_INFERRED("; ".join(notes), resource=s.arn, location=str(s.loc)), s.loc),
+        )
     if not roles["producer"] and not roles["consumer"]:
         found.append(
             (
@@ -404,11 +465,15 @@ def audit_stream(
         consumers=tuple(dict.fromkeys(roles["consumer"])),
         principals={arn: _iam(p) for arn, p in principals.items()},
         context=dict(opts.context),
+        reads=opts.reads,
+        producer_creates=opts.producer_creates,
+        consumer_reads=consumer_reads,
+        key_aws_managed=key.aws_managed,
     )
-    report = run_audit(inp)
+    report = add_fixes(inp, run_audit(inp))
 
+    subject = Subject(stream=s.name, stream_arn=s.arn, key=key.arn, region=s.region, account=s.account)
     results: list[Result] = []
-    result_locs: list[Loc] = []
     key_loc = key.fact.loc if key.fact else s.loc
     for r in report.results:
         if (r.action or "").startswith("kms:") and (key.unknown or key.external):
@@ -426,8 +491,7 @@ def audit_stream(
             else:
                 p = principals.get(r.principal or "")
                 loc = p.loc if p else s.loc
-        results.append(_at(r, loc))
-        result_locs.append(loc)
+        results.append(_at(r, loc).about(subject))
 
     kept: list[tuple[Result, Loc | None]] = []
     for f in report.findings:
@@ -445,34 +509,23 @@ def audit_stream(
             floc = p.loc if p else s.loc
             f = _at(f, floc)
         kept.append((f, floc))
-    all_found = kept + [(_at(f, loc) if loc is not None else f, loc) for f, loc in found]
+    all_found = [f.about(subject) for f, _ in kept] + [_at(f, loc).about(subject) for f, loc in found]
     encryption = "aws-managed" if key.aws_managed else "customer-managed"
-    audit = StreamAudit(
-        s.name,
-        s.region,
-        s.arn,
-        key.arn,
-        encryption,
-        AuditReport(tuple(results), tuple(f for f, _ in all_found)),
-    )
-    return audit, s.loc, result_locs, [loc for _, loc in all_found], ids
+    audit = StreamAudit(s.name, s.region, s.arn, key.arn, encryption, AuditReport(tuple(results), tuple(all_found)))
+    return audit, ids
 
 
 def audit_templates(templates: Sequence[TemplateFacts], opts: TemplateOptions) -> TemplateAudit:
     streams: list[StreamAudit] = []
     stream_locs: list[Loc] = []
-    result_locs: list[tuple[Loc, ...]] = []
-    finding_locs: list[tuple[Loc | None, ...]] = []
     global_findings: list[Result] = []
-    global_locs: list[Loc | None] = []
     ids: dict[str, str] = {}
+    grants = _Grants(opts.context)
     for t in templates:
         for s in t.streams:
-            audit, loc, rlocs, flocs, found_ids = audit_stream(t, s, opts)
+            audit, found_ids = audit_stream(t, s, opts, grants)
             streams.append(audit)
-            stream_locs.append(loc)
-            result_locs.append(tuple(rlocs))
-            finding_locs.append(tuple(flocs))
+            stream_locs.append(s.loc)
             ids.update(found_ids)
         for note in t.notes:
             rule = {
@@ -481,7 +534,6 @@ def audit_templates(templates: Sequence[TemplateFacts], opts: TemplateOptions) -
                 "unsupported": catalogue.IAC_NOT_FOLLOWED,
             }[note.kind]
             global_findings.append(rule(note.message, location=_file(note.loc)))
-            global_locs.append(note.loc)
         for c in t.changes:
             rule = {
                 "replace": catalogue.IAC_STREAM_REPLACED,
@@ -489,15 +541,11 @@ def audit_templates(templates: Sequence[TemplateFacts], opts: TemplateOptions) -
                 "key-in-place": catalogue.IAC_KEY_IN_PLACE,
             }[c.kind]
             global_findings.append(rule(c.detail, resource=c.id, location=_file(c.loc)))
-            global_locs.append(c.loc)
     report = LiveAuditReport(tuple(streams), tuple(global_findings), strict=opts.strict, fail_on=opts.fail_on)
     return TemplateAudit(
         report=report,
         files=tuple(dict.fromkeys(t.path for t in templates)),
         stream_locs=tuple(stream_locs),
-        result_locs=tuple(result_locs),
-        finding_locs=tuple(finding_locs),
-        global_locs=tuple(global_locs),
         principal_ids=ids,
     )
 

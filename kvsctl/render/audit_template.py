@@ -1,71 +1,67 @@
-"""Views of `kvsctl audit template`: the live audit's views, with every result and finding located at
-the file and line of the template or plan it rests on (JSON ``location``, SARIF physical locations)."""
+"""Views of `kvsctl audit template`: the live audit's table, JSON with every result and finding at the
+file and line of the template or plan it rests on, and the CI formats through the one SARIF writer
+(render/sarif.py) and the one JUnit writer (render/junit.py) — the results already carry their
+locations, so nothing is added after the writers."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from kvsctl.audit.model import location_json
 from kvsctl.iac.audit import TemplateAudit
-from kvsctl.iac.facts import Loc
 
-
-def _loc_json(loc: Loc | None) -> dict[str, Any] | None:
-    return {"file": loc.file, "line": loc.line} if loc is not None else None
+COMMAND = "audit-template"
 
 
 @dataclass(frozen=True)
 class TemplateAuditView:
     audit: TemplateAudit
-
-    def _live(self) -> Any:
-        from kvsctl.render.audit_live import LiveAuditView
-
-        return LiveAuditView(self.audit.report)
-
-    def _ordered_locs(self) -> tuple[list[Loc], list[Loc | None]]:
-        results = [loc for locs in self.audit.result_locs for loc in locs]
-        findings: list[Loc | None] = [loc for locs in self.audit.finding_locs for loc in locs]
-        findings += self.audit.global_locs
-        return results, findings
+    sarif_root: Path | None = None  # SARIF file URIs are relative to it (default: the git root)
 
     def to_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = self.audit.report.to_json()
-        rlocs, flocs = self._ordered_locs()
+        rep = self.audit.report
+        data: dict[str, Any] = rep.to_json()
         ids = self.audit.principal_ids
-        for r, loc in zip(data["results"], rlocs, strict=True):
-            r["location"] = _loc_json(loc)
-            if r["principal"] in ids:
-                r["principal_id"] = ids[r["principal"]]
-        for f, floc in zip(data["findings"], flocs, strict=True):
-            f["location"] = _loc_json(floc)
-        for s, sloc in zip(data["streams"], self.audit.stream_locs, strict=True):
-            s["location"] = _loc_json(sloc)
+        for (_s, r), out in zip(rep.results(), data["results"], strict=True):
+            out["location"] = location_json(r.location)
+            if r.principal in ids:
+                out["principal_id"] = ids[r.principal or ""]
+        for (_where, f), out in zip(rep.all_findings(), data["findings"], strict=True):
+            out["location"] = location_json(f.location)
+        for s, loc in zip(data["streams"], self.audit.stream_locs, strict=True):
+            s["location"] = {"file": loc.file, "line": loc.line, "label": str(loc)}
         data["files"] = list(self.audit.files)
         return data
 
     def render_table(self) -> list[Any]:
-        return list(self._live().render_table())
+        from kvsctl.render.audit_live import LiveAuditView
 
-    def to_junit(self) -> str:
-        return str(self._live().to_junit())
+        return list(LiveAuditView(self.audit.report).render_table())
 
     def to_sarif(self) -> str:
-        """The one SARIF writer: every result already points at its template file and line."""
         from kvsctl.render.sarif import sarif_log
 
         rep = self.audit.report
-        return sarif_log(rep.everything(), rep.verdict, command="audit-template")
+        return sarif_log(rep.everything(), rep.verdict, command=COMMAND, root=self.sarif_root)
 
+    def to_junit(self) -> str:
+        """A suite per stream (its template file and the stream's properties), one for what is about no
+        one stream (notes, changes), a test case per result at its file and line."""
+        from kvsctl.render.junit import Suite, junit_xml
 
-def _uri(path: str) -> str:
-    """Relative to the working folder, as code scanning wants it; a file outside it as a file: URI."""
-    import urllib.parse
-    from pathlib import Path
-
-    p = Path(path)
-    try:
-        rel = p.resolve().relative_to(Path.cwd().resolve())
-    except ValueError:
-        return p.resolve().as_uri()
-    return urllib.parse.quote(rel.as_posix(), safe="/-_.~")
+        rep = self.audit.report
+        suites = [
+            Suite(
+                f"stream {s.name}",
+                s.report.all(),
+                {"stream_arn": s.arn, "region": s.region, "key_arn": s.key_arn, "encryption": s.encryption},
+                classname=f"kvsctl.audit-template.{s.name}",
+                file=loc.file,
+            )
+            for s, loc in zip(rep.streams, self.audit.stream_locs, strict=True)
+        ]
+        if rep.findings:
+            suites.append(Suite("templates", rep.findings, classname="kvsctl.audit-template.templates"))
+        return junit_xml(suites, rep.verdict, name="kvsctl audit template")

@@ -216,8 +216,8 @@ AUDIT_TEMPLATE: Schema = {
         "results": {"type": "array", "items": {**ref("access_result"), "required": ["location"]}},
         "files": {**STRINGS, "description": "The templates and plans read."},
     },
-    "description": "Results and findings carry location {file, line}; results of a template's principals "
-    "carry principal_id (its logical id or Terraform address).",
+    "description": "Results and findings carry location {file, line, label} in the template or plan; results "
+    "of a template's principals carry principal_id (its logical id or Terraform address).",
 }
 
 MONEY: Schema = {**NUMBER, "description": "US dollars."}

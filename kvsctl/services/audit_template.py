@@ -17,6 +17,7 @@ from kvsctl.errors import UsageError
 from kvsctl.iac.audit import TemplateAudit, TemplateOptions, audit_templates
 from kvsctl.iac.facts import TemplateFacts
 from kvsctl.iac.loader import TemplateError, load
+from kvsctl.workloads.paths import DEFAULT_READS
 
 TEMPLATE_SUFFIXES = (".json", ".yaml", ".yml", ".template")
 _SKIP_DIRS = {".git", ".terraform", "node_modules", "__pycache__", ".venv"}
@@ -34,6 +35,8 @@ class TemplateAuditRequest:
     change_sets: Sequence[str] = ()
     strict: bool = False
     fail_on: str = "error"
+    reads: tuple[str, ...] = DEFAULT_READS  # parsed --read paths (kvsctl.workloads.paths.parse_reads)
+    producer_creates: bool = False
 
 
 def parse_parameters(items: Sequence[str]) -> dict[str, str]:
@@ -171,5 +174,7 @@ def run(req: TemplateAuditRequest) -> TemplateAudit:
         context=dict(req.context),
         strict=req.strict,
         fail_on=req.fail_on,
+        reads=req.reads,
+        producer_creates=req.producer_creates,
     )
     return audit_templates(templates, opts)

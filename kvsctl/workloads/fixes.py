@@ -340,7 +340,7 @@ def _narrow(inp: AuditInput, r: _Check) -> AuditInput:
     producers = (r.principal,) if r.role == "producer" else ()
     consumers = (r.principal,) if r.role == "consumer" else ()
     reads = (r.path,) if r.role == "consumer" and r.path else inp.reads
-    return dataclasses.replace(inp, producers=producers, consumers=consumers, reads=reads)
+    return dataclasses.replace(inp, producers=producers, consumers=consumers, reads=reads, consumer_reads={})
 
 
 def _decision(report: AuditReport, r: _Check) -> str | None:

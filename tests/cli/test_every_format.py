@@ -152,10 +152,16 @@ INVOCATIONS: dict[str, Invocation] = {
     ),
     "audit all": Invocation(lambda w: ["audit", "all"], exits=(0, 1)),
     "audit template": Invocation(
+        # every read path and the producer's create calls: denied checks with fixes, located in the template
         lambda w: [
             "audit",
             "template",
-            str(Path(__file__).resolve().parents[2] / "examples" / "iac" / "terraform" / "replace" / "plan.json"),
+            str(Path(__file__).resolve().parents[2] / "examples" / "iac" / "cloudformation" / "kvs-stack.yaml"),
+            "--consumer",
+            "ViewerRole",
+            "--read",
+            "all",
+            "--producer-creates",
         ],
         exits=(1,),
     ),

@@ -466,7 +466,7 @@ def test_sarif_points_at_file_and_line(tmp_path: Path) -> None:
     )
 
 
-def test_sarif_uris_are_relative_to_the_working_folder() -> None:
+def test_sarif_uris_are_relative_to_the_git_root() -> None:
     import json
 
     r = run_cli("audit", "template", "examples/iac/cloudformation/kvs-stack.yaml", "-o", "sarif")

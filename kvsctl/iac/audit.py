@@ -12,7 +12,7 @@ import dataclasses
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from kvsctl.audit.context import kvs_request_context
 from kvsctl.audit.engine import run_audit
@@ -471,6 +471,8 @@ def audit_stream(
         key_aws_managed=key.aws_managed,
     )
     report = add_fixes(inp, run_audit(inp))
+    refs = _references(facts, s, key, principals)
+    report = AuditReport(tuple(_placed(r, key, principals, refs) for r in report.results), report.findings)
 
     subject = Subject(stream=s.name, stream_arn=s.arn, key=key.arn, region=s.region, account=s.account)
     results: list[Result] = []
@@ -548,6 +550,61 @@ def audit_templates(templates: Sequence[TemplateFacts], opts: TemplateOptions) -
         stream_locs=tuple(stream_locs),
         principal_ids=ids,
     )
+
+
+def _references(
+    facts: TemplateFacts, s: StreamFact, key: _Key, principals: Mapping[str, PrincipalFact]
+) -> dict[str, Any]:
+    """How the template itself writes the ARNs kvsctl made up for its stream, key and roles (and the
+    kms:ViaService value of its region): ``{"Fn::GetAtt": [ID, "Arn"]}`` in CloudFormation, ``${ADDRESS.arn}``
+    in Terraform. A fix's statement says it so: the ARN kvsctl assumed (a stream's creation time is
+    zeros, the account may be a stand-in) is never what the deployed resource gets."""
+    ids = {s.arn: s.id, **{p.arn: p.id for p in principals.values()}}
+    if key.fact is not None:
+        ids[key.fact.arn] = key.fact.id
+    if facts.kind == "cloudformation":
+        out: dict[str, Any] = {arn: {"Fn::GetAtt": [lid, "Arn"]} for arn, lid in ids.items()}
+        out[f"kinesisvideo.{s.region}.amazonaws.com"] = {"Fn::Sub": "kinesisvideo.${AWS::Region}.amazonaws.com"}
+        return out
+    return {arn: "${" + address + ".arn}" for arn, address in ids.items()}
+
+
+def _referenced(value: Any, refs: Mapping[str, Any]) -> Any:
+    if isinstance(value, str):
+        return refs.get(value, value)
+    if isinstance(value, list):
+        return [_referenced(v, refs) for v in value]
+    if isinstance(value, dict):
+        return {k: _referenced(v, refs) for k, v in value.items()}
+    return value
+
+
+def _placed(
+    r: Result, key: _Key, principals: Mapping[str, PrincipalFact], refs: Mapping[str, Any] | None = None
+) -> Result:
+    """The result with its fix written for the template: a statement to add names the stream, key and
+    roles by the template's own references, and is placed at the role's logical id (Terraform address)
+    and line, or the key's (narrowing a Deny already names its statement)."""
+    from kvsctl.workloads.fixes import Fix
+
+    fix = r.patch
+    if not isinstance(fix, Fix) or not fix.changes:
+        return r
+    changes = []
+    summary = fix.summary
+    for c in fix.changes:
+        where = c.where
+        p = principals.get(c.principal or "")
+        if c.op == "add" and c.target == "identity" and p is not None:
+            where = f"a policy of {p.id} ({p.loc}): inline, or a managed policy attached to it"
+        elif c.op == "add" and c.target == "boundary" and p is not None and p.boundary is not None:
+            where = f"the permissions boundary of {p.id} ({p.boundary.loc})"
+        elif c.op == "add" and c.target == "key_policy" and key.fact is not None:
+            where = f"the key policy of {key.fact.id} ({key.fact.loc})"
+        summary = summary.replace(c.where, where)
+        statement = _referenced(c.statement, refs or {})
+        changes.append(dataclasses.replace(c, where=where, statement=statement))
+    return dataclasses.replace(r, patch=dataclasses.replace(fix, changes=tuple(changes), summary=summary))
 
 
 def _file(loc: Loc, label: str | None = None) -> Location:

@@ -165,6 +165,12 @@ def test_the_fix_of_a_denied_read_applied_to_the_template_makes_it_pass(tmp_path
     (change,) = fix["changes"]
     assert change["target"] == "identity"
     assert change["principal"] == f"arn:aws:iam::{ACCOUNT}:role/viewer"
+    # written for the template: the stream by its reference (its deployed ARN is not the one assumed),
+    # placed at the role's declaration
+    assert change["statement"]["Resource"] == {"Fn::GetAtt": ["Stream", "Arn"]}
+    assert change["where"].startswith(f"a policy of ViewerRole ({path}:")
+    line = int(change["where"].split(f"{path}:")[1].split(")")[0])
+    assert path.read_text().splitlines()[line - 1].strip() == "ViewerRole:"
     _apply_identity_fix(t, "ViewerRole", change["statement"])
     again = audit(str(write(tmp_path, t)), "--consumer", "ViewerRole", "--producer", "CameraRole",
                   "--read", f"getmedia,{read}")  # fmt: skip
@@ -181,6 +187,12 @@ def test_a_key_policy_fix_applied_to_the_template_makes_it_pass(tmp_path: Path) 
     assert gdk["fix"]["verified"] is True
     (change,) = gdk["fix"]["changes"]
     assert change["target"] == "key_policy"
+    st = change["statement"]
+    assert st["Principal"] == {"AWS": {"Fn::GetAtt": ["CameraRole", "Arn"]}}
+    assert st["Condition"] == {
+        "StringEquals": {"kms:ViaService": {"Fn::Sub": "kinesisvideo.${AWS::Region}.amazonaws.com"}}
+    }
+    assert change["where"].startswith("the key policy of Key (")
     t["Resources"]["Key"]["Properties"]["KeyPolicy"]["Statement"].append(change["statement"])
     again = audit(str(write(tmp_path, t)))
     assert again.exit_code == 0, [x for x in again.json["results"] if x["decision"] != "allow"]
@@ -217,3 +229,27 @@ def test_the_kvs_read_only_managed_policy_makes_a_consumer_on_every_path() -> No
     assert paths_of(r.json, "ViewerRole6E1B8D2A") == {"getmedia", "fragments", "hls", "dash", "clip", "images"}
     assert paths_of(r.json, "CameraRole4A6BD2C5") == {"producer"}
     assert {x["decision"] for x in r.json["results"]} == {"allow"}
+
+
+def test_an_explicit_deny_fix_narrows_the_statement_in_the_template(tmp_path: Path) -> None:
+    t = stack()
+    t["Resources"]["NoVideo"] = {
+        "Type": "AWS::IAM::ManagedPolicy",
+        "Properties": {
+            "Roles": [{"Ref": "CameraRole"}],
+            "PolicyDocument": {
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Deny", "Action": ["kms:GenerateDataKey", "kms:Decrypt"], "Resource": "*"}],
+            },
+        },
+    }
+    r = audit(str(write(tmp_path, t)))
+    assert r.exit_code == 1
+    gdk = next(x for x in r.json["results"] if x["action"] == "kms:GenerateDataKey")
+    assert gdk["decision"] == "explicit_deny" and gdk["fix"]["verified"] is True
+    (change,) = gdk["fix"]["changes"]
+    assert (change["op"], change["index"]) == ("replace", 0)
+    assert change["statement"] == {"Effect": "Deny", "Action": "kms:Decrypt", "Resource": "*"}
+    t["Resources"]["NoVideo"]["Properties"]["PolicyDocument"]["Statement"][0] = change["statement"]
+    again = audit(str(write(tmp_path, t)))
+    assert again.exit_code == 0, [x for x in again.json["results"] if x["decision"] != "allow"]

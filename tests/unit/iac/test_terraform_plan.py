@@ -197,3 +197,20 @@ def test_the_template_audit_imports_no_aws_library() -> None:
     mods = imported("-m", "kvsctl", "audit", "template", "examples/iac/terraform/plan.json", "-o", "json")
     assert not HEAVY_AWS & mods
     assert "yaml" not in mods  # a JSON plan does not need the YAML reader either
+
+
+def test_a_fix_names_the_plans_resources_by_their_terraform_addresses(tmp_path: Path) -> None:
+    """A denied check's fix in a plan: the statement names the stream by `${ADDRESS.arn}` (what a .tf file
+    writes), and says which resource and line of main.tf to change."""
+    plan = copy.deepcopy(PLAN)
+    r = audit(plan, tmp_path, "--consumer", "aws_iam_role.viewer", "--read", "getmedia,clip")
+    assert r.exit_code == 1
+    (denied,) = [x for x in r.json["results"] if x["decision"] != "allow"]
+    assert (denied["path"], denied["action"]) == ("clip", "kinesisvideo:GetClip")
+    (change,) = denied["fix"]["changes"]
+    assert denied["fix"]["verified"] is True
+    assert change["statement"]["Resource"] == "${" + STREAM + ".arn}"
+    where = change["where"]
+    assert where.startswith(f"a policy of aws_iam_role.viewer ({tmp_path / 'main.tf'}:")
+    line = int(where.split("main.tf:")[1].split(")")[0])
+    assert (tmp_path / "main.tf").read_text().splitlines()[line - 1].startswith('resource "aws_iam_role" "viewer"')

@@ -98,27 +98,6 @@ class KeyInfo:
     custom_key_store: CustomKeyStore | None = None
     multi_region_info: MultiRegionInfo | None = None
 
-    @property
-    def usable_problems(self) -> list[str]:
-        """Why KVS could not use this key; empty when it can."""
-        from kvsctl.keys.kinds import state_problem, store_problem
-
-        problems: list[str] = []
-        if self.state == "NotCreated":
-            return problems  # KVS creates the AWS managed key on first use
-        if self.state == "PendingDeletion":
-            when = f" (deletion on {self.deletion_date.isoformat()})" if self.deletion_date else ""
-            problems.append(f"key is pending deletion{when}")
-        elif self.state != "Enabled":
-            problems.append(state_problem(self))
-        elif (store := store_problem(self)) is not None:
-            problems.append(store)
-        if self.spec != "SYMMETRIC_DEFAULT":
-            problems.append(f"key spec is {self.spec}; KVS needs SYMMETRIC_DEFAULT")
-        if self.usage != "ENCRYPT_DECRYPT":
-            problems.append(f"key usage is {self.usage}; KVS needs ENCRYPT_DECRYPT")
-        return problems
-
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
             "key_arn": self.arn,

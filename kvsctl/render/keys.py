@@ -105,7 +105,9 @@ class KeyDescribeView:
 
         r = self.report
         parts: list[Any] = [key_table(r.key)]
-        for problem in r.key.usable_problems:
+        from kvsctl.checks.keys import usable_problems
+
+        for problem in usable_problems(r.key):
             parts.append(f"[red]problem:[/red] {problem}")
         from kvsctl.render.account import plural
 

@@ -114,6 +114,8 @@ class ListView:
     def render_table(self) -> list[Any]:
         from rich.table import Table
 
+        from kvsctl.checks.keys import usable_problems
+
         table = Table(title=plural(len(self.views), "stream"), title_justify="left")
         for col in ("name", "status", "retention", "encryption", "key", "key state"):
             table.add_column(col, overflow="fold")
@@ -121,7 +123,7 @@ class ListView:
             key = v.key
             label = key.aliases[0] if key and key.aliases else (key.arn if key else (v.stream.kms_key_id or "-"))
             state = key.state if key else "not found"
-            if key and key.usable_problems:
+            if key and usable_problems(key, stream_region=v.stream.region):
                 state = f"[red]{state}[/red]"
             table.add_row(v.stream.name, v.stream.status, f"{v.stream.retention_hours} h", v.encryption, label, state)
         parts: list[Any] = [table]

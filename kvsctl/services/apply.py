@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from kvsctl.aws.session import ClientFactory
+from kvsctl.checks.keys import drift, holds_key
 from kvsctl.errors import AwsError, CheckFailed, ExitCode, Interrupted
 from kvsctl.models import KeyInfo, StreamView
-from kvsctl.services.keys import is_kvs_aws_managed
 from kvsctl.services.streams import CreateStreamRequest, StreamService
 from kvsctl.streamspec.model import Spec, StreamSpec
 
@@ -167,7 +167,7 @@ class ApplyService:
                 fix="Correct kms_key in the spec.",
                 exit_code=int(ExitCode.CHECK_FAILED),
             )
-        if not _same_key(view.key, declared):
+        if not holds_key(view.key, declared):
             held = existing.kms_key_id or "the AWS managed key"
             return StreamPlan(
                 s,
@@ -178,16 +178,17 @@ class ApplyService:
                 fix=wrong_key_fix(s.name, s.kms_key),
                 exit_code=int(ExitCode.CHECK_FAILED),
             )
-        drift = _drift(s, view)
-        if drift:
+        drifted = drift(s.name, view.stream, s.retention_hours, s.media_type)
+        if drifted:
             return StreamPlan(
                 s,
                 "drift",
                 key=declared,
                 existing=view,
-                message="exists with the declared key, but " + "; ".join(drift) + "; apply does not change existing "
-                "streams",
-                fix=_drift_fix(s, view),
+                message="exists with the declared key, but "
+                + "; ".join(d.message for d in drifted)
+                + "; apply does not change existing streams",
+                fix="Change it yourself if intended: " + " ; ".join(d.fix for d in drifted),
             )
         return StreamPlan(s, "exists", key=declared, existing=view, message="exists as declared")
 
@@ -218,38 +219,3 @@ class ApplyService:
         if outcome.action == "exists":  # created by someone else since the plan, with the same key
             return StreamPlan(s, "exists", key=outcome.key, existing=outcome.stream, message="exists as declared")
         return StreamPlan(s, "created", key=outcome.key, existing=outcome.stream, message="created")
-
-
-def _same_key(held: KeyInfo | None, declared: KeyInfo) -> bool:
-    if held is None:
-        return False
-    return held.arn == declared.arn or (is_kvs_aws_managed(held) and is_kvs_aws_managed(declared))
-
-
-def _drift(s: StreamSpec, view: StreamView) -> list[str]:
-    found: list[str] = []
-    st = view.stream
-    if s.retention_hours is not None and st.retention_hours != s.retention_hours:
-        found.append(f"retention is {st.retention_hours} h, the spec says {s.retention_hours} h")
-    if s.media_type is not None and st.media_type != s.media_type:
-        found.append(f"media type is {st.media_type or 'unset'}, the spec says {s.media_type}")
-    return found
-
-
-def _drift_fix(s: StreamSpec, view: StreamView) -> str:
-    st = view.stream
-    fixes: list[str] = []
-    if s.retention_hours is not None and st.retention_hours != s.retention_hours:
-        change = s.retention_hours - st.retention_hours
-        op = "INCREASE_DATA_RETENTION" if change > 0 else "DECREASE_DATA_RETENTION"
-        fixes.append(
-            f"aws kinesisvideo update-data-retention --stream-name {s.name} "
-            f"--current-version {st.version or 'VERSION'} "
-            f"--operation {op} --data-retention-change-in-hours {abs(change)}"
-        )
-    if s.media_type is not None and st.media_type != s.media_type:
-        fixes.append(
-            f"aws kinesisvideo update-stream --stream-name {s.name} --current-version {st.version or 'VERSION'} "
-            f"--media-type {s.media_type}"
-        )
-    return "Change it yourself if intended: " + " ; ".join(fixes)

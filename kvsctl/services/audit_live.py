@@ -35,22 +35,13 @@ from kvsctl.aws.kvs import KvsGateway
 from kvsctl.aws.organizations import RcpRead, read_rcps
 from kvsctl.aws.session import ClientFactory
 from kvsctl.checks import rules
+from kvsctl.checks.keys import for_stream, key_findings, material_findings, other_region
 from kvsctl.checks.model import Result, Subject
 from kvsctl.checks.rules import Rule
 from kvsctl.errors import AwsError, UsageError
 from kvsctl.keyref import KeyRef, parse_key_ref
-from kvsctl.keys.kinds import (
-    external_store_note,
-    material_expiry,
-    region_hint,
-    rotation_advice,
-    rotation_support,
-    state_problem,
-    store_problem,
-)
 from kvsctl.models import AWS_MANAGED_ALIASES, KeyInfo, Stream, is_aws_managed_reference
 from kvsctl.singleflight import Once
-from kvsctl.workloads import lifecycle
 from kvsctl.workloads.fixes import add_fixes
 
 T = TypeVar("T")
@@ -302,20 +293,11 @@ class LiveAuditService:
         if stream is None:
             return StreamFacts(name, region, None, None, found)
         key = self.key_facts(stream)
-        findings = list(found) + [_for_stream(f, stream, key.key) for f in key.findings]
-        key_region = key.region
-        if key_region and key_region != stream.region:
-            hint = region_hint(key.key, stream.region) if key.key else None
-            findings.append(
-                _finding(
-                    rules.KEY_OTHER_REGION,
-                    f"key {key.arn} is in {key_region}, stream {stream.name} in {stream.region}: "
-                    "KVS needs a key in the stream's own region" + (f" ({hint})" if hint else ""),
-                    key=key.arn,
-                )
-            )
+        findings = list(found) + [for_stream(f, stream, key.key) for f in key.findings]
+        if (other := other_region(key.arn, key.region, stream.region, stream=stream.name, key=key.key)) is not None:
+            findings.append(other)
         if key.key is not None:
-            findings += _material_findings(key.key, stream)
+            findings += material_findings(key.key, stream)
         if scope.require_customer_key and key.aws_managed:
             findings.append(
                 _finding(
@@ -404,7 +386,7 @@ class LiveAuditService:
             findings.append(_finding(rules.COULD_NOT_CHECK, message, key=arn))
         if key is not None:
             arn = key.arn
-            findings += _key_state_findings(key)
+            findings += key_findings(key)
         key_id = key.key_id if key else (ref.text if ref.kind in ("key-id", "key-arn") else None)
         # Cross-account reads go by ARN: a bare key id would be looked up in the caller's account.
         read_id = arn if cross_account and key_id else key_id
@@ -483,7 +465,7 @@ class LiveAuditService:
                 (),
                 (_assumed(alias_arn, region, "it does not exist yet (KMS creates it on the first PutMedia)"),),
             )
-        findings = [f for f in _key_state_findings(key, aws_managed=True)]
+        findings = key_findings(key, aws_managed=True)
         policy: Any = documented
         source = "documented"
         try:
@@ -540,103 +522,6 @@ def _assumed(arn: str, region: str, why: str) -> Result:
         f"the AWS managed key ({AWS_MANAGED_ALIASES[0]}, {region}) was evaluated with its documented key policy: {why}",
         key=arn,
     )
-
-
-def _key_state_findings(key: KeyInfo, *, aws_managed: bool = False) -> list[Result]:
-    found: list[Result] = []
-    if key.state == "NotCreated":
-        return found
-    found += _key_kind_findings(key)
-    if key.state == "PendingDeletion":
-        found.append(
-            _finding(
-                rules.KEY_PENDING_DELETION,
-                lifecycle.pending_deletion_message(key.arn, key.region, key.deletion_date),
-                key=key.arn,
-            )
-        )
-    elif key.state in ("PendingImport", "Unavailable"):
-        rule = rules.KEY_PENDING_IMPORT if key.state == "PendingImport" else rules.KEY_STORE_NOT_CONNECTED
-        message = f"key {key.arn}: {state_problem(key)}; every PutMedia and GetMedia on its streams fails"
-        found.append(_finding(rule, message, key=key.arn))
-    elif key.state != "Enabled":
-        found.append(
-            _finding(
-                rules.KEY_DISABLED,
-                lifecycle.disabled_message(key.arn, key.region, key.state),
-                key=key.arn,
-            )
-        )
-    if key.spec != "SYMMETRIC_DEFAULT" or key.usage != "ENCRYPT_DECRYPT":
-        found.append(
-            _finding(
-                rules.KEY_WRONG_SPEC,
-                f"key {key.arn} is {key.spec}/{key.usage}; KVS needs SYMMETRIC_DEFAULT/ENCRYPT_DECRYPT",
-                key=key.arn,
-            )
-        )
-    is_kvs_alias = any(a in AWS_MANAGED_ALIASES for a in key.aliases)
-    if key.manager == "AWS" and not aws_managed and not is_kvs_alias:
-        found.append(
-            _finding(
-                rules.KEY_NOT_FOR_KVS,
-                f"key {key.arn} is the AWS managed key of another service; KVS cannot use it",
-                key=key.arn,
-            )
-        )
-    # Rotation only exists for symmetric encryption keys; for others a wrong spec is the finding.
-    automatic = rotation_support(key) == "automatic"
-    if key.manager == "CUSTOMER" and not aws_managed and key.state == "Enabled" and key.spec == "SYMMETRIC_DEFAULT":
-        if not automatic:
-            # Never recommend what KMS does not support for this kind of key (EnableKeyRotation).
-            advice = rotation_advice(key) or "KMS cannot rotate this key automatically"
-            found.append(_finding(rules.ROTATION_NOT_AUTOMATIC, advice, key=key.arn))
-        elif key.rotation_enabled is False:
-            found.append(
-                _finding(rules.KEY_ROTATION_DISABLED, f"automatic rotation is off for key {key.arn}", key=key.arn)
-            )
-        elif key.rotation_enabled is None:
-            message = f"could not check the rotation status of key {key.arn}"
-            found.append(_finding(rules.COULD_NOT_CHECK_SECONDARY, message, key=key.arn))
-    return found
-
-
-def _for_stream(f: Result, stream: Stream, key: KeyInfo | None) -> Result:
-    """A key's lifecycle error, said for this stream: what it keeps (retention) and what it loses."""
-    if key is None or f.rule not in (rules.KEY_PENDING_DELETION.id, rules.KEY_DISABLED.id):
-        return f
-    if f.rule == rules.KEY_PENDING_DELETION.id:
-        text = lifecycle.pending_deletion_message(
-            key.arn, key.region, key.deletion_date, stream.name, stream.retention_hours
-        )
-    else:
-        text = lifecycle.disabled_message(key.arn, key.region, key.state, stream.name, stream.retention_hours)
-    return dataclasses.replace(f, message=text)
-
-
-def _key_kind_findings(key: KeyInfo) -> list[Result]:
-    """Custom key store connection and external key store dependency (docs/key-kinds.md)."""
-    found: list[Result] = []
-    store = key.custom_key_store
-    if key.state == "Enabled" and (problem := store_problem(key)) is not None:
-        found.append(_finding(rules.KEY_STORE_NOT_CONNECTED, f"key {key.arn}: {problem}", key=key.arn))
-    if store is not None and store.read_error:
-        # The store's state is unknown: a disconnected store would fail every PutMedia/GetMedia.
-        found.append(_finding(rules.COULD_NOT_CHECK, store.read_error, key=key.arn))
-    if (note := external_store_note(key)) is not None:
-        found.append(_finding(rules.EXTERNAL_KEY_STORE_DEPENDENCY, note, key=key.arn))
-    return found
-
-
-def _material_findings(key: KeyInfo, stream: Stream) -> list[Result]:
-    """Imported key material that expires before video written now leaves the stream (an error), or at all."""
-    from datetime import datetime, timezone
-
-    expiry = material_expiry(key, stream.retention_hours, datetime.now(timezone.utc))
-    if expiry is None or expiry.expired:
-        return []  # expired material leaves the key PendingImport: KVS243 says so
-    rule = rules.KEY_MATERIAL_EXPIRES_IN_RETENTION if expiry.within_retention else rules.KEY_MATERIAL_EXPIRES
-    return [_finding(rule, expiry.message(key.arn, stream.name), key=key.arn, stream=stream.arn)]
 
 
 def _principal_findings(principals: Iterable[PrincipalIam]) -> list[Result]:

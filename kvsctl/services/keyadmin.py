@@ -11,11 +11,11 @@ from typing import Any
 from kvsctl import validate
 from kvsctl.aws.kms_admin import KmsAdminGateway
 from kvsctl.aws.session import ClientFactory
+from kvsctl.checks.keys import is_kvs_aws_managed, usable_problems
 from kvsctl.errors import AwsError, CheckFailed, ExitCode, Interrupted, UsageError
 from kvsctl.keyref import parse_key_ref
 from kvsctl.keys.policy import PolicyRequest, RecommendedPolicy, build_key_policy, lockout_problem
 from kvsctl.models import KeyInfo, StreamView
-from kvsctl.services.keys import is_kvs_aws_managed
 from kvsctl.services.streams import StreamService
 
 MAX_DESCRIPTION = 8192
@@ -123,8 +123,8 @@ class KeyReport:
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
             "key": self.key.to_json(),
-            "usable_by_kvs": not self.key.usable_problems,
-            "problems": self.key.usable_problems,
+            "usable_by_kvs": not usable_problems(self.key),
+            "problems": usable_problems(self.key),
             "streams": [
                 {
                     "name": v.stream.name,

@@ -19,7 +19,9 @@ class ListedKey:
 
     @property
     def problems(self) -> list[str]:
-        return self.key.usable_problems
+        from kvsctl.checks.keys import usable_problems
+
+        return usable_problems(self.key)
 
     def to_json(self) -> dict[str, Any]:
         k = self.key

@@ -7,11 +7,7 @@ import threading
 from kvsctl.aws.kms import KmsGateway
 from kvsctl.errors import AwsError, UsageError
 from kvsctl.keyref import parse_key_ref
-from kvsctl.models import AWS_MANAGED_ALIASES, KeyInfo, is_aws_managed_reference
-
-
-def is_kvs_aws_managed(key: KeyInfo) -> bool:
-    return key.manager == "AWS" and (any(a in AWS_MANAGED_ALIASES for a in key.aliases) or key.state == "NotCreated")
+from kvsctl.models import KeyInfo, is_aws_managed_reference
 
 
 class KeyResolver:

@@ -9,10 +9,12 @@ from typing import Any
 from kvsctl.aws.kms import KmsGateway
 from kvsctl.aws.organizations import RcpRead
 from kvsctl.aws.session import ClientFactory
+from kvsctl.checks import rules
+from kvsctl.checks.model import Result, Status
 from kvsctl.errors import AwsError
-from kvsctl.models import KeyInfo
-from kvsctl.services.audit_live import AuditScope, LiveAuditService, evaluate, read_rcps_for
-from kvsctl.streamspec.model import Spec
+from kvsctl.models import KeyInfo, Stream
+from kvsctl.services.audit_live import AuditScope, LiveAuditService, StreamFacts, evaluate, read_rcps_for
+from kvsctl.streamspec.model import Spec, StreamSpec
 from kvsctl.streamspec.preflight import PreflightReport, StreamPreflight, access_checks, spec_checks
 
 
@@ -32,16 +34,28 @@ class PreflightService:
             producers=producers,
             consumers=consumers,
         )
-        facts = LiveAuditService(self.factory).gather(scope)
-        rcps = read_rcps_for(self.factory, facts)
+        service = LiveAuditService(self.factory)
+        facts = service.gather(scope)
+        by_name = {sf.name: sf for sf in facts.streams}
+        planned: dict[str, tuple[KeyInfo | None, str | None, StreamFacts | None]] = {}
+        for s in spec.streams:
+            declared, declared_note = self._declared_key(kms, s.kms_key, s.key_ref)
+            sf = by_name[s.name]
+            placeholder = None
+            if _not_created(sf) and declared is not None:
+                # not created yet: read its declared key as its facts, the way apply would use it
+                stream = _placeholder(s, declared, region)
+                placeholder = StreamFacts(s.name, region, stream, service.key_facts(stream), ())
+            planned[s.name] = (declared, declared_note, placeholder)
+        evaluated = tuple(p or by_name[name] for name, (_d, _n, p) in planned.items())
+        rcps = read_rcps_for(self.factory, dataclasses.replace(facts, streams=evaluated))
         if spec.rcps:
             given = RcpRead(tuple((f"RCP {name}", doc) for name, doc in spec.rcps))
             rcps = {account: given for account in rcps}
-        by_name = {sf.name: sf for sf in facts.streams}
         streams: list[StreamPreflight] = []
         for s in spec.streams:
             sf = by_name[s.name]
-            declared, declared_note = self._declared_key(kms, s.kms_key, s.key_ref)
+            declared, declared_note, placeholder = planned[s.name]
             key = sf.key
             note = None
             if sf.stream is None:
@@ -57,21 +71,25 @@ class PreflightService:
                 held_note=note,
                 declared=declared,
                 declared_note=declared_note,
+                not_created=_not_created(sf),
+                region=region,
             )
-            if sf.stream is not None:
+            audited = sf if sf.stream is not None else placeholder
+            if audited is not None:
                 mine = set(s.producers) | set(s.consumers)
                 one = dataclasses.replace(
                     facts,
-                    streams=(sf,),
+                    streams=(audited,),
                     producers=s.producers,
                     consumers=s.consumers,
                     findings=tuple(f for f in facts.findings if f.principal in mine),
                     reads=s.reads,
                     producer_creates=s.producer_creates,
                 )
-                checks += access_checks(
-                    s, evaluate(one, strict=strict, fail_on=fail_on, rcps=rcps), spec_path=spec.path
-                )
+                found = access_checks(s, evaluate(one, strict=strict, fail_on=fail_on, rcps=rcps), spec_path=spec.path)
+                if audited is placeholder and placeholder.stream is not None:
+                    found = [_not_yet(r, placeholder.stream.arn) for r in found]
+                checks += found
             streams.append(
                 StreamPreflight(s, sf.stream.arn if sf.stream else None, key.arn if key else None, tuple(checks))
             )
@@ -86,3 +104,37 @@ class PreflightService:
                     raise
                 self._declared[text] = (None, exc.message)
         return self._declared[text]
+
+
+def _not_created(sf: StreamFacts) -> bool:
+    """KVS answered that the stream does not exist (not: the read failed)."""
+    return sf.stream is None and bool(sf.findings) and all(f.rule == rules.STREAM_NOT_FOUND.id for f in sf.findings)
+
+
+def _placeholder(s: StreamSpec, declared: KeyInfo, region: str) -> Stream:
+    """The stream as apply would create it. Its ARN ends in a creation time that does not exist yet, so
+    the checks of kinesisvideo: actions on it are skipped (see _not_yet); the key is the declared one."""
+    partition = declared.arn.split(":")[1] if declared.arn.startswith("arn:") else "aws"
+    return Stream(
+        name=s.name,
+        arn=f"arn:{partition}:kinesisvideo:{region}:{declared.account}:stream/{s.name}/not-created-yet",
+        status="NOT_CREATED",
+        retention_hours=s.retention_hours or 0,
+        media_type=s.media_type,
+        kms_key_id=None if s.key_ref.is_aws_managed else declared.arn,
+    )
+
+
+def _not_yet(r: Result, placeholder_arn: str) -> Result:
+    """A check on a stream that does not exist yet: the key's are real (its policy, grants and IAM were
+    read); a kinesisvideo: action's resource is an ARN nobody knows yet, so it is skipped, not guessed."""
+    if r.decision is None:
+        return r
+    if r.resource == placeholder_arn:
+        return dataclasses.replace(
+            r,
+            status=Status.SKIP,
+            resource=None,
+            message=f"{r.action}: not checked, the stream does not exist yet (its ARN is known once apply creates it)",
+        )
+    return dataclasses.replace(r, subject=dataclasses.replace(r.subject, stream_arn=None))

@@ -11,10 +11,11 @@ from kvsctl import validate
 from kvsctl.aws.kms import KmsGateway
 from kvsctl.aws.kvs import KvsGateway
 from kvsctl.aws.session import ClientFactory
+from kvsctl.checks.keys import holds_key, is_kvs_aws_managed, usable_problems
 from kvsctl.errors import AwsError, CheckFailed, Interrupted
 from kvsctl.keyref import KeyRef, parse_key_ref
 from kvsctl.models import KeyInfo, Stream, StreamView, is_aws_managed_reference
-from kvsctl.services.keys import KeyResolver, is_kvs_aws_managed
+from kvsctl.services.keys import KeyResolver
 
 #: How far AWS's clock may trail ours when telling a stream our retry created from an older one.
 CLOCK_SKEW = timedelta(minutes=2)
@@ -154,7 +155,7 @@ class StreamService:
             warn(f"could not read key {key.arn} again after creating the stream: {exc.message}")
             return key
         if now.state != key.state:
-            problems = "; ".join(now.usable_problems) or "usable"
+            problems = "; ".join(usable_problems(now)) or "usable"
             warn(
                 f"key {key.arn} changed while the stream was created: it is now {now.state} (was {key.state}); "
                 f"{problems}. The stream keeps this key for good: PutMedia/GetMedia fail until the key is usable."
@@ -200,7 +201,7 @@ class StreamService:
 
     @staticmethod
     def _check_usable(key: KeyInfo) -> None:
-        problems = key.usable_problems
+        problems = usable_problems(key)
         if problems:
             raise CheckFailed(
                 f"KMS key {key.arn} cannot encrypt a video stream: {'; '.join(problems)}",
@@ -230,9 +231,7 @@ class StreamService:
 
     def _existing(self, req: CreateStreamRequest, existing: Stream, key: KeyInfo) -> CreateOutcome:
         existing_key, _note = self.keys.resolve(existing.kms_key_id)
-        same = existing_key is not None and (
-            existing_key.arn == key.arn or (is_kvs_aws_managed(existing_key) and is_kvs_aws_managed(key))
-        )
+        same = holds_key(existing_key, key)
         held = existing.kms_key_id or "the AWS managed key"
         if not req.if_not_exists:
             raise CheckFailed(

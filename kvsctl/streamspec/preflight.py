@@ -4,6 +4,7 @@ the declared keys into checks, one per stream property and per principal require
 Checks of the spec itself (KVS3xx, stable: CI pipelines and SARIF key on them):
   KVS301 the stream exists             KVS302 it uses the declared key (aliases resolved to the key ARN)
   KVS303 that key is usable by KVS     KVS304 retention as declared     KVS305 media type as declared
+  KVS306 (info) the stream does not exist yet: its declared key is checked as apply would use it
 Each producer and consumer is then checked by the live audit (rule ids KVS-PRODUCER-GENERATEDATAKEY,
 ...), and the live audit's key findings (KVS1xx/KVS2xx) are kept, except those KVS30x already states.
 """
@@ -15,6 +16,7 @@ from typing import Any
 
 from kvsctl.audit.live import LiveAuditReport
 from kvsctl.checks import rules
+from kvsctl.checks.keys import drift, holds_key, usable_problems
 from kvsctl.checks.model import Location, Result, Status, Subject
 from kvsctl.checks.rules import Rule
 from kvsctl.checks.verdict import Verdict
@@ -178,14 +180,27 @@ def spec_checks(
     held_note: str | None,
     declared: KeyInfo | None,  # the declared key, resolved; None when it does not exist
     declared_note: str | None,
+    not_created: bool = False,  # the stream does not exist yet (apply would create it)
+    region: str = "",
 ) -> list[Result]:
-    """KVS301-KVS305 for one declared stream."""
+    """KVS301-KVS306 for one declared stream. A stream that does not exist yet is checked as
+    ``apply --dry-run`` plans it: its declared key must exist, be usable by KVS and be in its region."""
     at = _At(spec_path, s, stream.arn if stream is not None else None)
     checks: list[Result] = []
     if stream is None:
-        checks.append(at(rules.STREAM_EXISTS, "fail", held_note or f"stream {s.name} does not exist", "name"))
         why = "the stream does not exist"
-        checks += [_skip(at, rules.KEY_MATCHES, "kms_key", why), _skip(at, rules.KEY_USABLE, "kms_key", why)]
+        if not_created:
+            key_text = declared.arn if declared is not None else s.kms_key
+            message = f"stream {s.name} does not exist yet: kvsctl apply creates it with {key_text}"
+            checks.append(at(rules.STREAM_NOT_CREATED_YET, "fail", message, "name"))
+            why = "the stream does not exist yet"
+        else:
+            checks.append(at(rules.STREAM_EXISTS, "fail", held_note or f"stream {s.name} does not exist", "name"))
+        checks.append(_skip(at, rules.KEY_MATCHES, "kms_key", why))
+        if not_created:
+            checks.append(_declared_usable(at, s, declared, declared_note, region))
+        else:
+            checks.append(_skip(at, rules.KEY_USABLE, "kms_key", why))
         if s.retention_hours is not None:
             checks.append(_skip(at, rules.RETENTION_MATCHES, "retention_hours", why))
         if s.media_type is not None:
@@ -198,38 +213,50 @@ def spec_checks(
             f"the declared key {s.kms_key} does not exist ({declared_note or 'not found'}); the stream uses {held_text}"
         )
         checks.append(at(rules.KEY_MATCHES, "fail", message, "kms_key", "Correct kms_key in the spec."))
+    elif holds_key(held, declared) or (s.key_ref.is_aws_managed and held_aws_managed):
+        checks.append(at(rules.KEY_MATCHES, "pass", f"{s.kms_key} is {declared.arn}", "kms_key"))
     else:
-        declared_managed = s.key_ref.is_aws_managed
-        same = (declared_managed and held_aws_managed) or (
-            not declared_managed and held is not None and held.arn == declared.arn
-        )
-        if same:
-            checks.append(at(rules.KEY_MATCHES, "pass", f"{s.kms_key} is {declared.arn}", "kms_key"))
-        else:
-            target = "the AWS managed key" if declared_managed else declared.arn
-            message = f"the stream uses {held_text}, the spec declares {s.kms_key} ({target})"
-            checks.append(at(rules.KEY_MATCHES, "fail", message, "kms_key"))
+        target = "the AWS managed key" if s.key_ref.is_aws_managed else declared.arn
+        message = f"the stream uses {held_text}, the spec declares {s.kms_key} ({target})"
+        checks.append(at(rules.KEY_MATCHES, "fail", message, "kms_key"))
     problems: list[str] = []
     if held is None:
         problems.append(held_note or f"its key {held_text} cannot be found")
     else:
-        problems += held.usable_problems
-        if held.region and stream.region and held.region != stream.region:
-            problems.append(f"key is in {held.region}, the stream in {stream.region}")
+        problems += usable_problems(held, stream_region=stream.region)
     if problems:
         message = "; ".join(problems) + ": every PutMedia/GetMedia on this stream fails"
         checks.append(at(rules.KEY_USABLE, "fail", message, "kms_key"))
     else:
         checks.append(at(rules.KEY_USABLE, "pass", f"key state {held.state if held else '?'}", "kms_key"))
-    if s.retention_hours is not None:
-        ok = stream.retention_hours == s.retention_hours
-        message = f"retention is {stream.retention_hours} h" + ("" if ok else f", the spec says {s.retention_hours} h")
-        checks.append(at(rules.RETENTION_MATCHES, "pass" if ok else "fail", message, "retention_hours"))
-    if s.media_type is not None:
-        ok = stream.media_type == s.media_type
-        message = f"media type is {stream.media_type or 'unset'}" + ("" if ok else f", the spec says {s.media_type}")
-        checks.append(at(rules.MEDIA_TYPE_MATCHES, "pass" if ok else "fail", message, "media_type"))
+    drifted = {d.field: d for d in drift(s.name, stream, s.retention_hours, s.media_type)}
+    for field_name, rule, declared_value in (
+        ("retention_hours", rules.RETENTION_MATCHES, s.retention_hours),
+        ("media_type", rules.MEDIA_TYPE_MATCHES, s.media_type),
+    ):
+        if declared_value is None:
+            continue
+        if field_name in drifted:
+            checks.append(at(rule, "fail", drifted[field_name].message, field_name, drifted[field_name].fix))
+        else:
+            shown = f"{stream.retention_hours} h" if field_name == "retention_hours" else stream.media_type or "unset"
+            label = "retention" if field_name == "retention_hours" else "media type"
+            checks.append(at(rule, "pass", f"{label} is {shown}", field_name))
     return checks
+
+
+def _declared_usable(
+    at: _At, s: StreamSpec, declared: KeyInfo | None, declared_note: str | None, region: str
+) -> Result:
+    """KVS303 for a stream apply would create: the declared key as CreateStream would get it."""
+    if declared is None:
+        message = f"the declared key {s.kms_key} does not exist ({declared_note or 'not found'}): apply would refuse"
+        return at(rules.KEY_USABLE, "fail", message, "kms_key", "Correct kms_key in the spec, or create the key.")
+    problems = usable_problems(declared, stream_region=region or None)
+    if problems:
+        message = "; ".join(problems) + ": apply would refuse to create the stream on it"
+        return at(rules.KEY_USABLE, "fail", message, "kms_key")
+    return at(rules.KEY_USABLE, "pass", f"{declared.arn}: state {declared.state}", "kms_key")
 
 
 def _principal_line(s: StreamSpec, principal: str | None) -> int:

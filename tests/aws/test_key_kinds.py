@@ -17,6 +17,7 @@ from botocore.stub import Stubber
 
 from kvsctl.aws.kms import KmsGateway
 from kvsctl.aws.session import AwsConfig, ClientFactory, RetryPolicy
+from kvsctl.checks.keys import usable_problems
 from kvsctl.keyref import parse_key_ref
 from tests.helpers import REGION, run_cli
 
@@ -203,7 +204,7 @@ def test_gateway_reads_the_store_once_and_never_asks_rotation_for_store_keys() -
     assert a.custom_key_store == b.custom_key_store
     assert a.custom_key_store is not None and a.custom_key_store.connection_state == "FAILED"
     assert a.rotation_enabled is None
-    assert a.usable_problems and "NETWORK_ERRORS" in a.usable_problems[0]
+    assert usable_problems(a) and "NETWORK_ERRORS" in usable_problems(a)[0]
 
 
 def test_gateway_unreadable_store_is_a_read_error_never_connected() -> None:

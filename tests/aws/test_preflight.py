@@ -116,9 +116,11 @@ def test_fail_paths_each_point_at_their_line(boto: Any, account: Path) -> None:
     retention = lobby["Retention as declared"]
     assert (retention["status"], retention["line"]) == ("fail", 4)
     assert "retention is 24 h, the spec says 48 h" in retention["message"]
-    gate = checks(out, "gate-cam")
-    assert (gate["Declared stream exists"]["status"], gate["Declared stream exists"]["line"]) == ("fail", 18)
+    gate = checks(out, "gate-cam")  # not created yet, on a usable key: apply would create it (info KVS306)
+    not_yet = gate["Declared stream does not exist yet"]
+    assert (not_yet["id"], not_yet["status"], not_yet["line"]) == ("KVS306", "info", 18)
     assert gate["Stream uses the declared KMS key"]["status"] == "skip"
+    assert gate["The stream's KMS key is usable by KVS"]["status"] == "pass"
     old = checks(out, "old-cam")
     wrong = old["Stream uses the declared KMS key"]
     assert (wrong["status"], wrong["line"]) == ("fail", 23)
@@ -126,7 +128,7 @@ def test_fail_paths_each_point_at_their_line(boto: Any, account: Path) -> None:
     assert {s["name"]: s["ok"] for s in out["streams"]} == {
         "lobby-cam": False,
         "dock-cam": True,
-        "gate-cam": False,
+        "gate-cam": True,
         "old-cam": False,
     }
 
@@ -224,3 +226,58 @@ def test_spec_reads_bad_values_are_exit_2_with_the_line(tmp_path: Path, line: st
     spec.write_text(f'[[stream]]\nname = "cam"\nkms_key = "alias/cams"\n{line}\n')
     r = run_cli("preflight", str(spec), "-o", "json")
     assert r.exit_code == 2 and message in r.stderr and "s.toml:4" in r.stderr
+
+
+# -- streams a pull request adds: checked the way apply --dry-run plans them (issue #12) --------------
+
+
+def _new_stream(account: Path, kms_key: str, *, consumers: str = "") -> None:
+    extra = f"consumers = [{consumers}]\n" if consumers else ""
+    account.write_text(SPEC + f'\n[[stream]]\nname = "new-cam"\nkms_key = "{kms_key}"\n{extra}')
+
+
+def test_new_stream_on_a_missing_key_fails_before_it_exists(boto: Any, account: Path) -> None:
+    _new_stream(account, "alias/typo")
+    r = run_cli("preflight", str(account), "-o", "json")
+    assert r.exit_code == 1, r.stdout
+    new = checks(r.json, "new-cam")
+    usable = new["The stream's KMS key is usable by KVS"]
+    assert (usable["status"], usable["line"]) == ("fail", 19)  # the kms_key line of new-cam
+    assert "alias/typo does not exist" in usable["message"]
+    assert {s["name"]: s["ok"] for s in r.json["streams"]}["new-cam"] is False
+
+
+def test_new_stream_on_a_disabled_key_fails(boto: Any, account: Path) -> None:
+    made = boto.kms.create_key(Description="spare")["KeyMetadata"]
+    boto.kms.disable_key(KeyId=made["KeyId"])
+    _new_stream(account, made["Arn"])
+    r = run_cli("preflight", str(account), "-o", "json")
+    assert r.exit_code == 1
+    usable = checks(r.json, "new-cam")["The stream's KMS key is usable by KVS"]
+    assert usable["status"] == "fail" and "Disabled" in usable["message"] and "apply would refuse" in usable["message"]
+    # apply --dry-run plans the same verdict
+    plan = run_cli("apply", str(account), "--dry-run", "-o", "json")
+    assert plan.exit_code == 1
+    assert {p["name"]: p["action"] for p in plan.json["streams"]}["new-cam"] == "blocked"
+
+
+def test_new_stream_checks_its_consumers_on_the_declared_key(boto: Any, account: Path) -> None:
+    """NightViewer is not in the key policy: its kms:Decrypt is denied on the key the new stream declares.
+    The kinesisvideo: checks are skipped, not guessed: the stream's ARN does not exist yet."""
+    _new_stream(account, "alias/cams", consumers=f'"{VIEW}", "{NIGHT}"')
+    r = run_cli("preflight", str(account), "-o", "json")
+    assert r.exit_code == 1
+    new = checks(r.json, "new-cam")
+    assert new["consumer role/NightViewer getmedia: kms:Decrypt"]["status"] == "fail"
+    assert new["consumer role/Viewer getmedia: kms:Decrypt"]["status"] == "pass"
+    assert new["consumer role/Viewer getmedia: kinesisvideo:GetMedia"]["status"] == "skip"
+    assert new["Declared stream does not exist yet"]["status"] == "info"
+    assert {s["name"]: s["ok"] for s in r.json["streams"]}["new-cam"] is False
+
+
+def test_new_stream_on_a_good_key_passes(boto: Any, account: Path) -> None:
+    _new_stream(account, "alias/cams", consumers=f'"{VIEW}"')
+    before = snapshot(boto)
+    r = run_cli("preflight", str(account), "-o", "json")
+    assert r.exit_code == 0, r.stdout
+    assert snapshot(boto) == before  # preflight creates nothing

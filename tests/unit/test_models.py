@@ -4,6 +4,7 @@ from datetime import datetime, timezone
 
 import pytest
 
+from kvsctl.checks.keys import usable_problems
 from kvsctl.models import KeyInfo, Stream, StreamView, is_aws_managed_reference
 
 
@@ -53,7 +54,7 @@ def key(**kw: object) -> KeyInfo:
     ],
 )
 def test_usable_problems(changes: dict[str, object], problem: str | None) -> None:
-    problems = key(**changes).usable_problems
+    problems = usable_problems(key(**changes))
     if problem is None:
         assert problems == []
     else:

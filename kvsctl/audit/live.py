@@ -1,18 +1,27 @@
-"""The live audit's report: one evaluator report per stream, findings about principals, and the verdict
-(kvsctl.checks.verdict: --fail-on and --strict). Pure: no I/O."""
+"""The live audit's evaluation and report: the facts services/audit_live.py gathered go through the
+evaluator once per stream (``evaluate``); the report holds one evaluator report per stream, findings about
+principals, and the verdict (kvsctl.checks.verdict: --fail-on and --strict). Pure: no I/O."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import dataclasses
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kvsctl.audit.model import AuditReport, finding_json, result_json
-from kvsctl.checks.model import Result
+from kvsctl.checks import rules
+from kvsctl.checks.model import Result, Subject
 from kvsctl.checks.verdict import FAIL_ON_CHOICES, Verdict
 from kvsctl.words import findings_in_words, plural
 
-__all__ = ["FAIL_ON_CHOICES", "LiveAuditReport", "StreamAudit"]
+if TYPE_CHECKING:
+    from kvsctl.audit.model import PolicyDoc, PrincipalPolicies
+    from kvsctl.aws.iam import PrincipalIam
+    from kvsctl.aws.organizations import RcpRead
+    from kvsctl.services.audit_live import AuditFacts
+
+__all__ = ["FAIL_ON_CHOICES", "LiveAuditReport", "StreamAudit", "evaluate"]
 
 
 @dataclass(frozen=True)
@@ -116,3 +125,93 @@ class LiveAuditReport:
             ],
             "summary": self.counts(),
         }
+
+
+# -- evaluation: the gathered facts (services/audit_live.py) -> one report ----------------------------------
+
+
+def _principal_policies(iam: PrincipalIam) -> PrincipalPolicies:
+    from kvsctl.audit.model import PolicyDoc, PrincipalPolicies
+
+    identity = tuple(PolicyDoc(p.name, p.document) for p in iam.identity)
+    boundary = PolicyDoc(iam.boundary.name, iam.boundary.document) if iam.boundary else None
+    return PrincipalPolicies(iam.arn, identity, boundary)
+
+
+#: Evaluator findings that the live audit states with its reason (KVS2xx), so they are not said twice.
+_EXPLAINED = {
+    rules.KEY_POLICY_UNREADABLE.id: {"KVS207", "KVS215", "KVS202", "KVS212"},
+    rules.GRANTS_UNREADABLE.id: {"KVS210", "KVS214", "KVS202", "KVS212"},
+}
+
+
+def evaluate(
+    facts: AuditFacts,
+    *,
+    context: Mapping[str, str] | None = None,
+    strict: bool = False,
+    fail_on: str = "error",
+    scps: Sequence[PolicyDoc] = (),
+    rcps: Mapping[str, RcpRead] | None = None,
+) -> LiveAuditReport:
+    """Run the evaluator once per stream on the gathered facts (pure: no AWS call).
+
+    ``rcps``: account -> the resource control policies read for it (:func:`read_rcps_for`); a customer
+    managed key whose account's RCPs could not be read gets an info finding (``--strict`` fails on it).
+    None: the caller does not consider RCPs."""
+    from kvsctl.audit.engine import run_audit
+    from kvsctl.audit.model import AuditInput, PolicyDoc
+    from kvsctl.workloads.fixes import add_fixes
+
+    Verdict.of(fail_on, strict)  # an unknown --fail-on is a usage error (exit 2) before anything runs
+    known = {arn: _principal_policies(p) for arn, p in facts.principals.items() if p.complete}
+    unread = {arn for arn, p in facts.principals.items() if not p.complete}
+    audits: list[StreamAudit] = []
+    for s in facts.streams:
+        if s.stream is None or s.key is None:
+            where = Subject(stream=s.name, region=s.region)
+            audits.append(
+                StreamAudit(
+                    s.name, s.region, None, None, None, AuditReport((), tuple(f.about(where) for f in s.findings))
+                )
+            )
+            continue
+        key = s.key
+        inp = AuditInput(
+            key_arn=key.arn,
+            key_policy=PolicyDoc("key policy", key.policy) if key.policy is not None else None,
+            grants=key.grants,
+            stream_arn=s.stream.arn,
+            producers=facts.producers,
+            consumers=facts.consumers,
+            principals=known,
+            scps=tuple(scps),
+            context=dict(context or {}),
+            reads=facts.reads,
+            producer_creates=facts.producer_creates,
+            key_aws_managed=key.aws_managed,
+        )
+        if rcps is not None and not key.aws_managed:
+            read = rcps.get(key.account)
+            policies = read.policies if read is not None else None
+            docs = None if policies is None else tuple(PolicyDoc(n, d) for n, d in policies)
+            inp = dataclasses.replace(inp, rcps=docs, rcps_unread_why=read.why if read is not None else "not read")
+        report = add_fixes(inp, run_audit(inp))
+        own = {f.code for f in s.findings}
+        kept = [
+            f
+            for f in report.findings
+            if not (f.code in _EXPLAINED and own & _EXPLAINED[f.code])
+            and not (f.code == rules.IAM_NOT_GIVEN.id and f.principal in unread)
+        ]
+        encryption = "aws-managed" if key.aws_managed else "customer-managed"
+        where = Subject(
+            stream=s.name, stream_arn=s.stream.arn, key=key.arn, region=s.region, account=s.stream.account or None
+        )
+        results = tuple(r.about(where) for r in report.results)
+        findings = tuple(f.about(where) for f in (*kept, *s.findings))
+        audits.append(StreamAudit(s.name, s.region, s.stream.arn, key.arn, encryption, AuditReport(results, findings)))
+    findings = facts.findings
+    if facts.listed is not None and not facts.streams and not facts.allow_empty:
+        findings = (*findings, rules.NO_STREAM_MATCHED(f"no stream matched: no {facts.listed}"))
+    return LiveAuditReport(tuple(audits), findings, strict=strict, fail_on=fail_on)

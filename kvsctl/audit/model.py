@@ -111,7 +111,7 @@ class AuditInput:
 
 
 def result_json(r: Result) -> dict[str, object]:
-    """The JSON of one access check (CONTRACT.md, audit: results)."""
+    """The JSON of one access check (README, "kvsctl audit": results; its JSON Schema in kvsctl/schemas)."""
     return {
         "rule": r.rule,
         "principal": r.subject.principal,
@@ -148,8 +148,9 @@ def location_json(loc: Location | None) -> dict[str, object] | None:
 
 
 def finding_json(f: Result) -> dict[str, object]:
-    """The JSON of one finding (CONTRACT.md: {rule, severity, title, message, fix, subject, location});
-    ``code``, ``remediation``, ``principal`` and ``resource`` are the deprecated names of the first wave."""
+    """The JSON of one finding: {rule, severity, title, message, fix, subject, location} (the finding schema
+    in kvsctl/schemas); ``code``, ``remediation``, ``principal`` and ``resource`` are the deprecated names of
+    the first wave."""
     out: dict[str, object] = {
         "rule": f.rule,
         "severity": f.severity.value,

@@ -52,7 +52,7 @@ _RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
 
 
 class Decision(str, Enum):
-    """An access check's answer (CONTRACT.md, audit)."""
+    """An access check's answer (README, "kvsctl audit": allow, implicit_deny, explicit_deny, conditional)."""
 
     ALLOW = "allow"
     IMPLICIT_DENY = "implicit_deny"

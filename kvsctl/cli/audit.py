@@ -440,6 +440,39 @@ def _live_audit(
 # -- infrastructure as code: `audit template` -----------------------------------------------------------
 
 _IAC = "Template audit"
+_TemplateContext = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--context",
+        metavar="KEY=VALUE",
+        help="Set a request context key (KEY= marks it absent), repeatable.",
+        show_default=False,
+        rich_help_panel=_IAC,
+    ),
+]
+_TemplateRequireCustomer = Annotated[
+    bool,
+    typer.Option("--require-customer-key", help="A stream on the AWS managed key fails.", rich_help_panel=_IAC),
+]
+_TemplateRead = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--read",
+        metavar="PATH[,PATH...]",
+        help="Consumer read paths to check: getmedia, fragments, hls, dash, clip, images, or all "
+        "(repeatable; default getmedia). An inferred consumer is checked on the selected paths it is granted.",
+        show_default=False,
+        rich_help_panel=_IAC,
+    ),
+]
+_TemplateProducerCreates = Annotated[
+    bool,
+    typer.Option(
+        "--producer-creates",
+        help="Producers also need CreateStream and TagStream (kvssink creates a missing stream by default).",
+        rich_help_panel=_IAC,
+    ),
+]
 
 
 @group.command("template")
@@ -493,12 +526,12 @@ def template(
             rich_help_panel=_IAC,
         ),
     ] = None,
-    context: _Context = None,
-    read: _Read = None,
-    producer_creates: _ProducerCreates = False,
+    context: _TemplateContext = None,
+    read: _TemplateRead = None,
+    producer_creates: _TemplateProducerCreates = False,
     fail_on: FailOnOpt = FailOn.error,
     strict: StrictOpt = False,
-    require_customer_key: _RequireCustomer = False,
+    require_customer_key: _TemplateRequireCustomer = False,
     report: ReportOpt = None,
     overwrite: OverwriteOpt = False,
     sarif_root: SarifRootOpt = None,

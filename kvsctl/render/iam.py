@@ -14,7 +14,7 @@ class IdentityPolicyView:
     policy: IdentityPolicy
 
     def to_json(self) -> dict[str, Any]:
-        # The document alone, ready for `aws iam put-role-policy --policy-document file://...` (CONTRACT.md).
+        # The document alone, ready for `aws iam put-role-policy --policy-document file://...` (README).
         return self.policy.document
 
     def render_table(self) -> list[Any]:

@@ -1,4 +1,5 @@
-"""Live audit: gather, through kvsctl/aws/, every fact the evaluator needs for a set of streams.
+"""Live audit: gather, through kvsctl/aws/, every fact the evaluator needs for a set of streams (this module
+only gathers; ``kvsctl.audit.live.evaluate`` turns the facts into the report, with no I/O).
 
 Cost is kept proportional to what is distinct, never to the number of streams:
 - streams: `audit all` takes them from ListStreams pages (StreamInfo carries the KmsKeyId); named
@@ -18,16 +19,14 @@ it does not exist yet, or its policy cannot be read, it is evaluated with its do
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from kvsctl import validate
-from kvsctl.audit.engine import run_audit
-from kvsctl.audit.live import FAIL_ON_CHOICES, LiveAuditReport, StreamAudit
-from kvsctl.audit.model import AuditInput, AuditReport, Grant, PolicyDoc, PrincipalPolicies
+from kvsctl.audit.live import LiveAuditReport, evaluate
+from kvsctl.audit.model import Grant
 from kvsctl.aws.errors import is_session_error
 from kvsctl.aws.iam import IamGateway, PrincipalIam
 from kvsctl.aws.kms import KmsGateway
@@ -36,13 +35,12 @@ from kvsctl.aws.organizations import RcpRead, read_rcps
 from kvsctl.aws.session import ClientFactory
 from kvsctl.checks import rules
 from kvsctl.checks.keys import for_stream, key_findings, material_findings, other_region
-from kvsctl.checks.model import Result, Subject
+from kvsctl.checks.model import Result
 from kvsctl.checks.rules import Rule
 from kvsctl.errors import AwsError, UsageError
 from kvsctl.keyref import KeyRef, parse_key_ref
 from kvsctl.models import AWS_MANAGED_ALIASES, KeyInfo, Stream, is_aws_managed_reference
 from kvsctl.singleflight import Once
-from kvsctl.workloads.fixes import add_fixes
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -542,90 +540,6 @@ def _principal_findings(principals: Iterable[PrincipalIam]) -> list[Result]:
         message = p.error if p.error.startswith("could not") else f"could not check IAM policies: {p.error}"
         found.append(_finding(rule, message, principal=p.arn))
     return found
-
-
-# -- evaluation -------------------------------------------------------------------------------------------
-
-
-def _principal_policies(iam: PrincipalIam) -> PrincipalPolicies:
-    identity = tuple(PolicyDoc(p.name, p.document) for p in iam.identity)
-    boundary = PolicyDoc(iam.boundary.name, iam.boundary.document) if iam.boundary else None
-    return PrincipalPolicies(iam.arn, identity, boundary)
-
-
-#: Evaluator findings that the live audit states with its reason (KVS2xx), so they are not said twice.
-_EXPLAINED = {
-    rules.KEY_POLICY_UNREADABLE.id: {"KVS207", "KVS215", "KVS202", "KVS212"},
-    rules.GRANTS_UNREADABLE.id: {"KVS210", "KVS214", "KVS202", "KVS212"},
-}
-
-
-def evaluate(
-    facts: AuditFacts,
-    *,
-    context: Mapping[str, str] | None = None,
-    strict: bool = False,
-    fail_on: str = "error",
-    scps: Sequence[PolicyDoc] = (),
-    rcps: Mapping[str, RcpRead] | None = None,
-) -> LiveAuditReport:
-    """Run the evaluator once per stream on the gathered facts (pure: no AWS call).
-
-    ``rcps``: account -> the resource control policies read for it (:func:`read_rcps_for`); a customer
-    managed key whose account's RCPs could not be read gets an info finding (``--strict`` fails on it).
-    None: the caller does not consider RCPs."""
-    if fail_on not in FAIL_ON_CHOICES:
-        raise UsageError(f"--fail-on {fail_on!r}: choose error or warning")
-    known = {arn: _principal_policies(p) for arn, p in facts.principals.items() if p.complete}
-    unread = {arn for arn, p in facts.principals.items() if not p.complete}
-    audits: list[StreamAudit] = []
-    for s in facts.streams:
-        if s.stream is None or s.key is None:
-            where = Subject(stream=s.name, region=s.region)
-            audits.append(
-                StreamAudit(
-                    s.name, s.region, None, None, None, AuditReport((), tuple(f.about(where) for f in s.findings))
-                )
-            )
-            continue
-        key = s.key
-        inp = AuditInput(
-            key_arn=key.arn,
-            key_policy=PolicyDoc("key policy", key.policy) if key.policy is not None else None,
-            grants=key.grants,
-            stream_arn=s.stream.arn,
-            producers=facts.producers,
-            consumers=facts.consumers,
-            principals=known,
-            scps=tuple(scps),
-            context=dict(context or {}),
-            reads=facts.reads,
-            producer_creates=facts.producer_creates,
-            key_aws_managed=key.aws_managed,
-        )
-        if rcps is not None and not key.aws_managed:
-            read = rcps.get(key.account, RcpRead(None, "not read"))
-            docs = None if read.policies is None else tuple(PolicyDoc(n, d) for n, d in read.policies)
-            inp = dataclasses.replace(inp, rcps=docs, rcps_unread_why=read.why)
-        report = add_fixes(inp, run_audit(inp))
-        own = {f.code for f in s.findings}
-        kept = [
-            f
-            for f in report.findings
-            if not (f.code in _EXPLAINED and own & _EXPLAINED[f.code])
-            and not (f.code == rules.IAM_NOT_GIVEN.id and f.principal in unread)
-        ]
-        encryption = "aws-managed" if key.aws_managed else "customer-managed"
-        where = Subject(
-            stream=s.name, stream_arn=s.stream.arn, key=key.arn, region=s.region, account=s.stream.account or None
-        )
-        results = tuple(r.about(where) for r in report.results)
-        findings = tuple(f.about(where) for f in (*kept, *s.findings))
-        audits.append(StreamAudit(s.name, s.region, s.stream.arn, key.arn, encryption, AuditReport(results, findings)))
-    findings = facts.findings
-    if facts.listed is not None and not facts.streams and not facts.allow_empty:
-        findings = (*findings, rules.NO_STREAM_MATCHED(f"no stream matched: no {facts.listed}"))
-    return LiveAuditReport(tuple(audits), findings, strict=strict, fail_on=fail_on)
 
 
 def run(

@@ -37,7 +37,7 @@ def test_every_rule_says_what_it_means_and_what_to_do(r: object) -> None:
 
 
 def test_the_documented_severities_of_the_families() -> None:
-    """CONTRACT.md: error for what breaks or exposes data, warning for risky, info otherwise."""
+    """README, "kvsctl rules": error for what breaks or exposes data, warning for risky, info otherwise."""
     assert rule("KVS101").severity is Severity.ERROR  # key policy open to everyone
     assert rule("KVS204").severity is Severity.ERROR  # pending deletion
     assert rule("KVS208").severity is Severity.WARNING  # rotation off

@@ -25,8 +25,8 @@ from kvsctl.checks.rules import (
     VARIABLES_WITHOUT_VERSION,
     VIA_SERVICE_MISMATCH,
 )
-from kvsctl.policy.conditions import is_negated
-from kvsctl.policy.document import ConditionClause, Policy, PolicyKind, Statement
+from kvsctl.policy.conditions import ConditionClause, is_negated
+from kvsctl.policy.document import Policy, PolicyKind, Statement
 from kvsctl.policy.match import glob_match, match_resource, parse_arn, resource_pattern_problem
 from kvsctl.policy.principals import UNIQUE_ID, is_valid_principal_entry
 from kvsctl.policy.variables import has_variables

@@ -9,6 +9,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from kvsctl.audit.facts import AuditFacts
 from kvsctl.audit.model import AuditReport, finding_json, result_json
 from kvsctl.checks import rules
 from kvsctl.checks.model import Result, Subject
@@ -19,7 +20,6 @@ if TYPE_CHECKING:
     from kvsctl.audit.model import PolicyDoc, PrincipalPolicies
     from kvsctl.aws.iam import PrincipalIam
     from kvsctl.aws.organizations import RcpRead
-    from kvsctl.services.audit_live import AuditFacts
 
 __all__ = ["FAIL_ON_CHOICES", "LiveAuditReport", "StreamAudit", "evaluate"]
 

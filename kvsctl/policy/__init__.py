@@ -1,8 +1,8 @@
 """Pure IAM / KMS policy evaluation: parse, match, conditions, evaluate, KMS authorization. No I/O."""
 
+from kvsctl.policy.conditions import ConditionClause
 from kvsctl.policy.context import KeyStatus, RequestContext, Tri
 from kvsctl.policy.document import (
-    ConditionClause,
     Policy,
     PolicyKind,
     PolicyParseError,

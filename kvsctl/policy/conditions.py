@@ -13,19 +13,17 @@ from __future__ import annotations
 import base64
 import binascii
 import ipaddress
+import json
 import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from kvsctl.policy.context import KeyState, KeyStatus, RequestContext, Tri, tri_all, tri_any
 from kvsctl.policy.match import decode_literals, glob_match, match_arn
 from kvsctl.policy.variables import expand
-
-if TYPE_CHECKING:
-    from kvsctl.policy.document import ConditionClause
 
 # canonical base operator -> negated?
 OPERATOR_BASES: dict[str, bool] = {
@@ -60,6 +58,22 @@ OPERATOR_BASES: dict[str, bool] = {
 _LOWER_BASES = {k.lower(): k for k in OPERATOR_BASES}
 
 SetOp = Literal["", "ForAnyValue", "ForAllValues"]
+
+
+@dataclass(frozen=True)
+class ConditionClause:
+    """One ``Operator: {Key: values}`` pair. Several keys under one operator are several clauses."""
+
+    operator: str  # as written, e.g. "ForAnyValue:StringEqualsIfExists"
+    base: str  # canonical base operator, e.g. "StringEquals"
+    set_operator: Literal["", "ForAnyValue", "ForAllValues"]
+    if_exists: bool
+    key: str  # as written; compare with .lower()
+    values: tuple[str, ...]
+
+    def describe(self) -> str:
+        vals = self.values[0] if len(self.values) == 1 else list(self.values)
+        return f"{self.operator} {self.key} {json.dumps(vals)}"
 
 
 def split_operator(op: str) -> tuple[SetOp, str, bool] | None:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Literal
 
-from kvsctl.policy.conditions import parse_date, parse_number, split_operator
+from kvsctl.policy.conditions import ConditionClause, parse_date, parse_number, split_operator
 
 VERSION_2012 = "2012-10-17"
 VERSION_2008 = "2008-10-17"
@@ -81,22 +81,6 @@ class PrincipalSpec:
         out += [("Federated", v) for v in self.federated]
         out += [("CanonicalUser", v) for v in self.canonical_user]
         return tuple(out)
-
-
-@dataclass(frozen=True)
-class ConditionClause:
-    """One ``Operator: {Key: values}`` pair. Several keys under one operator are several clauses."""
-
-    operator: str  # as written, e.g. "ForAnyValue:StringEqualsIfExists"
-    base: str  # canonical base operator, e.g. "StringEquals"
-    set_operator: Literal["", "ForAnyValue", "ForAllValues"]
-    if_exists: bool
-    key: str  # as written; compare with .lower()
-    values: tuple[str, ...]
-
-    def describe(self) -> str:
-        vals = self.values[0] if len(self.values) == 1 else list(self.values)
-        return f"{self.operator} {self.key} {json.dumps(vals)}"
 
 
 @dataclass(frozen=True)

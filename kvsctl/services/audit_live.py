@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from kvsctl import validate
+from kvsctl.audit.facts import AuditFacts, KeyFacts, StreamFacts
 from kvsctl.audit.live import LiveAuditReport, evaluate
 from kvsctl.audit.model import Grant
 from kvsctl.aws.errors import is_session_error
@@ -95,54 +96,6 @@ def check_principal(arn: str, flag: str) -> str:
     """A producer or consumer must be a principal KVS can act for (exit 2 otherwise)."""
     validate.principal_arn(arn, flag)
     return arn
-
-
-@dataclass(frozen=True)
-class KeyFacts:
-    """One distinct key as read (or not) for the audit."""
-
-    reference: str | None  # KmsKeyId as KVS holds it; None = the AWS managed key
-    arn: str  # best known ARN (the alias ARN for an AWS managed key not created yet)
-    key: KeyInfo | None
-    aws_managed: bool
-    policy: Any | None  # document (JSON text or dict); None = unreadable
-    policy_source: str | None  # "key" (read) | "documented" (AWS managed shape) | None
-    grants: tuple[Grant, ...] | None  # None = unreadable
-    findings: tuple[Result, ...] = ()
-
-    @property
-    def region(self) -> str:
-        return self.key.region if self.key else _arn_field(self.arn, 3)
-
-    @property
-    def account(self) -> str:
-        return self.key.account if self.key and self.key.account else _arn_field(self.arn, 4)
-
-
-@dataclass(frozen=True)
-class StreamFacts:
-    name: str
-    region: str
-    stream: Stream | None  # None: not found or not readable (see findings)
-    key: KeyFacts | None
-    findings: tuple[Result, ...] = ()
-
-    @property
-    def arn(self) -> str:
-        return self.stream.arn if self.stream else f"stream/{self.name}"
-
-
-@dataclass(frozen=True)
-class AuditFacts:
-    streams: tuple[StreamFacts, ...]
-    producers: tuple[str, ...]
-    consumers: tuple[str, ...]
-    principals: Mapping[str, PrincipalIam]
-    findings: tuple[Result, ...] = ()  # about principals
-    listed: str | None = None  # audit all: what was listed ("streams in us-east-1 named cam*")
-    allow_empty: bool = False
-    reads: tuple[str, ...] = ("getmedia",)
-    producer_creates: bool = False
 
 
 def aws_managed_key_policy(account: str, region: str) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from kvsctl.audit.facts import StreamFacts
 from kvsctl.audit.live import evaluate
 from kvsctl.aws.kms import KmsGateway
 from kvsctl.aws.organizations import RcpRead
@@ -14,7 +15,7 @@ from kvsctl.checks import rules
 from kvsctl.checks.model import Result, Status
 from kvsctl.errors import AwsError
 from kvsctl.models import KeyInfo, Stream
-from kvsctl.services.audit_live import AuditScope, LiveAuditService, StreamFacts, read_rcps_for
+from kvsctl.services.audit_live import AuditScope, LiveAuditService, read_rcps_for
 from kvsctl.streamspec.model import Spec, StreamSpec
 from kvsctl.streamspec.preflight import PreflightReport, StreamPreflight, access_checks, spec_checks
 

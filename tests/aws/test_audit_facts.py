@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 
+from kvsctl.audit.facts import AuditFacts, StreamFacts
 from kvsctl.aws.session import AwsConfig, ClientFactory
 from kvsctl.errors import AwsError, UsageError
-from kvsctl.services.audit_live import AuditFacts, AuditScope, LiveAuditService, StreamFacts
+from kvsctl.services.audit_live import AuditScope, LiveAuditService
 from tests import audit_world as w
 from tests.helpers import ACCOUNT, REGION
 

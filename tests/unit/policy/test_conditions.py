@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from kvsctl.policy.conditions import evaluate_clause, evaluate_conditions, split_operator
+from kvsctl.policy.conditions import ConditionClause, evaluate_clause, evaluate_conditions, split_operator
 from kvsctl.policy.context import RequestContext, Tri
-from kvsctl.policy.document import ConditionClause
 
 T, F, U = Tri.TRUE, Tri.FALSE, Tri.UNKNOWN
 ABSENT = object()

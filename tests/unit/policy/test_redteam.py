@@ -23,9 +23,9 @@ import pytest
 from kvsctl.audit.context import kvs_request_context
 from kvsctl.audit.engine import run_audit
 from kvsctl.audit.model import AuditInput, PolicyDoc
-from kvsctl.policy.conditions import evaluate_clause, split_operator
+from kvsctl.policy.conditions import ConditionClause, evaluate_clause, split_operator
 from kvsctl.policy.context import RequestContext, Tri
-from kvsctl.policy.document import ConditionClause, PolicyKind, PolicyParseError, parse_policy
+from kvsctl.policy.document import PolicyKind, PolicyParseError, parse_policy
 from kvsctl.policy.evaluate import DecisionKind, Request
 from kvsctl.policy.kms import IamPolicies, authorize_kms
 from kvsctl.policy.match import match_action

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from kvsctl.errors import UsageError
+from kvsctl.errors import UsageError, shown
 from kvsctl.models import AWS_MANAGED_ALIASES
 from kvsctl.validate import ALIAS_NAME
 
@@ -65,7 +65,7 @@ def parse_key_ref(text: str) -> KeyRef:
     if raw.startswith("alias/"):
         if not ALIAS_NAME.fullmatch(raw):
             raise UsageError(
-                f"invalid alias name {raw!r}",
+                f"invalid alias name {shown(raw)}",
                 hint="Alias names look like alias/NAME (letters, digits, / _ -).",
                 code="invalid_key",
             )
@@ -74,7 +74,7 @@ def parse_key_ref(text: str) -> KeyRef:
     if raw.startswith("arn:"):
         m = _ARN.fullmatch(raw)
         if not m:
-            raise UsageError(f"not a KMS key or alias ARN: {raw!r}", hint=KEY_HINT, code="invalid_key")
+            raise UsageError(f"not a KMS key or alias ARN: {shown(raw)}", hint=KEY_HINT, code="invalid_key")
         resource = m.group("resource")
         common = {"region": m.group("region"), "account": m.group("account"), "partition": m.group("partition")}
         if resource.startswith("key/") and _KEY_ID.fullmatch(resource[4:]):
@@ -84,12 +84,12 @@ def parse_key_ref(text: str) -> KeyRef:
                 return KeyRef("aws-managed", "aws-managed", **common)
             _refuse_foreign_aws_alias(resource)
             return KeyRef("alias-arn", raw, **common)
-        raise UsageError(f"not a KMS key or alias ARN: {raw!r}", hint=KEY_HINT, code="invalid_key")
+        raise UsageError(f"not a KMS key or alias ARN: {shown(raw)}", hint=KEY_HINT, code="invalid_key")
     if ALIAS_NAME.fullmatch(f"alias/{raw}"):  # a bare alias name, as people type it
         raise UsageError(
-            f"not a KMS key reference: {raw!r}", hint=f"Did you mean alias/{raw}? {KEY_HINT}", code="invalid_key"
+            f"not a KMS key reference: {shown(raw)}", hint=f"Did you mean alias/{raw}? {KEY_HINT}", code="invalid_key"
         )
-    raise UsageError(f"not a KMS key reference: {raw!r}", hint=KEY_HINT, code="invalid_key")
+    raise UsageError(f"not a KMS key reference: {shown(raw)}", hint=KEY_HINT, code="invalid_key")
 
 
 def _refuse_foreign_aws_alias(alias: str) -> None:

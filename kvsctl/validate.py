@@ -13,7 +13,7 @@ import re
 import unicodedata
 from typing import TYPE_CHECKING
 
-from kvsctl.errors import UsageError
+from kvsctl.errors import UsageError, shown
 
 if TYPE_CHECKING:
     from kvsctl.policy.principals import PrincipalId
@@ -32,7 +32,7 @@ _TAG_PUNCT = set("_.:/=+-@")
 def stream_name(name: str) -> str:
     if not STREAM_NAME.fullmatch(name):
         raise UsageError(
-            f"invalid stream name {name!r}",
+            f"invalid stream name {shown(name)}",
             hint="Stream names are 1-256 characters of letters, digits, '_', '.' and '-'.",
             code="invalid_stream_name",
         )
@@ -52,7 +52,7 @@ def stream_ref(value: str) -> tuple[str, str | None, str | None]:
         m = STREAM_ARN.fullmatch(value)
         if not m:
             raise UsageError(
-                f"invalid stream ARN {value!r}",
+                f"invalid stream ARN {shown(value)}",
                 hint="Stream ARNs look like arn:aws:kinesisvideo:REGION:ACCOUNT:stream/NAME/1234567890123.",
                 code="invalid_stream_name",
             )
@@ -122,7 +122,7 @@ def name_prefix(prefix: str | None) -> str | None:
     """A ListStreams BEGINS_WITH value: same characters as a stream name (KVS refuses others)."""
     if prefix and not STREAM_NAME.fullmatch(prefix):
         raise UsageError(
-            f"invalid stream name prefix {prefix!r}",
+            f"invalid stream name prefix {shown(prefix)}",
             hint="A prefix is 1-256 characters of letters, digits, '_', '.' and '-'.",
             code="invalid_stream_name",
         )
@@ -132,7 +132,7 @@ def name_prefix(prefix: str | None) -> str | None:
 def device_name(name: str | None) -> str | None:
     if name is not None and not DEVICE_NAME.fullmatch(name):
         raise UsageError(
-            f"invalid device name {name!r}",
+            f"invalid device name {shown(name)}",
             hint="Device names are 1-128 characters of letters, digits, '_', '.' and '-'.",
         )
     return name
@@ -141,7 +141,7 @@ def device_name(name: str | None) -> str | None:
 def media_type(value: str | None) -> str | None:
     if value is not None and (len(value) > 128 or not MEDIA_TYPE.fullmatch(value)):
         raise UsageError(
-            f"invalid media type {value!r}",
+            f"invalid media type {shown(value)}",
             hint="Use a MIME type such as video/h264, at most 128 characters (several: video/h264,audio/aac).",
         )
     return value
@@ -171,25 +171,25 @@ def tags(pairs: list[str] | dict[str, str] | None) -> dict[str, str]:
         items = []
         for pair in pairs:
             if "=" not in pair:
-                raise UsageError(f"tag {pair!r} is not KEY=VALUE", hint="Example: --tag team=video")
+                raise UsageError(f"tag {shown(pair)} is not KEY=VALUE", hint="Example: --tag team=video")
             k, v = pair.split("=", 1)
             items.append((k, v))
     result: dict[str, str] = {}
     for k, v in items:
         if not 1 <= len(k) <= 128 or not _tag_chars_ok(k):
             raise UsageError(
-                f"invalid tag key {k!r}",
+                f"invalid tag key {shown(k)}",
                 hint="Tag keys are 1-128 letters, digits, spaces and _ . : / = + - @",
             )
         if k.lower().startswith("aws:"):
-            raise UsageError(f"tag key {k!r} uses the reserved prefix 'aws:'", hint="Choose another key.")
+            raise UsageError(f"tag key {shown(k)} uses the reserved prefix 'aws:'", hint="Choose another key.")
         if len(v) > 256 or not _tag_chars_ok(v):
             raise UsageError(
-                f"invalid value for tag {k!r}",
+                f"invalid value for tag {shown(k)}",
                 hint="Tag values are 0-256 letters, digits, spaces and _ . : / = + - @",
             )
         if k in result:
-            raise UsageError(f"tag {k!r} is given twice", hint="Give each tag key once.")
+            raise UsageError(f"tag {shown(k)} is given twice", hint="Give each tag key once.")
         result[k] = v
     if len(result) > MAX_TAGS:
         raise UsageError(f"{len(result)} tags given; KVS allows at most {MAX_TAGS}", hint="Drop some tags.")
@@ -207,14 +207,16 @@ REGION_HINT = "Regions look like us-west-2 or eu-central-1."
 def region(value: str) -> str:
     """An AWS region name (us-west-2, cn-north-1, us-gov-west-1)."""
     if not REGION.fullmatch(value):
-        raise UsageError(f"invalid region {value!r}", hint=REGION_HINT, code="invalid_region")
+        raise UsageError(f"invalid region {shown(value)}", hint=REGION_HINT, code="invalid_region")
     return value
 
 
 def account_id(value: str) -> str:
     """A 12-digit AWS account id."""
     if not ACCOUNT_ID.fullmatch(value):
-        raise UsageError(f"invalid account id {value!r}", hint="Account ids are 12 digits.", code="invalid_account")
+        raise UsageError(
+            f"invalid account id {shown(value)}", hint="Account ids are 12 digits.", code="invalid_account"
+        )
     return value
 
 
@@ -223,7 +225,7 @@ def alias_name(value: str, *, creating: bool = False) -> str:
     alias/aws/ prefix, which only AWS may use."""
     if not ALIAS_NAME.fullmatch(value):
         raise UsageError(
-            f"invalid alias {value!r}",
+            f"invalid alias {shown(value)}",
             hint="Aliases look like alias/NAME: letters, digits, / _ - (at most 256 characters).",
             code="invalid_alias",
         )
@@ -260,20 +262,20 @@ def principal_arn(value: str, what: str = "principal") -> PrincipalId:
     text = value.strip()
     if not text.isascii():  # \d and \w downstream would take look-alike digits and letters
         raise UsageError(
-            f"{what} {text!r} contains characters that are not ASCII",
+            f"{what} {shown(text)} contains characters that are not ASCII",
             hint="IAM ARNs and account ids are ASCII; retype the value. " + PRINCIPAL_HINT,
             code="invalid_principal",
         )
     if "*" in text or "?" in text:
         raise UsageError(
-            f"{what} {text!r} contains a wildcard",
+            f"{what} {shown(text)} contains a wildcard",
             hint="A principal cannot be a pattern; in a key policy a wildcard would open the key. " + PRINCIPAL_HINT,
             code="invalid_principal",
         )
     parts = text.split(":", 5)
     if len(parts) == 6 and parts[2] == "iam" and parts[5].startswith("group/"):
         raise UsageError(
-            f"{what} {text!r} is an IAM group; groups cannot be principals",
+            f"{what} {shown(text)} is an IAM group; groups cannot be principals",
             hint="Name the role or the users instead (or delegate to the account's IAM and grant the group there).",
             code="invalid_principal",
         )
@@ -283,19 +285,19 @@ def principal_arn(value: str, what: str = "principal") -> PrincipalId:
         principal = None
     if principal is not None and principal.kind is PrincipalKind.SERVICE:
         raise UsageError(
-            f"{what} {text!r} is a service principal; KVS uses the caller's own credentials",
+            f"{what} {shown(text)} is a service principal; KVS uses the caller's own credentials",
             hint=PRINCIPAL_HINT,
             code="invalid_principal",
         )
     if principal is None or (text.startswith("arn:") and not _PRINCIPAL_RESOURCE.fullmatch(parts[5])):
         raise UsageError(
-            f"{what} {text!r} is not an IAM role, user, session or account ARN",
+            f"{what} {shown(text)} is not an IAM role, user, session or account ARN",
             hint=PRINCIPAL_HINT,
             code="invalid_principal",
         )
     if text.startswith("arn:") and principal.partition not in _PARTITIONS:
         raise UsageError(
-            f"{what} {text!r} names an unknown partition {principal.partition!r}",
+            f"{what} {shown(text)} names an unknown partition {shown(principal.partition)}",
             hint=PRINCIPAL_HINT,
             code="invalid_principal",
         )

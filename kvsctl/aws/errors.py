@@ -196,9 +196,99 @@ _BOTOCORE_TABLE: tuple[tuple[tuple[str, ...], str, str, str], ...] = (
 )
 
 
+_CONFIG_FILES = "the AWS config file (AWS_CONFIG_FILE, default ~/.aws/config)"
+
+
+def _one_line(text: object) -> str:
+    from kvsctl.errors import clip
+
+    return clip(" ".join(str(text).split()))
+
+
+def _modules_of(exc: BaseException) -> set[str]:
+    """The modules `exc`'s traceback passes through."""
+    seen: set[str] = set()
+    tb = exc.__traceback__
+    while tb is not None:
+        seen.add(str(tb.tb_frame.f_globals.get("__name__", "")))
+        tb = tb.tb_next
+    return seen
+
+
+def translate_credential_failure(exc: BaseException) -> AwsError | None:
+    """A profile that cannot give credentials: source_profile missing or looping, a credential_process
+    that fails, cannot start or prints something other than JSON, a web identity token file that cannot
+    be read. The environment is at fault, not kvsctl: exit 3 with a hint, never an internal error."""
+    import json
+
+    from botocore import exceptions as bce
+
+    if isinstance(exc, bce.InfiniteLoopConfigError):
+        visited = [*getattr(exc, "kwargs", {}).get("visited_profiles", []), exc.kwargs.get("source_profile", "?")]
+        return AwsError(
+            f"the AWS profiles' source_profile settings go round in a loop: {' -> '.join(map(str, visited))}",
+            hint=f"Make one profile in the chain take credentials of its own, in {_CONFIG_FILES}.",
+            code="invalid_profile",
+        )
+    if isinstance(exc, bce.InvalidConfigError):
+        return AwsError(
+            f"the AWS profile cannot be used: {_one_line(exc)}",
+            hint=f"Fix the profile in {_CONFIG_FILES} or the credentials file (AWS_SHARED_CREDENTIALS_FILE).",
+            code="invalid_profile",
+        )
+    if isinstance(exc, bce.CredentialRetrievalError):
+        provider = str(getattr(exc, "kwargs", {}).get("provider", ""))
+        detail = _one_line(getattr(exc, "kwargs", {}).get("error_msg", exc)) or "no reason given"
+        if provider == "custom-process":
+            return AwsError(
+                f"the profile's credential_process failed: {detail}",
+                hint="Run the credential_process command of the profile yourself to see why, fix it, then retry.",
+                code="no_credentials",
+            )
+        return AwsError(
+            f"could not get credentials ({provider or 'credential provider'}): {detail}",
+            hint="Check the profile's credential settings, then retry.",
+            code="no_credentials",
+        )
+    modules = set() if isinstance(exc, bce.BotoCoreError) else _modules_of(exc)
+    if "botocore.credentials" not in modules:  # not raised while botocore loaded credentials
+        return None
+    if isinstance(exc, json.JSONDecodeError):
+        return AwsError(
+            "the profile's credential_process printed something that is not JSON",
+            hint="A credential_process must print a JSON object with Version 1, AccessKeyId, SecretAccessKey "
+            "(and SessionToken, Expiration); run it yourself to see what it prints.",
+            code="no_credentials",
+        )
+    if isinstance(exc, OSError):
+        name = exc.filename if isinstance(exc.filename, str) else ""
+        what = _one_line(f"{name}: {exc.strerror}" if name and exc.strerror else exc)
+        if "botocore.utils" in modules:  # botocore's FileWebIdentityTokenLoader reads the token file
+            return AwsError(
+                f"could not read the web identity token file {what}",
+                hint="Check web_identity_token_file in the profile, or AWS_WEB_IDENTITY_TOKEN_FILE: the file "
+                "must exist and be readable (in EKS and CI it is mounted by the platform).",
+                code="no_credentials",
+            )
+        return AwsError(
+            f"the profile's credential_process could not be started: {what}",
+            hint="Check the credential_process command in the profile: the program must exist and be executable.",
+            code="no_credentials",
+        )
+    return AwsError(
+        f"could not load credentials: {type(exc).__name__}: {_one_line(exc)}",
+        hint="Check the profile's credential settings in the AWS config and credentials files.",
+        code="no_credentials",
+    )
+
+
 def translate_botocore_error(exc: BaseException, operation: str | None = None) -> AwsError | None:
     """Translate botocore's non-HTTP failures (credentials, region, endpoint). None when not one of them."""
     from botocore import exceptions as bce
+
+    credential = translate_credential_failure(exc)
+    if credential is not None:
+        return credential
 
     for names, code, message, hint in _BOTOCORE_TABLE:
         classes = tuple(getattr(bce, n) for n in names if hasattr(bce, n))
@@ -222,6 +312,7 @@ SESSION_ERROR_CODES = frozenset(
         "invalid_credentials",
         "expired_token",
         "unknown_profile",
+        "invalid_profile",
         "no_region",
         "endpoint_unreachable",
         "invalid_request",

@@ -14,7 +14,7 @@ from typing import Any
 
 from kvsctl.aws.ratelimit import LimiterRegistry
 from kvsctl.aws.session import AwsConfig, ClientFactory
-from kvsctl.errors import AwsError, UsageError
+from kvsctl.errors import AwsError, UsageError, shown
 
 _ACCOUNT = re.compile(r"[0-9]{12}")
 _ROLE_NAME = re.compile(r"[\w+=,.@/-]{1,64}", re.ASCII)
@@ -49,7 +49,7 @@ def parse_accounts(values: list[str], read_file: object = None) -> list[str]:
                 continue
             if not _ACCOUNT.fullmatch(part):
                 raise UsageError(
-                    f"--accounts: {part!r} is not an AWS account id",
+                    f"--accounts: {shown(part)} is not an AWS account id",
                     hint="Account ids are 12 digits: --accounts 111122223333,444455556666 or @accounts.txt.",
                     code="invalid_account",
                 )
@@ -63,7 +63,7 @@ def parse_accounts(values: list[str], read_file: object = None) -> list[str]:
 def check_role_options(role: str | None, external_id: str | None, session_name: str) -> None:
     if role is not None and not _ROLE_NAME.fullmatch(role):
         raise UsageError(
-            f"--assume-role {role!r} is not an IAM role name",
+            f"--assume-role {shown(role)} is not an IAM role name",
             hint="Give the role's name (path allowed), e.g. --assume-role KvsctlAudit; kvsctl builds its ARN "
             "in each account.",
             code="invalid_role",

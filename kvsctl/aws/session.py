@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kvsctl import __version__
-from kvsctl.aws.errors import translate_botocore_error, translate_client_error
+from kvsctl.aws.errors import translate_botocore_error, translate_client_error, translate_credential_failure
 from kvsctl.aws.ratelimit import RateLimiter
-from kvsctl.errors import AwsError, UsageError
+from kvsctl.errors import AwsError, UsageError, shown
 from kvsctl.words import plural
 
 #: kvsctl's own request log (--debug shows it, and not botocore's internals)
@@ -193,7 +193,9 @@ def _env_int(name: str, default: int) -> int:
     except ValueError:
         value = 0
     if value < 1:
-        raise UsageError(f"{name}={raw!r} is not a whole number of at least 1", hint=f"Unset it (default {default}).")
+        raise UsageError(
+            f"{name}={shown(raw)} is not a whole number of at least 1", hint=f"Unset it (default {default})."
+        )
     return value
 
 
@@ -210,7 +212,9 @@ def _env_float(name: str, default: float, *, positive: bool = False) -> float:
         value = math.nan
     if not math.isfinite(value) or value < 0 or (positive and value == 0):
         least = "more than 0" if positive else "0 or more"
-        raise UsageError(f"{name}={raw!r} is not a number of seconds {least}", hint=f"Unset it (default {default:g}).")
+        raise UsageError(
+            f"{name}={shown(raw)} is not a number of seconds {least}", hint=f"Unset it (default {default:g})."
+        )
     return value
 
 
@@ -260,6 +264,24 @@ class CallStats:
         return sum(self.calls.values())
 
 
+def check_profile_exists(name: str, flag: str) -> None:
+    """A profile named on the command line must exist in the AWS config or credentials file, whether or
+    not this run comes to use it: a typo is a usage error (exit 2) before any request."""
+    import botocore.session
+    from botocore import exceptions as bce
+
+    try:
+        known = botocore.session.Session().available_profiles
+    except bce.BotoCoreError as exc:  # a config file botocore cannot parse
+        raise (translate_botocore_error(exc) or AwsError(str(exc))) from exc
+    if name not in known:
+        raise UsageError(
+            f"{flag} {shown(name)}: no such profile in the AWS config or credentials file",
+            hint="List profiles with 'aws configure list-profiles' (AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE).",
+            code="unknown_profile",
+        )
+
+
 def _check_region(region: str) -> None:
     """A malformed region is a usage error (exit 2), found before any request, not a botocore crash."""
     from botocore.exceptions import InvalidRegionError
@@ -269,7 +291,7 @@ def _check_region(region: str) -> None:
         validate_region_name(region)
     except InvalidRegionError:
         raise UsageError(
-            f"invalid AWS region {region!r}",
+            f"invalid AWS region {shown(region)}",
             hint="Regions look like us-east-1 (--region, AWS_REGION or the profile's region).",
             code="invalid_region",
         ) from None
@@ -295,7 +317,7 @@ def _checked_endpoint(url: str) -> str:
         from kvsctl.errors import redact_url_credentials
 
         raise UsageError(
-            f"invalid endpoint URL {redact_url_credentials(url)!r}",
+            f"invalid endpoint URL {shown(redact_url_credentials(url))}",
             hint="Give a URL such as https://kms.us-east-1.amazonaws.com or http://127.0.0.1:4566 "
             "(--endpoint-url or AWS_ENDPOINT_URL).",
             code="invalid_endpoint",
@@ -494,6 +516,11 @@ class ClientFactory:
                 if translated is None:
                     raise
                 raise translated from exc
+            except Exception as exc:  # a credential_process or token file failing, while signing
+                credential = translate_credential_failure(exc)
+                if credential is None:
+                    raise
+                raise credential from exc
             if log.isEnabledFor(logging.DEBUG):
                 meta = result.get("ResponseMetadata") or {}
                 log.debug(

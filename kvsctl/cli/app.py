@@ -113,8 +113,9 @@ def run() -> None:
     """The console script. `--version` alone and `__complete` (the shell's dynamic completion) are
     answered here, before typer (and rich) load."""
     if sys.argv[1:] in (["--version"],):
-        sys.stdout.write(version_text())
-        sys.exit(0)
+        from kvsctl.cli.boundary import write_page
+
+        sys.exit(write_page(version_text(), 0))
     if sys.argv[1:2] == ["__complete"]:  # a TAB in the shell: answered without typer, rich or (mostly) boto3
         import os
 

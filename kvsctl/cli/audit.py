@@ -416,7 +416,12 @@ def _live_audit(
     with reporting(g, plan):
         scope.validated()  # exit 2 before any AWS call
         ctx = parse_context(context or ())
-        key_factory = g.factory(key_profile) if key_profile else None
+        key_factory = None
+        if key_profile is not None:
+            from kvsctl.aws.session import check_profile_exists
+
+            check_profile_exists(key_profile, "--key-profile")  # exit 2 whether or not a cross-account key shows up
+            key_factory = g.factory(key_profile)
         with progress_bar(enabled=progress, no_color=g.no_color) as on_progress:
             result = run(
                 g.factory(),

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import sys
 import traceback
 from typing import Any
 
-from kvsctl.errors import ExitCode, KvsctlError
+from kvsctl.errors import ExitCode, KvsctlError, ReaderGone
 
 
 def _wants_json(argv: list[str]) -> bool:
@@ -81,19 +83,104 @@ def run_guarded(app: Any, argv: list[str] | None) -> int:
     tidy(command)
     args = hoist_global_options(command, list(sys.argv[1:] if argv is None else argv))
     try:
+        if sys.stdout is None:  # started with stdout closed (>&-): refuse before doing anything
+            from kvsctl.errors import OutputFailed
+
+            report(OutputFailed("stdout is closed; nothing was done"), _wants_json(args))
+            return int(ExitCode.CHECK_FAILED)
         return _run(command, args)
     finally:
         CURRENT.reset(token)
 
 
-def _run(command: Any, args: list[str]) -> int:
+#: errno values that mean "stdout cannot take the output" when a write raises them outside `emit`
+#: (click's --help, the completion script): a full disk or /dev/full, a closed descriptor, an I/O error.
+_OUTPUT_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EBADF})
+
+
+def _silence_stdout() -> None:
+    """After stdout failed, point it at /dev/null so that the interpreter's last flush cannot fail again
+    (the recipe of Python's signal module docs, "Note on SIGPIPE"). Only in a real kvsctl process."""
+    if not _ARGV_FROM_PROCESS or sys.stdout is None:
+        return
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, AttributeError, ValueError):
+        pass
+
+
+def _reader_gone(created: tuple[str, ...]) -> int:
+    """Exit 0 without a word (Python's SIGPIPE recipe: stdout to /dev/null, then exit); only what the
+    run created is said, on stderr, since the output that said so is lost."""
+    _silence_stdout()
+    if created:
+        sys.stderr.write(f"kvsctl: the output's reader closed early; this run created: {'; '.join(created)}\n")
+        sys.stderr.flush()
+    return int(ExitCode.OK)
+
+
+def _click_saw_broken_pipe() -> bool:
+    """click answers EPIPE in its own output with sys.exit(1), after wrapping stdout and stderr in a
+    PacifyFlushWrapper; unwrap them (tests run many commands in one process) and say so."""
+    seen = False
+    for name in ("stdout", "stderr"):
+        stream = getattr(sys, name)
+        if type(stream).__name__ == "PacifyFlushWrapper":
+            setattr(sys, name, stream.wrapped)
+            seen = True
+    return seen
+
+
+def write_page(text: str, code: int, args: list[str] | None = None) -> int:
+    """Write a page (help, version) to stdout; `code`, or the code of the failure to write it."""
+    from kvsctl.errors import OutputFailed
+    from kvsctl.render import writing_stdout
+
+    try:
+        with writing_stdout():
+            if sys.stdout is None:
+                raise OSError(errno.EBADF, "stdout is closed")
+            sys.stdout.write(text)
+            sys.stdout.flush()
+    except ReaderGone:
+        _silence_stdout()
+        return int(code)
+    except OutputFailed as exc:
+        _silence_stdout()
+        report(exc, _wants_json(args or []))
+        return int(exc.exit_code)
+    return int(code)
+
+
+def _flush_stdout() -> None:
+    """Buffered output fails here, inside the boundary, never silently at interpreter exit."""
+    from kvsctl.render import writing_stdout
+
+    with writing_stdout():
+        sys.stdout.flush()
+
+
+def _invoke(command: Any, args: list[str]) -> int:
     import typer
 
     try:
         result = command.main(args=args, prog_name="kvsctl", standalone_mode=False)
-        return int(result) if isinstance(result, int) else 0
     except typer.Exit as exc:
         return int(exc.exit_code)
+    return int(result) if isinstance(result, int) else 0
+
+
+def _run(command: Any, args: list[str]) -> int:
+    import typer
+
+    from kvsctl.errors import OutputFailed
+
+    try:
+        code = _invoke(command, args)
+        _flush_stdout()
+        return code
     except typer.Abort:
         _second_ctrl_c_kills()
         sys.stderr.write("kvsctl: aborted\n")
@@ -104,13 +191,21 @@ def _run(command: Any, args: list[str]) -> int:
         ctx = getattr(exc, "ctx", None)
         if type(exc).__name__ == "NoArgsIsHelpError":  # a group without a command: its help, exit 2
             page = exc.format_message()
-            if page.strip():
-                sys.stdout.write(page if page.endswith("\n") else page + "\n")
-            return int(ExitCode.USAGE)
+            return write_page(page if page.endswith("\n") else page + "\n", ExitCode.USAGE, args)
         hint = f"Try '{ctx.command_path} --help'." if ctx is not None else "Try 'kvsctl --help'."
         report(UsageError(exc.format_message(), hint=hint, code="usage"), _wants_json(args))
         return int(ExitCode.USAGE)
+    except ReaderGone as exc:  # the reader stopped reading (| head -1, | true): not an error
+        return _reader_gone(exc.created)
+    except BrokenPipeError:
+        return _reader_gone(())
+    except SystemExit:
+        if _click_saw_broken_pipe():  # click's own output (--help) met a closed pipe
+            return _reader_gone(())
+        raise
     except KvsctlError as exc:
+        if isinstance(exc, OutputFailed):
+            _silence_stdout()
         if exc.exit_code == ExitCode.INTERRUPTED:
             _second_ctrl_c_kills()
         if _debug(args):
@@ -121,16 +216,19 @@ def _run(command: Any, args: list[str]) -> int:
         _second_ctrl_c_kills()
         sys.stderr.write("kvsctl: interrupted\n")
         return 130
-    except BrokenPipeError:
-        return 0
     except Exception as exc:  # the last line of defence: a bug, reported in one line
-        if type(exc).__module__.startswith("botocore"):
+        if "botocore" in sys.modules:  # (never imported by offline commands)
             from kvsctl.aws.errors import translate_botocore_error
 
             translated = translate_botocore_error(exc)
             if translated is not None:
                 report(translated, _wants_json(args))
                 return int(translated.exit_code)
+        if isinstance(exc, OSError) and exc.errno in _OUTPUT_ERRNOS and exc.filename is None:
+            _silence_stdout()
+            failed = OutputFailed(exc.strerror or str(exc))
+            report(failed, _wants_json(args))
+            return int(failed.exit_code)
         if _debug(args):
             _print_traceback()
         err = KvsctlError(

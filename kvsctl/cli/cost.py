@@ -17,6 +17,7 @@ from kvsctl.cost.prices import (
     DEFAULT_SESSIONS_PER_DEVICE,
     PRICES,
 )
+from kvsctl.errors import shown
 
 group = typer.Typer(help="Estimate the monthly KMS cost of Kinesis video streams.", no_args_is_help=True)
 
@@ -417,7 +418,7 @@ def _parse_time(flag: str, text: str | None) -> Any:
         return parse_time(text)
     except MalformedRecord:
         raise UsageError(
-            f"{flag}: {text!r} is not an ISO 8601 time", hint=f"give {flag} as e.g. 2026-12-01T00:00:00Z"
+            f"{flag}: {shown(text)} is not an ISO 8601 time", hint=f"give {flag} as e.g. 2026-12-01T00:00:00Z"
         ) from None
 
 

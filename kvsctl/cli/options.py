@@ -21,6 +21,7 @@ from typing import Annotated, Any, TypeVar, get_type_hints
 
 import typer
 
+from kvsctl.errors import shown
 from kvsctl.render import BASIC_FORMATS, OutputFormat
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -60,10 +61,12 @@ class GlobalOptions:
         from kvsctl.render import emit
 
         if self.query is not None and self.output is OutputFormat.json:
-            from kvsctl.render import dumps
+            from kvsctl.render import dumps, writing_stdout
 
-            sys.stdout.write(dumps(apply_query(self.query, result.to_json())) + "\n")
-            sys.stdout.flush()
+            text = dumps(apply_query(self.query, result.to_json())) + "\n"
+            with writing_stdout(result):
+                sys.stdout.write(text)
+                sys.stdout.flush()
             return
         emit(result, self.output, no_color=self.no_color, pager=not self.no_pager)
 
@@ -150,12 +153,13 @@ def default_output(formats: Sequence[OutputFormat] = tuple(OutputFormat)) -> Out
             from kvsctl.errors import UsageError
 
             raise UsageError(
-                f"KVSCTL_OUTPUT={raw!r} is not an output this command can print",
+                f"KVSCTL_OUTPUT={shown(raw)} is not an output this command can print",
                 hint=f"Use one of: {', '.join(names)} (or unset KVSCTL_OUTPUT).",
                 code="usage",
             )
         return OutputFormat(env)
-    return OutputFormat.table if sys.stdout.isatty() else OutputFormat.json
+    tty = sys.stdout is not None and sys.stdout.isatty()  # None: started with stdout closed
+    return OutputFormat.table if tty else OutputFormat.json
 
 
 def compile_query(expression: str) -> Any:
@@ -173,7 +177,7 @@ def compile_query(expression: str) -> Any:
         where = getattr(exc, "lex_position", None)
         at = f" at column {where}" if isinstance(where, int) else ""
         raise UsageError(
-            f"--query {expression!r} is not a JMESPath expression ({detail.lower()}{at})",
+            f"--query {shown(expression)} is not a JMESPath expression ({detail.lower()}{at})",
             hint="See https://jmespath.org/ (e.g. --query 'streams[].name').",
             code="usage",
         ) from None

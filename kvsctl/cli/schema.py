@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from kvsctl.cli.options import GlobalOptions, with_global_options
+from kvsctl.errors import shown
 
 
 def register(root: typer.Typer) -> None:
@@ -42,7 +43,7 @@ def schema(
     name = schemas.find(command)
     if name is None:
         raise UsageError(
-            f"no schema for {' '.join(command)!r}",
+            f"no schema for {shown(' '.join(command))}",
             hint="Commands with a schema: " + ", ".join(schemas.commands()) + ".",
             code="unknown_command",
         )

@@ -45,6 +45,7 @@ from datetime import datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
+from kvsctl.errors import shown
 from kvsctl.words import noun, plural, verb
 
 KMS_SOURCE = "kms.amazonaws.com"
@@ -85,7 +86,7 @@ def parse_time(value: object) -> datetime:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise MalformedRecord(f"eventTime {value!r} is not an ISO 8601 time") from None
+        raise MalformedRecord(f"eventTime {shown(value)} is not an ISO 8601 time") from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
     return moment.astimezone(timezone.utc)

@@ -22,6 +22,8 @@ from kvsctl.cost.calibrate import (
     rounded,
 )
 from kvsctl.cost.model import CostInputError
+from kvsctl.errors import shown
+from kvsctl.longnum import NumberTooLong, read_int
 
 CALIBRATION_FORMAT = "kvsctl-cost-calibration"
 CALIBRATION_VERSION = 1
@@ -164,7 +166,7 @@ class CalibrationFile:
                 hint="Calibrate over a longer window, or give --data-key-interval yourself.",
             )
         if not isinstance(interval, Decimal | int) or isinstance(interval, bool) or interval <= 0:
-            raise CostInputError(f"{path}: data_key_interval_minutes must be a positive number, got {interval!r}")
+            raise CostInputError(f"{path}: data_key_interval_minutes must be a positive number, got {shown(interval)}")
         self.interval = Decimal(interval)
         raw_window = data.get("window")
         window: dict[str, Any] = raw_window if isinstance(raw_window, dict) else {}
@@ -186,15 +188,18 @@ class CalibrationFile:
 
 def load_calibration(path: str, text: str) -> CalibrationFile:
     try:
-        data = json.loads(text, parse_float=Decimal)
+        data = json.loads(text, parse_float=Decimal, parse_int=read_int)
     except ValueError as exc:
         raise CostInputError(
-            f"{path}: not JSON ({exc})", hint="Give a file written by `kvsctl cost calibrate --save`."
+            f"{path}: {exc if isinstance(exc, NumberTooLong) else f'not JSON ({exc})'}",
+            hint="Give a file written by `kvsctl cost calibrate --save`.",
         ) from None
     if not isinstance(data, dict) or data.get("format") != CALIBRATION_FORMAT:
         raise CostInputError(
             f"{path}: not a kvsctl calibration file", hint="Write one with `kvsctl cost calibrate ... --save FILE`."
         )
     if data.get("version") != CALIBRATION_VERSION:
-        raise CostInputError(f"{path}: calibration file version {data.get('version')!r} is not supported (expected 1)")
+        raise CostInputError(
+            f"{path}: calibration file version {shown(data.get('version'))} is not supported (expected 1)"
+        )
     return CalibrationFile(path, data)

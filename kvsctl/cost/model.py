@@ -18,7 +18,7 @@ from kvsctl.cost.prices import (
     DEFAULT_SESSIONS_PER_DEVICE,
     PRICES,
 )
-from kvsctl.errors import UsageError
+from kvsctl.errors import UsageError, shown
 
 
 class CostInputError(UsageError, ValueError):
@@ -36,7 +36,7 @@ def parse_count(name: str, text: str) -> int:
     try:
         value = int(text.strip().replace("_", ""), 10)
     except ValueError:
-        raise CostInputError(f"{name}: {text!r} is not a whole number", hint=f"give {name} as e.g. 10") from None
+        raise CostInputError(f"{name}: {shown(text)} is not a whole number", hint=f"give {name} as e.g. 10") from None
     if value < 0:
         raise CostInputError(f"{name}: must be 0 or more, got {value}")
     return value
@@ -47,23 +47,23 @@ def parse_decimal(name: str, text: str) -> Decimal:
     try:
         value = Decimal(text.strip().replace("_", ""))
     except InvalidOperation:
-        raise CostInputError(f"{name}: {text!r} is not a number", hint=f"give {name} as e.g. 5 or 2.5") from None
+        raise CostInputError(f"{name}: {shown(text)} is not a number", hint=f"give {name} as e.g. 5 or 2.5") from None
     if not value.is_finite():
-        raise CostInputError(f"{name}: {text!r} is not a finite number")
+        raise CostInputError(f"{name}: {shown(text)} is not a finite number")
     return value
 
 
 def _check_count(name: str, value: object) -> None:
     # bool is an int subclass; True streams is a bug, not an input.
     if isinstance(value, bool) or not isinstance(value, int):
-        raise CostInputError(f"{name}: expected a whole number, got {value!r}")
+        raise CostInputError(f"{name}: expected a whole number, got {shown(value)}")
     if value < 0:
         raise CostInputError(f"{name}: must be 0 or more, got {value}")
 
 
 def _check_decimal(name: str, value: object, *, positive: bool) -> None:
     if not isinstance(value, Decimal) or not value.is_finite():
-        raise CostInputError(f"{name}: expected a finite decimal number, got {value!r}")
+        raise CostInputError(f"{name}: expected a finite decimal number, got {shown(value)}")
     if positive and value <= 0:
         raise CostInputError(f"{name}: must be more than 0, got {value}")
     if not positive and value < 0:
@@ -124,7 +124,7 @@ class CostAssumptions:
         for name in ("price_per_10k", "key_price", "rotation_price"):
             _check_decimal(name, getattr(self, name), positive=False)
         if not isinstance(self.free_tier, bool):
-            raise CostInputError(f"free_tier: expected true or false, got {self.free_tier!r}")
+            raise CostInputError(f"free_tier: expected true or false, got {shown(self.free_tier)}")
         if self.rotated_keys is not None:
             _check_count("rotated_keys", self.rotated_keys)
             if self.rotated_keys > self.customer_keys:

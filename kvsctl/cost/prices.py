@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from kvsctl.errors import shown
+from kvsctl.longnum import NumberTooLong, read_int
 from kvsctl.words import noun
 
 KMS_PRICING_URL = "https://aws.amazon.com/kms/pricing/"
@@ -113,9 +115,10 @@ def load_price_file(path: str, text: str) -> PriceOverride:
 
     hint = 'e.g. {"as_of": "2027-01-01", "symmetric_requests_per_10k": 0.03, "customer_key_month": 1}'
     try:
-        data = json.loads(text, parse_float=Decimal)
+        data = json.loads(text, parse_float=Decimal, parse_int=read_int)
     except ValueError as exc:
-        raise UsageError(f"{path}: not JSON ({exc})", hint=hint) from None
+        what = str(exc) if isinstance(exc, NumberTooLong) else f"not JSON ({exc})"
+        raise UsageError(f"{path}: {what}", hint=hint) from None
     if not isinstance(data, dict):
         raise UsageError(f"{path}: a price file is a JSON object", hint=hint)
     unknown = sorted(set(data) - set(PRICE_FILE_FIELDS) - set(PRICE_FILE_INFO))
@@ -130,16 +133,16 @@ def load_price_file(path: str, text: str) -> PriceOverride:
             continue
         raw = data[name]
         if isinstance(raw, bool) or not isinstance(raw, int | Decimal | str):
-            raise UsageError(f"{path}: {name} must be a number, got {raw!r}", hint=hint)
+            raise UsageError(f"{path}: {name} must be a number, got {shown(raw)}", hint=hint)
         try:
             number = Decimal(raw) if not isinstance(raw, int) else raw
         except ArithmeticError:
-            raise UsageError(f"{path}: {name} must be a number, got {raw!r}", hint=hint) from None
+            raise UsageError(f"{path}: {name} must be a number, got {shown(raw)}", hint=hint) from None
         if (isinstance(number, Decimal) and not number.is_finite()) or number < 0:
-            raise UsageError(f"{path}: {name} must be a finite number, 0 or more, got {raw!r}", hint=hint)
+            raise UsageError(f"{path}: {name} must be a finite number, 0 or more, got {shown(raw)}", hint=hint)
         if name == "free_tier_requests":
             if number != int(number):
-                raise UsageError(f"{path}: free_tier_requests must be a whole number, got {raw!r}", hint=hint)
+                raise UsageError(f"{path}: free_tier_requests must be a whole number, got {shown(raw)}", hint=hint)
             number = int(number)
         values[field_name] = number
     as_of = data.get("as_of")

@@ -16,7 +16,9 @@ import json
 from collections.abc import Iterator
 from typing import IO
 
-_DECODER = json.JSONDecoder()
+from kvsctl.longnum import NumberTooLong, read_int
+
+_DECODER = json.JSONDecoder(parse_int=read_int)
 _WHITESPACE = " \t\n\r"
 _LOOKAHEAD = 64
 
@@ -87,6 +89,8 @@ class _Window:
                 if truncated and self._fill():
                     continue
                 raise TrailFileError(f"invalid JSON: {exc.msg}", self.consumed + exc.pos) from None
+            except NumberTooLong as exc:
+                raise TrailFileError(str(exc), self.consumed + self.pos) from None
             if end == len(self.buf) and self._fill():
                 continue  # a number at the end of the buffer may go on in the next chunk
             self.pos = end

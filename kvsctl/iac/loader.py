@@ -23,6 +23,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from kvsctl.errors import shown
+from kvsctl.longnum import NumberTooLong, max_digits, read_int, too_long_in
+
 MAX_BYTES = 64 * 1024 * 1024  # Terraform plans of large configurations run to tens of MiB
 
 
@@ -79,7 +82,7 @@ class _LineDecoder(json.JSONDecoder):
     the newline offsets, so a large plan decodes in linear time)."""
 
     def __init__(self, text: str) -> None:
-        super().__init__()
+        super().__init__(parse_int=read_int)
         newlines = [i for i, c in enumerate(text) if c == "\n"]
 
         def line_at(pos: int) -> int:
@@ -126,6 +129,9 @@ def loads_json(text: str, path: str) -> Any:
         raise TemplateError(path, e.message, e.line) from None
     except RecursionError:
         raise TemplateError(path, "invalid JSON: nested too deeply") from None
+    except NumberTooLong as e:
+        found = too_long_in(text)
+        raise TemplateError(path, str(e), found[1] if found else None) from None
 
 
 # -- YAML ---------------------------------------------------------------------------------------------
@@ -151,7 +157,7 @@ def _map(loader: Any, node: Any) -> LDict:
             raise yaml.constructor.ConstructorError(
                 None,
                 None,
-                f"duplicate key {key!r} (first on line {out.key_lines[key]})",
+                f"duplicate key {shown(key)} (first on line {out.key_lines[key]})",
                 key_node.start_mark,
             )
         out[key] = loader.construct_object(value_node, deep=True)
@@ -174,6 +180,8 @@ def _int(loader: Any, node: Any) -> int | str:
     digits = text.lstrip("+-")
     if len(digits) > 1 and digits.startswith("0") and digits.isdigit():
         return text  # 012345678901: an account id, not YAML 1.1 octal
+    if len(digits.replace("_", "")) > max_digits():
+        raise yaml.constructor.ConstructorError(None, None, str(NumberTooLong(len(digits))), node.start_mark)
     return int(yaml.SafeLoader.construct_yaml_int(loader, node))
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Literal
 
+from kvsctl.longnum import NumberTooLong, read_int, too_long_in
 from kvsctl.policy.conditions import ConditionClause, parse_date, parse_number, split_operator
 
 VERSION_2012 = "2012-10-17"
@@ -140,7 +141,7 @@ class _LineTrackingDecoder(json.JSONDecoder):
     """
 
     def __init__(self) -> None:
-        super().__init__(object_pairs_hook=_no_duplicates)
+        super().__init__(object_pairs_hook=_no_duplicates, parse_int=read_int)
         self.lines: dict[int, int] = {}
         inner: Callable[..., tuple[Any, int]] = json.decoder.JSONObject  # type: ignore[attr-defined]
 
@@ -186,6 +187,9 @@ def loads_with_lines(text: str, source: str) -> tuple[object, dict[int, int]]:
         ) from None
     except RecursionError as e:
         raise PolicyParseError("invalid JSON: nested too deeply", source=source) from e
+    except NumberTooLong as e:
+        found = too_long_in(text)
+        raise PolicyParseError(str(e), source=source, line=found[1] if found else None) from None
     return obj, decoder.lines
 
 

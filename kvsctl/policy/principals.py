@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
+from kvsctl.errors import shown
 from kvsctl.policy.context import Tri, tri_all, tri_any
 from kvsctl.policy.document import PrincipalSpec
 from kvsctl.policy.match import parse_arn
@@ -90,9 +91,9 @@ def parse_principal(text: str) -> PrincipalId:
         return PrincipalId(arn=t, kind=PrincipalKind.SERVICE, account="", name=t)
     a = parse_arn(t)
     if a is None or "*" in t or "?" in t:
-        raise PrincipalError(f"not a principal ARN: {text!r}")
+        raise PrincipalError(f"not a principal ARN: {shown(text)}")
     if not ACCOUNT_ID.match(a.account):
-        raise PrincipalError(f"principal ARN needs a 12-digit account id: {text!r}")
+        raise PrincipalError(f"principal ARN needs a 12-digit account id: {shown(text)}")
     res = a.resource
     if a.service == "iam":
         if res == "root":
@@ -109,7 +110,7 @@ def parse_principal(text: str) -> PrincipalId:
             return PrincipalId(t, PrincipalKind.SESSION, a.account, a.partition, name=parts[1], session=parts[2])
         if parts[0] == "federated-user" and len(parts) == 2 and parts[1]:
             return PrincipalId(t, PrincipalKind.FEDERATED_USER, a.account, a.partition, name=parts[1])
-    raise PrincipalError(f"not a user, role, session, federated user or account ARN: {text!r}")
+    raise PrincipalError(f"not a user, role, session, federated user or account ARN: {shown(text)}")
 
 
 def is_valid_principal_entry(kind: str, value: str) -> bool:

@@ -6,10 +6,13 @@ renderables; for the CI formats `to_sarif()` / `to_junit()`.
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import functools
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from enum import Enum
 from typing import Any, Protocol
 
@@ -31,13 +34,11 @@ class Renderable(Protocol):
 
 def make_console(*, stderr: bool = False, no_color: bool = False, width: int | None = None) -> Any:
     """A rich Console bound to the current sys.stdout/sys.stderr (looked up now, so tests can capture)."""
-    from rich.console import Console
-
     file = sys.stderr if stderr else sys.stdout
     no_color = no_color or bool(os.environ.get("NO_COLOR"))
     if width is None and not os.environ.get("COLUMNS", "").strip().isdigit() and not _isatty(file):
         width = PIPE_WIDTH  # a table into a pipe or a file: wide, not rich's 80
-    return Console(
+    return _console_class()(
         file=file,
         no_color=no_color,
         highlight=False,
@@ -49,6 +50,19 @@ def make_console(*, stderr: bool = False, no_color: bool = False, width: int | N
 
 
 PIPE_WIDTH = 200
+
+
+@functools.cache
+def _console_class() -> Any:
+    """rich's Console, except that a reader who stopped reading (a closed pipe) raises BrokenPipeError
+    for the error boundary to handle (exit 0, silently), where rich would exit 1 on its own."""
+    from rich.console import Console
+
+    class KvsctlConsole(Console):
+        def on_broken_pipe(self) -> None:
+            raise BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))
+
+    return KvsctlConsole
 
 
 def _isatty(file: Any) -> bool:
@@ -187,7 +201,29 @@ def render(result: Any, fmt: OutputFormat, *, no_color: bool = False, pager: boo
 
 
 def emit(result: Any, fmt: OutputFormat, *, no_color: bool = False, pager: bool = False) -> None:
-    text = render(result, fmt, no_color=no_color, pager=pager)
-    if text is not None:
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    with writing_stdout(result):
+        text = render(result, fmt, no_color=no_color, pager=pager)
+        if text is not None:
+            sys.stdout.write(text if text.endswith("\n") else text + "\n")
         sys.stdout.flush()
+
+
+def created_by(result: Any) -> tuple[str, ...]:
+    """What the command behind `result` created in AWS ("stream arn:...", "key arn:..."), when it says."""
+    created = getattr(result, "created", None)
+    return tuple(created()) if callable(created) else ()
+
+
+@contextlib.contextmanager
+def writing_stdout(result: Any = None) -> Iterator[None]:
+    """Around every write of a command's output: a reader that went away (EPIPE) is ReaderGone, carrying
+    what the run created; any other failure to write (closed stdout, a full disk, /dev/full)
+    becomes OutputFailed (exit 1), naming what the run created, since the output that said so is lost."""
+    from kvsctl.errors import OutputFailed, ReaderGone
+
+    try:
+        yield
+    except BrokenPipeError:
+        raise ReaderGone(created_by(result)) from None
+    except OSError as exc:
+        raise OutputFailed(exc.strerror or str(exc), created=created_by(result)) from exc

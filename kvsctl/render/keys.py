@@ -59,6 +59,13 @@ class RecommendPolicyView:
 class KeyCreateView:
     outcome: Any  # services.keyadmin.KeyCreateOutcome
 
+    def created(self) -> list[str]:
+        """What this run created (said on stderr when the output cannot be written)."""
+        o = self.outcome
+        if o.action != "created" or o.key is None:
+            return []
+        return [f"key {o.key.arn} with alias {o.request.alias}"]
+
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = self.outcome.to_json()
         return data

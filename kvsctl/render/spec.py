@@ -21,6 +21,14 @@ _ACTION_STYLE = {
 class ApplyView:
     result: Any  # services.apply.ApplyResult
 
+    def created(self) -> list[str]:
+        """What this run created (said on stderr when the output cannot be written)."""
+        return [
+            f"stream {i.existing.stream.arn if i.existing else i.spec.name}"
+            for i in self.result.items
+            if i.action == "created"
+        ]
+
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = self.result.to_json()
         return data

@@ -136,6 +136,13 @@ class ListView:
 class CreateView:
     outcome: Any  # services.streams.CreateOutcome
 
+    def created(self) -> list[str]:
+        """What this run created (said on stderr when the output cannot be written)."""
+        o = self.outcome
+        if o.action != "created":
+            return []
+        return [f"stream {o.stream.stream.arn if o.stream else o.request.name}"]
+
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = self.outcome.to_json()
         return data

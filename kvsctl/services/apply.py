@@ -9,7 +9,7 @@ from typing import Any
 
 from kvsctl.aws.session import ClientFactory
 from kvsctl.checks.keys import drift, holds_key
-from kvsctl.errors import AwsError, CheckFailed, ExitCode, Interrupted
+from kvsctl.errors import AwsError, CheckFailed, ExitCode, Interrupted, shown
 from kvsctl.models import KeyInfo, StreamView
 from kvsctl.services.streams import CreateStreamRequest, StreamService
 from kvsctl.streamspec.model import Spec, StreamSpec
@@ -21,7 +21,7 @@ OK_ACTIONS = ("would-create", "created", "exists", "drift")
 def wrong_key_fix(name: str, declared: str) -> str:
     return (
         f"A stream's KMS key can never change. The only fix: create a new stream (e.g. {name}-v2) with "
-        f"kms_key = {declared!r}, move its producers and consumers to it, then retire {name} "
+        f"kms_key = {shown(declared)}, move its producers and consumers to it, then retire {name} "
         "and rename the stream in the spec."
     )
 

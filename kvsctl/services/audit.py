@@ -17,7 +17,7 @@ from kvsctl import validate
 from kvsctl.audit.engine import run_audit
 from kvsctl.audit.model import AuditInput, AuditReport, Grant, PolicyDoc, PrincipalPolicies
 from kvsctl.checks.model import Location, Result
-from kvsctl.errors import UsageError
+from kvsctl.errors import UsageError, shown
 from kvsctl.policy.document import PolicyKind, PolicyParseError, loads_with_lines, parse_policy
 from kvsctl.policy.match import parse_arn
 from kvsctl.policy.principals import PrincipalError, parse_principal
@@ -52,7 +52,7 @@ def split_level(item: str, what: str) -> list[str]:
     files = [f.strip() for f in item.split(",")]
     if not all(files):
         raise UsageError(
-            f"{what} {item!r}: an empty file name",
+            f"{what} {shown(item)}: an empty file name",
             hint=f"Give the SCPs attached at one level as FILE[,FILE...], one {what} per level, root first.",
         )
     return files
@@ -115,7 +115,7 @@ def split_assignment(text: str, flag: str) -> tuple[str, str]:
     principal and whose right side exists."""
     positions = [i for i, c in enumerate(text) if c == "="]
     if not positions:
-        raise UsageError(f"{flag} {text!r}: expected PRINCIPAL_ARN=FILE")
+        raise UsageError(f"{flag} {shown(text)}: expected PRINCIPAL_ARN=FILE")
     candidates = [(text[:i], text[i + 1 :]) for i in positions]
     for left, right in candidates:
         try:
@@ -126,7 +126,7 @@ def split_assignment(text: str, flag: str) -> tuple[str, str]:
             return left, right
     left, right = candidates[0]
     if not right:
-        raise UsageError(f"{flag} {text!r}: expected PRINCIPAL_ARN=FILE")
+        raise UsageError(f"{flag} {shown(text)}: expected PRINCIPAL_ARN=FILE")
     return _principal(left, flag), right
 
 
@@ -137,7 +137,7 @@ def parse_context(items: Sequence[str]) -> dict[str, str]:
         key = key.strip()
         if not sep or not key or ":" not in key or " " in key:
             raise UsageError(
-                f"--context {item!r}: expected KEY=VALUE with a condition key such as aws:SourceIp",
+                f"--context {shown(item)}: expected KEY=VALUE with a condition key such as aws:SourceIp",
                 hint="An empty VALUE (KEY=) marks the key as absent from the request.",
             )
         out[key] = value
@@ -148,7 +148,7 @@ def _check_key_arn(arn: str) -> None:
     a = parse_arn(arn)
     if a is None or a.service != "kms" or a.resource_type != "key" or not a.region or not a.account:
         raise UsageError(
-            f"--key-arn {arn!r} is not a KMS key ARN",
+            f"--key-arn {shown(arn)} is not a KMS key ARN",
             hint="Use arn:aws:kms:REGION:ACCOUNT:key/KEY_ID (not an alias: the key policy belongs to the key).",
         )
 
@@ -157,7 +157,7 @@ def _check_stream_arn(arn: str) -> None:
     a = parse_arn(arn)
     if a is None or a.service != "kinesisvideo" or a.resource_type != "stream" or not a.region or not a.account:
         raise UsageError(
-            f"--stream-arn {arn!r} is not a Kinesis video stream ARN",
+            f"--stream-arn {shown(arn)} is not a Kinesis video stream ARN",
             hint="Use arn:aws:kinesisvideo:REGION:ACCOUNT:stream/NAME/CREATION_MS (kvsctl stream describe NAME).",
         )
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kvsctl.errors import UsageError
+from kvsctl.errors import UsageError, shown
 from kvsctl.iac.audit import TemplateAudit, TemplateOptions, audit_templates
 from kvsctl.iac.facts import TemplateFacts
 from kvsctl.iac.loader import TemplateError, load
@@ -46,7 +46,7 @@ def parse_parameters(items: Sequence[str]) -> dict[str, str]:
         name = name.strip()
         if not sep or not name:
             raise UsageError(
-                f"--parameter {item!r}: expected NAME=VALUE",
+                f"--parameter {shown(item)}: expected NAME=VALUE",
                 hint="Example: --parameter StreamName=lobby-cam --parameter AWS::AccountId=111122223333",
             )
         if name in out and out[name] != value:

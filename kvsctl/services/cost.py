@@ -30,17 +30,18 @@ class CostService:
     def usage(self, name_prefix: str | None = None, *, warn: Callable[[str], None] = _ignore) -> AccountUsage:
         """Every stream (all pages) with the key it uses, and every customer managed key of the region."""
         validate.name_prefix(name_prefix)
-        streams = tuple(self._key_use(s, warn) for s in self.kvs.list_streams(name_prefix))
         keys: list[AccountKey] = []
         for key_id in self.kms.list_keys():
             # By key id: DescribeKey only creates a key when given a predefined AWS alias.
             info = self.kms.describe_key_id(key_id)
+            self.keys.remember(info)  # each key is read once: the streams that use it resolve from here
             if info.manager == "CUSTOMER":
                 keys.append(
                     AccountKey(
                         arn=info.arn, aliases=info.aliases, state=info.state, rotation_enabled=info.rotation_enabled
                     )
                 )
+        streams = tuple(self._key_use(s, warn) for s in self.kvs.list_streams(name_prefix))
         return AccountUsage(streams=streams, keys=tuple(keys))
 
     def _key_use(self, stream: Stream, warn: Callable[[str], None]) -> StreamKeyUse:

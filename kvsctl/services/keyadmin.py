@@ -11,10 +11,11 @@ from typing import Any
 from kvsctl import validate
 from kvsctl.aws.kms_admin import KmsAdminGateway
 from kvsctl.aws.session import ClientFactory
-from kvsctl.checks.keys import is_kvs_aws_managed, usable_problems
-from kvsctl.errors import AwsError, CheckFailed, ExitCode, Interrupted, UsageError
+from kvsctl.checks.keys import usable_problems
+from kvsctl.errors import AwsError, CheckFailed, ExitCode, Interrupted, UsageError, clip
 from kvsctl.keyref import parse_key_ref
 from kvsctl.keys.policy import PolicyRequest, RecommendedPolicy, build_key_policy, lockout_problem
+from kvsctl.longnum import read_int
 from kvsctl.models import KeyInfo, StreamView
 from kvsctl.services.streams import StreamService
 
@@ -285,11 +286,13 @@ class KeyAdminService:
         policy: dict[str, Any] | None = None
         if key.state != "NotCreated" and key.state != "PendingDeletion":
             try:
-                policy = json.loads(self.kms.get_key_policy(key.key_id))
+                policy = json.loads(self.kms.get_key_policy(key.key_id), parse_int=read_int)
             except AwsError as exc:
                 if exc.code != "access_denied":
                     raise
                 notes.append("could not read the key policy: access denied")
+            except ValueError as exc:  # not JSON, or a number too long to read: said, not a crash
+                notes.append(f"could not read the key policy: {clip(str(exc))}")
         if key.state == "NotCreated":
             notes.append("the AWS managed key does not exist yet: KMS creates it when KVS first uses it")
         access = None
@@ -333,13 +336,4 @@ class KeyAdminService:
         return summarize(key.arn, policy, grants, known, unread)
 
     def streams_using(self, key: KeyInfo) -> list[StreamView]:
-        streams = StreamService(self.factory, self._region)
-        matches: list[StreamView] = []
-        for stream in streams.kvs.list_streams():
-            view = streams.view(stream)
-            if is_kvs_aws_managed(key):
-                if view.encryption == "aws-managed":
-                    matches.append(view)
-            elif view.key is not None and view.key.arn == key.arn:
-                matches.append(view)
-        return sorted(matches, key=lambda v: v.stream.name)
+        return StreamService(self.factory, self._region, kms=self.kms).using_key(key)

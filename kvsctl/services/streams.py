@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -15,7 +16,7 @@ from kvsctl.checks.keys import holds_key, is_kvs_aws_managed, usable_problems
 from kvsctl.errors import AwsError, CheckFailed, Interrupted
 from kvsctl.keyref import KeyRef, parse_key_ref
 from kvsctl.models import KeyInfo, Stream, StreamView, is_aws_managed_reference
-from kvsctl.services.keys import KeyResolver
+from kvsctl.services.keys import KeyMatcher, KeyResolver
 
 #: How far AWS's clock may trail ours when telling a stream our retry created from an older one.
 CLOCK_SKEW = timedelta(minutes=2)
@@ -75,10 +76,10 @@ class CreateOutcome:
 
 
 class StreamService:
-    def __init__(self, factory: ClientFactory, region: str | None = None) -> None:
+    def __init__(self, factory: ClientFactory, region: str | None = None, *, kms: KmsGateway | None = None) -> None:
         self.factory = factory
         self.kvs = KvsGateway(factory, region)
-        self.kms = KmsGateway(factory, region)
+        self.kms = kms or KmsGateway(factory, region)
         self.keys = KeyResolver(self.kms)
         self._region = region
 
@@ -268,18 +269,14 @@ class StreamService:
 
     def list(self, name_prefix: str | None = None, kms_key: str | None = None) -> list[StreamView]:
         validate.name_prefix(name_prefix)
-        wanted: KeyRef | None = parse_key_ref(kms_key) if kms_key else None
-        wanted_arn: str | None = None
-        if wanted is not None and not wanted.is_aws_managed:
-            wanted_arn = self._resolve_requested(wanted).arn
-        views: list[StreamView] = []
-        for stream in self.kvs.list_streams(name_prefix):
-            view = self.view(stream)
-            if wanted is not None:
-                if wanted.is_aws_managed:
-                    if view.encryption != "aws-managed":
-                        continue
-                elif view.key is None or view.key.arn != wanted_arn:
-                    continue
-            views.append(view)
+        if kms_key:
+            return self.using_key(self._resolve_requested(parse_key_ref(kms_key)), name_prefix)
+        views = [self.view(stream) for stream in self.kvs.list_streams(name_prefix)]
+        return sorted(views, key=lambda v: v.stream.name)
+
+    def using_key(self, key: KeyInfo, name_prefix: str | None = None) -> builtins.list[StreamView]:
+        """The streams that use `key`, read once: each stream's KmsKeyId is compared with the key's forms
+        (KeyMatcher), and only the streams that match are shown, from what is already known."""
+        matcher = KeyMatcher(self.keys, key, self.region)
+        views = [self.view(s) for s in self.kvs.list_streams(name_prefix) if matcher.uses_key(s.kms_key_id)]
         return sorted(views, key=lambda v: v.stream.name)

@@ -22,8 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from kvsctl import validate
-from kvsctl.errors import KvsctlError, UsageError
+from kvsctl.errors import KvsctlError, UsageError, shown
 from kvsctl.keyref import KeyRef, parse_key_ref
+from kvsctl.longnum import too_long_in
 from kvsctl.streamspec.locate import KeyLocator
 
 TOP_KEYS = ("region", "rcps", "stream")
@@ -153,7 +154,10 @@ def load_spec(path: str | Path) -> Spec:
 def parse_spec(text: str, file: str = "spec.toml") -> Spec:
     try:
         data = _toml_loads(text)
-    except ValueError as exc:  # tomllib.TOMLDecodeError
+    except ValueError as exc:  # tomllib.TOMLDecodeError, or int()'s digit limit inside tomllib
+        found = too_long_in(text) if "integer string conversion" in str(exc) else None
+        if found is not None:
+            raise SpecError(file, found[1], str(found[0]), hint=EXAMPLE) from None
         msg = str(exc)
         m = re.search(r"\(at line (\d+), column \d+\)", msg) or re.search(r"line (\d+)", msg)
         line = int(m.group(1)) if m else None
@@ -177,7 +181,7 @@ class _Parser:
     def spec(self, data: dict[str, Any]) -> Spec:
         for key in data:
             if key not in TOP_KEYS:
-                raise self.fail(f"unknown key {key!r}", self.loc.line((key,)), _did_you_mean(key, TOP_KEYS))
+                raise self.fail(f"unknown key {shown(key)}", self.loc.line((key,)), _did_you_mean(key, TOP_KEYS))
         region = data.get("region")
         if region is not None:
             line = self.loc.line(("region",))
@@ -204,7 +208,7 @@ class _Parser:
             s = self.stream(index, entry)
             if s.name in seen:
                 raise self.fail(
-                    f"stream {s.name!r} is declared twice (first on line {seen[s.name]})",
+                    f"stream {shown(s.name)} is declared twice (first on line {seen[s.name]})",
                     self.loc.line(("name",), index),
                     "Declare each stream once.",
                 )
@@ -243,13 +247,13 @@ class _Parser:
         header = self.loc.line((), index)
         label = f"[[stream]] #{index + 1}"
         if isinstance(entry.get("name"), str):
-            label = f"stream {entry['name']!r}"
+            label = f"stream {shown(entry['name'])}"
         for key in entry:
             if key not in STREAM_KEYS:
-                raise self.fail(f"{label}: unknown key {key!r}", line(key), _did_you_mean(key, STREAM_KEYS))
+                raise self.fail(f"{label}: unknown key {shown(key)}", line(key), _did_you_mean(key, STREAM_KEYS))
         for key in REQUIRED_STREAM_KEYS:
             if key not in entry:
-                raise self.fail(f"{label}: missing {key!r}", header, f"Every [[stream]] needs {key}. " + EXAMPLE)
+                raise self.fail(f"{label}: missing {shown(key)}", header, f"Every [[stream]] needs {key}. " + EXAMPLE)
 
         def string(key: str, hint: str) -> str | None:
             value = entry.get(key)
@@ -334,7 +338,7 @@ class _Parser:
         for k, v in value.items():
             if not isinstance(v, str):
                 raise self.fail(
-                    f"{label}: tag {k!r} must be a string, not {_type_name(v)}",
+                    f"{label}: tag {shown(k)} must be a string, not {_type_name(v)}",
                     self.loc.line(("tags", k), index),
                     f'Quote the value: {k} = "{v}".',
                 )

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from kvsctl.errors import UsageError
+from kvsctl.errors import UsageError, shown
 from kvsctl.policy.match import parse_arn
 from kvsctl.workloads.paths import (
     CREATE_STREAM,
@@ -54,7 +54,7 @@ def _check_key_arn(arn: str) -> tuple[str, str, str]:
     a = parse_arn(arn)
     if a is None or a.service != "kms" or a.resource_type != "key" or not a.region or not a.account or "*" in arn:
         raise UsageError(
-            f"--key-arn {arn!r} is not a KMS key ARN",
+            f"--key-arn {shown(arn)} is not a KMS key ARN",
             hint="Use arn:aws:kms:REGION:ACCOUNT:key/KEY_ID (IAM policies name keys by key ARN, not by alias; "
             "kvsctl stream describe NAME shows it).",
         )
@@ -75,7 +75,7 @@ def _check_stream_arn(arn: str, region: str) -> str:
         or not re.fullmatch(r"stream/[a-zA-Z0-9_.-]{1,256}/\d+", resource)
     ):
         raise UsageError(
-            f"--stream-arn {arn!r} is not a Kinesis video stream ARN",
+            f"--stream-arn {shown(arn)} is not a Kinesis video stream ARN",
             hint="Use arn:aws:kinesisvideo:REGION:ACCOUNT:stream/NAME/CREATION_MS (kvsctl stream describe NAME), "
             "or --name-prefix for a family of streams.",
         )
@@ -103,11 +103,11 @@ def build_identity_policy(req: IdentityPolicyRequest) -> IdentityPolicy:
             hint="Exact stream ARNs are least privilege; a prefix covers a family of streams.",
         )
     if req.account is not None and not re.fullmatch(r"\d{12}", req.account):
-        raise UsageError(f"--account {req.account!r}: an account id is 12 digits")
+        raise UsageError(f"--account {shown(req.account)}: an account id is 12 digits")
     if req.name_prefix is not None:
         if not _PREFIX.match(req.name_prefix):
             raise UsageError(
-                f"--name-prefix {req.name_prefix!r}: not a stream name prefix",
+                f"--name-prefix {shown(req.name_prefix)}: not a stream name prefix",
                 hint="1-256 letters, digits, '_', '.' and '-'.",
             )
         account = req.account or key_account

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from kvsctl.errors import UsageError
+from kvsctl.errors import UsageError, shown
 
 Role = Literal["producer", "consumer"]
 Target = Literal["stream", "key"]
@@ -176,7 +176,7 @@ def parse_reads(values: Iterable[str] | None, flag: str = "--read") -> tuple[str
                 out.append(name)
             else:
                 raise UsageError(
-                    f"{flag} {part.strip()!r}: not a read path",
+                    f"{flag} {shown(part.strip())}: not a read path",
                     hint=f"Choose from {', '.join(READ_PATHS)} or all (comma-separated or repeated).",
                 )
     if not out:

@@ -4,9 +4,9 @@ _kvsctl_words() {
     "") echo "apply audit completion cost iam key preflight report rules sandbox schema stream whoami --version --help" ;;
     "apply") echo "--dry-run --profile --region --endpoint-url --output -o --query --no-color --no-pager --debug --help" ;;
     "audit") echo "all policy stream template --help" ;;
-    "audit all") echo "--name-prefix --producer --consumer --context --fail-on --strict --require-customer-key --key-profile --read --producer-creates --explain --report --overwrite --sarif-root --allow-empty --accounts --organization --assume-role --external-id --role-session-name --max-concurrency --profile --region --endpoint-url --output -o --query --no-color --no-pager --debug --help" ;;
+    "audit all") echo "--name-prefix --producer --consumer --context --fail-on --strict --require-customer-key --key-profile --read --producer-creates --explain --report --overwrite --sarif-root --allow-empty --accounts --organization --assume-role --external-id --role-session-name --max-concurrency --verbose --profile --region --endpoint-url --output -o --query --no-color --no-pager --debug --help" ;;
     "audit policy") echo "--key-policy --key-arn --stream-arn --producer --consumer --identity-policy --permissions-boundary --scp --scp-level --rcp --rcp-level --grants --context --read --producer-creates --strict --explain --fail-on --report --overwrite --sarif-root --output -o --query --no-color --no-pager --debug --help" ;;
-    "audit stream") echo "--producer --consumer --context --fail-on --strict --require-customer-key --key-profile --read --producer-creates --explain --ack-code --report --overwrite --sarif-root --profile --region --endpoint-url --output -o --query --no-color --no-pager --debug --help" ;;
+    "audit stream") echo "--stream-name --producer --consumer --context --fail-on --strict --require-customer-key --key-profile --read --producer-creates --explain --ack-code --report --overwrite --sarif-root --profile --region --endpoint-url --output -o --query --no-color --no-pager --debug --help" ;;
     "audit template") echo "--parameter --producer --consumer --change-set --context --read --producer-creates --fail-on --strict --require-customer-key --report --overwrite --sarif-root --output -o --query --no-color --no-pager --debug --help" ;;
     "completion") echo "--install --help" ;;
     "cost") echo "calibrate estimate --help" ;;
@@ -117,6 +117,7 @@ _kvsctl_dynamic() {
     "audit all|--key-profile") echo "profiles" ;;
     "audit all|--profile") echo "profiles" ;;
     "audit all|--region") echo "regions" ;;
+    "audit stream|--stream-name") echo "streams" ;;
     "audit stream|--key-profile") echo "profiles" ;;
     "audit stream|--profile") echo "profiles" ;;
     "audit stream|--region") echo "regions" ;;
@@ -205,6 +206,7 @@ _kvsctl_takes_value() {
     "audit policy|--output") return 0 ;;
     "audit policy|-o") return 0 ;;
     "audit policy|--query") return 0 ;;
+    "audit stream|--stream-name") return 0 ;;
     "audit stream|--producer") return 0 ;;
     "audit stream|--consumer") return 0 ;;
     "audit stream|--context") return 0 ;;

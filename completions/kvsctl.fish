@@ -83,6 +83,7 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l assume
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l external-id -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l role-session-name -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l max-concurrency -r
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l verbose
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l profile -x -a '(kvsctl __complete profiles -- (commandline -opc)[2..-1])'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l region -x -a '(kvsctl __complete regions -- (commandline -opc)[2..-1])'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit all"' -l endpoint-url -r
@@ -122,6 +123,7 @@ complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l no-
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l debug
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit policy"' -l help
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -a '(kvsctl __complete streams -- (commandline -opc)[2..-1])'
+complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l stream-name -x -a '(kvsctl __complete streams -- (commandline -opc)[2..-1])'
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l producer -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l consumer -r
 complete -c kvsctl -n '__kvsctl_path | string match -q -- "audit stream"' -l context -r

@@ -16,3 +16,10 @@ def noun(count: int, word: str, many: str | None = None) -> str:
 def verb(count: int, one: str = "is", many: str = "are") -> str:
     """The verb agreeing with the count: 'is' or 'are' (or another pair: 'was'/'were', 'has'/'have')."""
     return one if count == 1 else many
+
+
+def findings_in_words(errors: int, warnings: int, info: int, *, zeros: bool = False) -> str:
+    """'1 error, 2 warnings, 3 info' (the zero counts left out unless `zeros`; 'none' when all are 0)."""
+    parts = [(errors, plural(errors, "error")), (warnings, plural(warnings, "warning")), (info, f"{info} info")]
+    shown = [text for count, text in parts if count or zeros]
+    return ", ".join(shown) or "none"

@@ -14,6 +14,7 @@ from kvsctl.audit.model import AuditReport, finding_json, result_json
 from kvsctl.checks import rules
 from kvsctl.checks.model import Result, Subject
 from kvsctl.checks.verdict import FAIL_ON_CHOICES, Verdict
+from kvsctl.words import findings_in_words, plural
 
 if TYPE_CHECKING:
     from kvsctl.audit.model import PolicyDoc, PrincipalPolicies
@@ -91,9 +92,9 @@ class LiveAuditReport:
         verdict = "PASS" if self.ok() else "FAIL"
         mode = f" (fail on {self.fail_on}{', strict' if self.strict else ''})"
         return (
-            f"{verdict}{mode}: {c['streams']} stream(s), {c['streams_failing']} failing; "
-            f"{c['checks']} checks: {c['allow']} allow, {c['conditional']} conditional, {c['deny']} deny; "
-            f"findings: {c['errors']} error, {c['warnings']} warning, {c['info']} info"
+            f"{verdict}{mode}: {plural(c['streams'], 'stream')}, {c['streams_failing']} failing; "
+            f"{plural(c['checks'], 'check')}: {c['allow']} allow, {c['conditional']} conditional, {c['deny']} deny; "
+            f"findings: {findings_in_words(c['errors'], c['warnings'], c['info'], zeros=True)}"
         )
 
     def to_json(self) -> dict[str, Any]:

@@ -240,7 +240,20 @@ _KeyProfile = Annotated[
 @group.command("stream")
 @with_global_options(REPORT_FORMATS)
 def stream(
-    names: Annotated[list[str], typer.Argument(metavar="NAME...", help="Stream names.", show_default=False)],
+    names: Annotated[
+        list[str] | None,
+        typer.Argument(metavar="NAME...", help="Stream names or stream ARNs.", show_default=False),
+    ] = None,
+    stream_name: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--stream-name",
+            metavar="NAME",
+            help="A stream, as the AWS CLI spells it; repeatable.",
+            show_default=False,
+            rich_help_panel=_LIVE,
+        ),
+    ] = None,
     producer: _Producers = None,
     consumer: _Consumers = None,
     context: _Context = None,
@@ -285,12 +298,16 @@ def stream(
       kvsctl audit stream lobby-cam --consumer VIEWER_ROLE_ARN --read all --explain VIEWER_ROLE_ARN
 
       kvsctl audit stream lobby-cam --producer CAMERA_ROLE_ARN --ack-code 4500
+
+      kvsctl audit stream arn:aws:kinesisvideo:us-west-2:123456789012:stream/lobby-cam/1700000000000 --consumer ROLE_ARN
     """
     from kvsctl.services.audit_live import AuditScope
     from kvsctl.workloads.paths import parse_reads
 
+    names = [*(names or ()), *(stream_name or ())]
     scope = AuditScope(
         names=tuple(names),
+        regions=g.regions,
         producers=tuple(producer or ()),
         consumers=tuple(consumer or ()),
         require_customer_key=require_customer_key,
@@ -349,10 +366,18 @@ def all_(
     external_id: ExternalIdOpt = None,
     role_session_name: RoleSessionNameOpt = "kvsctl-audit",
     max_concurrency: MaxConcurrencyOpt = 8,
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose",
+            help="Table: every stream (default: the failing ones and a summary; JSON and reports have all).",
+            rich_help_panel=_LIVE,
+        ),
+    ] = False,
     *,
     g: GlobalOptions,
 ) -> int:
-    """Audit every stream in the region(s) (--region is repeatable), as `audit stream` does. No stream
+    """Audit every stream in one or more regions (--region is repeatable), as `audit stream` does. No stream
     matching is a failure (KVS218: a job pointed at the wrong region) unless --allow-empty.
 
     With --accounts or --organization, every account is audited (entered with --assume-role) in every
@@ -395,7 +420,9 @@ def all_(
         max_concurrency,
         session_default="kvsctl-audit",
     )
-    return _live_audit(g, scope, context, fail_on, strict, key_profile, plan, explain, progress=True, fleet=fleet)
+    return _live_audit(
+        g, scope, context, fail_on, strict, key_profile, plan, explain, progress=True, verbose=verbose, fleet=fleet
+    )
 
 
 def _live_audit(
@@ -410,6 +437,7 @@ def _live_audit(
     *,
     progress: bool,
     ack: tuple[int, str] | None = None,
+    verbose: bool = True,
     fleet: Any = None,
 ) -> int:
     """Shared by `audit stream` and `audit all`: check input, run, render, exit code."""
@@ -436,7 +464,8 @@ def _live_audit(
                 result = FleetAudit(g.factory(), fleet, progress=on_progress).run(
                     scope, context=ctx, strict=strict, fail_on=fail_on.value
                 )
-                emit_report(g, LiveAuditView(result, sarif_root=plan.sarif_root, explain=explain), plan)
+                view = LiveAuditView(result, sarif_root=plan.sarif_root, explain=explain, verbose=verbose)
+                emit_report(g, view, plan)
                 return result.exit_code
             result = run(
                 g.factory(),
@@ -452,7 +481,7 @@ def _live_audit(
             from kvsctl.workloads.ackcodes import diagnose
 
             diagnosis = diagnose(ack[0], result.streams[0], ack[1])
-        view = LiveAuditView(result, sarif_root=plan.sarif_root, explain=explain, diagnosis=diagnosis)
+        view = LiveAuditView(result, sarif_root=plan.sarif_root, explain=explain, diagnosis=diagnosis, verbose=verbose)
         emit_report(g, view, plan)
     return result.exit_code
 

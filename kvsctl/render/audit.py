@@ -15,6 +15,7 @@ from typing import Any
 from kvsctl.audit.model import AuditReport
 from kvsctl.checks.model import Result
 from kvsctl.checks.verdict import Verdict
+from kvsctl.words import findings_in_words
 from kvsctl.workloads.paths import GET_DATA_ENDPOINT, INFERRED_DECRYPT
 from kvsctl.workloads.paths import path as client_path
 
@@ -128,7 +129,7 @@ class AuditView:
         sev = Counter(f.severity.value for f in self.report.findings)
         denies = counts["implicit_deny"] + counts["explicit_deny"]
         verdict = "PASS" if self.verdict.ok(self.report.all()) else "FAIL"
-        found = ", ".join(f"{sev[s]} {s}" for s in ("error", "warning", "info") if sev[s]) or "none"
+        found = findings_in_words(sev["error"], sev["warning"], sev["info"])
         n = len(self.report.results)
         return (
             f"{verdict}{' (strict)' if self.strict else ''}: {n} check{'s' if n != 1 else ''}: "

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from kvsctl.audit.live import LiveAuditReport, StreamAudit, arn_account
+from kvsctl.words import plural, verb
 
 
 def _escape(text: str) -> str:
@@ -30,6 +31,8 @@ class LiveAuditView:
     sarif_root: Path | None = None
     explain: str | None = None  # a principal whose results carry the full evaluation trace
     diagnosis: Any = None  # kvsctl.workloads.ackcodes.Diagnosis for --ack-code
+    #: the table shows every stream; else (audit all) the failing ones, and a line for the rest
+    verbose: bool = True
 
     def to_json(self) -> dict[str, Any]:
         data = self.report.to_json()
@@ -49,7 +52,11 @@ class LiveAuditView:
 
         rep = self.report
         parts: list[Any] = []
+        passed = 0
         for s in rep.streams:
+            if not self.verbose and rep.stream_ok(s):
+                passed += 1
+                continue
             view = AuditView(s.report, strict=rep.strict, explain=self.explain)
             verdict = "[green]ok[/green]" if rep.stream_ok(s) else "[red]FAIL[/red]"
             key = s.key_arn or "unknown"
@@ -75,6 +82,11 @@ class LiveAuditView:
             parts.append(table)
         if not rep.streams:
             parts.append("No stream matched.")
+        if passed:
+            parts.append(
+                f"{plural(passed, 'stream')} {verb(passed, 'passes', 'pass')}, not shown: --verbose shows "
+                f"{'it' if passed == 1 else 'them'} (-o json and reports have every result)."
+            )
         if self.diagnosis is not None:
             d = self.diagnosis
             layers = ", ".join(d.layers) or "nothing the audit can see"

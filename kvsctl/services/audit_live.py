@@ -69,9 +69,18 @@ class AuditScope:
     def validated(self) -> AuditScope:
         """Local checks (exit 2 before any AWS call)."""
         if not self.all_streams and not self.names:
-            raise UsageError("name at least one stream", hint="Example: kvsctl audit stream lobby-cam")
-        for name in self.names:
-            validate.stream_name(name)
+            raise UsageError(
+                "name at least one stream",
+                hint="Example: kvsctl audit stream lobby-cam (a stream ARN, or --stream-name NAME, works too)",
+            )
+        if self.names:
+            validate.stream_given(list(self.names), many=True, region=self.regions[0] if self.regions else None)
+            arn_regions = {r for n in self.names if (r := validate.stream_ref(n)[2]) is not None}
+            if len(arn_regions) > 1:
+                raise UsageError(
+                    f"the stream ARNs are in {len(arn_regions)} regions ({', '.join(sorted(arn_regions))})",
+                    hint="Audit one region's streams per run, or use kvsctl audit all --region R --region R2.",
+                )
         if self.name_prefix == "":
             raise UsageError("empty stream name prefix", hint="Drop --name-prefix to audit every stream.")
         validate.name_prefix(self.name_prefix)
@@ -202,7 +211,8 @@ class LiveAuditService:
 
     # -- streams -------------------------------------------------------------------------------------
     def _regions(self, scope: AuditScope) -> list[str]:
-        return list(dict.fromkeys(scope.regions)) or [self.factory.region]
+        # named by ARN: the ARN's region, unless --region says otherwise (validated: then they agree)
+        return list(dict.fromkeys(scope.regions)) or [validate.arn_region(list(scope.names)) or self.factory.region]
 
     def _streams(
         self, scope: AuditScope, pool: ThreadPoolExecutor
@@ -218,9 +228,10 @@ class LiveAuditService:
         kvs = KvsGateway(self.factory, region)
         names = list(dict.fromkeys(scope.names))
 
-        def describe(name: str) -> tuple[str, str, Stream | None, tuple[Result, ...]]:
+        def describe(given: str) -> tuple[str, str, Stream | None, tuple[Result, ...]]:
+            name, arn, _ = validate.stream_ref(given)  # a name or a stream ARN, as the AWS CLI takes either
             try:
-                stream = kvs.describe_stream(name)
+                stream = kvs.describe_stream(arn=arn) if arn else kvs.describe_stream(name)
             except AwsError as exc:
                 if is_session_error(exc):
                     raise

@@ -22,6 +22,7 @@ from kvsctl.checks.rules import Rule
 from kvsctl.checks.verdict import Verdict
 from kvsctl.models import KeyInfo
 from kvsctl.streamspec.model import Spec, StreamSpec
+from kvsctl.words import plural
 
 STREAM_EXISTS = rules.STREAM_EXISTS.id
 KEY_MATCHES = rules.KEY_MATCHES.id
@@ -115,7 +116,8 @@ class PreflightReport:
         verdict = "PASS" if self.ok else "FAIL"
         mode = f" (fail on {self.fail_on}{', strict' if self.strict else ''})"
         return (
-            f"{verdict}{mode}: {c['streams']} stream(s), {c['streams_failing']} failing; {c['checks']} checks: "
+            f"{verdict}{mode}: {plural(c['streams'], 'stream')}, {c['streams_failing']} failing; "
+            f"{plural(c['checks'], 'check')}: "
             f"{c['pass']} pass, {c['fail']} fail, {c['warn']} warn, {c['skip']} skipped"
         )
 

@@ -183,6 +183,18 @@ INVOCATIONS: dict[str, Invocation] = {
     "schema": Invocation(lambda w: ["schema", "stream", "list"]),
 }
 
+# Options that change what a command prints, each run in every format its command offers
+# ("command path --option": the command path is what comes before the first option).
+VARIANTS: dict[str, Invocation] = {
+    "audit all --verbose": Invocation(lambda w: ["audit", "all", "--verbose"], exits=(0, 1)),
+    "audit stream --stream-name": Invocation(
+        lambda w: ["audit", "stream", "--stream-name", "lobby-cam", "--producer", PRODUCER], exits=(0, 1)
+    ),
+    "cost estimate --from-account --verbose": Invocation(lambda w: ["cost", "estimate", "--from-account", "--verbose"]),
+    "stream describe --stream-arn": Invocation(lambda w: ["stream", "describe", "--stream-arn", w.stream_arn]),
+    "stream create --stream-name": Invocation(lambda w: ["stream", "create", "--stream-name", "new-cam"]),
+}
+
 # Commands that offer a format but are proven elsewhere, with where.
 COVERED_ELSEWHERE: dict[str, str] = {
     "sandbox demo": "tests/e2e/test_demo.py runs the whole tour (a narrated table, its only format)",
@@ -243,6 +255,20 @@ def test_command_renders_in_format(path: str, fmt: str, moto: None, tmp_path: Pa
         monkeypatch.setattr(server.time, "sleep", stop)
     world = _world(tmp_path)
     invocation = INVOCATIONS[path]
+    result = run_cli(*invocation.argv(world), "-o", fmt)
+    assert result.exit_code in invocation.exits, (result.exit_code, result.stderr[-2000:])
+    _check_output(fmt, result)
+
+
+VARIANT_PAIRS = [
+    (variant, fmt) for variant in sorted(VARIANTS) for fmt in commands_and_formats()[variant.split(" --")[0]]
+]
+
+
+@pytest.mark.parametrize(("variant", "fmt"), VARIANT_PAIRS)
+def test_option_variant_renders_in_format(variant: str, fmt: str, moto: None, tmp_path: Path) -> None:
+    world = _world(tmp_path)
+    invocation = VARIANTS[variant]
     result = run_cli(*invocation.argv(world), "-o", fmt)
     assert result.exit_code in invocation.exits, (result.exit_code, result.stderr[-2000:])
     _check_output(fmt, result)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kvsctl.words import noun, plural, verb
+from kvsctl.words import findings_in_words, noun, plural, verb
 
 
 @pytest.mark.parametrize(
@@ -31,3 +31,30 @@ def test_cost_notes_and_lines_agree_with_their_counts() -> None:
     two = estimate(CostAssumptions(streams=2, customer_keys=2, rotated_keys=2, rotations=3))
     line = next(x for x in two.breakdown if x.code == "key_rotations")
     assert line.description == "key rotations (2 keys × 2 billed rotations)"
+
+
+def test_no_user_visible_text_says_s_in_brackets() -> None:
+    """No string in kvsctl writes "key(s)" or "stream(s)": counts go through kvsctl/words.py."""
+    import io
+    import re
+    import tokenize
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "kvsctl"
+    bracketed = re.compile(r"[A-Za-z]\((?:s|es)\)")
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        for tok in tokenize.generate_tokens(io.StringIO(path.read_text(encoding="utf-8")).readline):
+            text = tok.string
+            if tok.type in (tokenize.STRING, getattr(tokenize, "FSTRING_MIDDLE", -1)):
+                text = text.replace("http(s)", "")
+                if bracketed.search(text) and "never" not in text:
+                    found.append(f"{path.relative_to(root.parent)}:{tok.start[0]}")
+    assert found == []
+
+
+def test_summaries_agree_with_their_counts() -> None:
+    assert findings_in_words(1, 2, 3) == "1 error, 2 warnings, 3 info"
+    assert findings_in_words(0, 1, 0) == "1 warning"
+    assert findings_in_words(0, 0, 0) == "none"
+    assert findings_in_words(0, 0, 0, zeros=True) == "0 errors, 0 warnings, 0 info"

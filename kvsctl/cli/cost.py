@@ -454,10 +454,11 @@ def _fleet_estimate(g: GlobalOptions, fleet: Any, base: Any, name_prefix: str | 
     g.emit(FleetEstimateView(result, base, notes))
     if result.not_counted:
         from kvsctl.errors import AwsError
+        from kvsctl.words import plural
 
         missed = ", ".join(a for a, _ in result.not_counted)
         raise AwsError(
-            f"{len(result.not_counted)} account(s) could not be counted: {missed}; the totals leave them out",
+            f"{plural(len(result.not_counted), 'account')} could not be counted: {missed}; the totals leave them out",
             hint="Deploy the role in those accounts (examples/org-audit/audit-role-stackset.yaml) and rerun.",
             code="accounts_not_counted",
         )

@@ -203,7 +203,9 @@ class FleetAudit(FleetRun):
             findings += [_tag(f, account, f.subject.region) for f in outcome.findings]
         streams.sort(key=lambda s: (s.arn or "", s.region, s.name))
         if not streams and not getattr(scope, "allow_empty", False):
-            where = f"{len(accounts)} account(s)"
+            from kvsctl.words import plural
+
+            where = plural(len(accounts), "account")
             findings.append(rules.NO_STREAM_MATCHED(f"no stream matched in {where}"))
         return LiveAuditReport(tuple(streams), tuple(findings), strict=strict, fail_on=fail_on)
 

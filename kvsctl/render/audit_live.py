@@ -48,12 +48,27 @@ class LiveAuditView:
 
     # -- table -------------------------------------------------------------------------------------
     def render_table(self) -> list[Any]:
+        from kvsctl.audit.live import arn_account
         from kvsctl.render.audit import AuditView
 
         rep = self.report
         parts: list[Any] = []
         passed = 0
-        for s in rep.streams:
+        accounts = {arn_account(s.arn) for s in rep.streams}
+        fleet = len(accounts) > 1  # several accounts: grouped by account, each with its own count
+        streams = sorted(rep.streams, key=lambda s: (arn_account(s.arn) or "", s.region)) if fleet else rep.streams
+        current: str | None = None
+        for s in streams:
+            account = arn_account(s.arn)
+            if fleet and account != current:
+                current = account
+                mine = [x for x in rep.streams if arn_account(x.arn) == account]
+                failing = sum(1 for x in mine if not rep.stream_ok(x))
+                state = "[red]FAIL[/red]" if failing else "[green]ok[/green]"
+                parts.append(
+                    f"[bold]Account {account or 'unknown'}[/bold] {state}: {plural(len(mine), 'stream')}, "
+                    f"{failing} failing"
+                )
             if not self.verbose and rep.stream_ok(s):
                 passed += 1
                 continue

@@ -162,3 +162,25 @@ def test_requests_never_exceed_the_per_account_rate_at_the_server(fault_server: 
     # and per account (the session that signed): 4/s, +1 for arrival jitter
     assert 2 <= fault_server.peak_rate_per_caller("kms.DescribeKey") <= 5
     assert fault_server.peak_rate_per_caller("kms.GetKeyPolicy") <= 5
+
+
+def test_fleet_table_groups_streams_by_account_with_failures_first_shown(moto: None) -> None:
+    """Issue #15: the table groups by account (each with its count), shows failing streams, and --verbose
+    shows every stream."""
+    a, b = three_accounts()
+    table = run_cli("audit", "all", "--organization", "--assume-role", "KvsctlAudit", "--no-pager", "-o", "table")
+    assert table.exit_code == 1, table.stderr
+    out = table.stdout
+    head_a, head_b = (
+        out.index(f"Account {a} ok: 1 stream, 0 failing"),
+        out.index(f"Account {b} FAIL: 2 streams, 1 failing"),
+    )
+    assert head_a < head_b if a < b else head_b < head_a  # accounts in order
+    assert "Stream gate" in out and "Stream lobby" not in out and "Stream dock" not in out  # passing ones folded
+    assert out.index("Stream gate") > head_b
+    verbose = run_cli(
+        "audit", "all", "--organization", "--assume-role", "KvsctlAudit", "--verbose", "--no-pager", "-o", "table"
+    )
+    assert verbose.exit_code == 1
+    assert verbose.stdout.index("Stream lobby") > verbose.stdout.index(f"Account {a}")
+    assert verbose.stdout.index("Stream dock") > verbose.stdout.index(f"Account {b}")

@@ -19,9 +19,10 @@ from kvsctl.audit.engine import run_audit
 from kvsctl.audit.live import LiveAuditReport, StreamAudit
 from kvsctl.audit.model import AuditInput, AuditReport, PolicyDoc, PrincipalPolicies
 from kvsctl.checks import rules as catalogue
+from kvsctl.checks.keys import key_findings
 from kvsctl.checks.model import Location, Result, Subject
 from kvsctl.iac.facts import KeyFact, Loc, PolicyFact, PrincipalFact, StreamFact, TemplateFacts, Unknown
-from kvsctl.models import AWS_MANAGED_ALIASES, is_aws_managed_reference
+from kvsctl.models import AWS_MANAGED_ALIASES, KeyInfo, is_aws_managed_reference
 from kvsctl.workloads.fixes import add_fixes
 from kvsctl.workloads.paths import DEFAULT_READS, PUT_MEDIA, READ_PATHS, read_path
 
@@ -206,6 +207,27 @@ def _stream_key(facts: TemplateFacts, s: StreamFact, out: list[tuple[Result, Loc
     return _Key(key.arn, policy, fact=key)
 
 
+def _declared_key(key: KeyFact) -> KeyInfo:
+    """The key as the template declares it; an unresolved value is taken as the harmless default."""
+
+    def known(value: Any, default: Any) -> Any:
+        return default if isinstance(value, Unknown) else value
+
+    parts = key.arn.split(":")
+    return KeyInfo(
+        arn=key.arn,
+        key_id=key.id,
+        aliases=(),
+        manager="CUSTOMER",
+        state="Disabled" if known(key.enabled, True) is False else "Enabled",
+        spec=str(known(key.spec, "SYMMETRIC_DEFAULT")),
+        usage=str(known(key.usage, "ENCRYPT_DECRYPT")),
+        region=parts[3] if len(parts) > 3 else "",
+        account=parts[4] if len(parts) > 4 else "",
+        rotation_enabled=bool(known(key.rotation, True)),
+    )
+
+
 def _key_findings(key: KeyFact) -> list[tuple[Result, Loc | None]]:
     found: list[tuple[Result, Loc | None]] = []
     where = str(key.loc)
@@ -217,41 +239,20 @@ def _key_findings(key: KeyFact) -> list[tuple[Result, Loc | None]]:
                     key.loc,
                 )
             )
-    if key.enabled is False:
-        found.append(
-            (
-                catalogue.KEY_DISABLED(
-                    f"key {key.id} is declared with Enabled false: every PutMedia and GetMedia on its streams fails",
-                    resource=key.arn,
-                    location=where,
-                ),
-                key.loc,
-            )
-        )
-    spec_bad = isinstance(key.spec, str) and key.spec != "SYMMETRIC_DEFAULT"
-    usage_bad = isinstance(key.usage, str) and key.usage != "ENCRYPT_DECRYPT"
-    if spec_bad or usage_bad:
-        found.append(
-            (
-                catalogue.KEY_WRONG_SPEC(
-                    f"key {key.id} is {key.spec}/{key.usage}; KVS needs SYMMETRIC_DEFAULT/ENCRYPT_DECRYPT",
-                    resource=key.arn,
-                    location=where,
-                ),
-                key.loc,
-            )
-        )
-    elif key.rotation is False:
-        found.append(
-            (
-                catalogue.KEY_ROTATION_DISABLED(
-                    f"automatic rotation is off for key {key.id} (EnableKeyRotation / enable_key_rotation)",
-                    resource=key.arn,
-                    location=where,
-                ),
-                key.loc,
-            )
-        )
+    # The decision is the one every command makes (kvsctl/checks/keys.py), on the key as declared; what
+    # the template leaves unresolved is said above and decides nothing here. The words are the template's.
+    decided = {r.rule for r in key_findings(_declared_key(key))}
+    said = {
+        catalogue.KEY_DISABLED.id: f"key {key.id} is declared with Enabled false: every PutMedia and GetMedia on "
+        "its streams fails",
+        catalogue.KEY_WRONG_SPEC.id: f"key {key.id} is {key.spec}/{key.usage}; KVS needs "
+        "SYMMETRIC_DEFAULT/ENCRYPT_DECRYPT",
+        catalogue.KEY_ROTATION_DISABLED.id: f"automatic rotation is off for key {key.id} (EnableKeyRotation / "
+        "enable_key_rotation)",
+    }
+    for rule_id, message in said.items():
+        if rule_id in decided:
+            found.append((catalogue.RULES[rule_id](message, resource=key.arn, location=where), key.loc))
     return found
 
 
